@@ -1,0 +1,15 @@
+#pragma once
+
+#include <QStringList>
+
+// Each subcommand gets the arguments after its name and returns the process exit code:
+// 0 success, 1 a finding the caller asked to fail on (e.g. a broken audit chain), 2 an error.
+namespace sextant::cli {
+
+int runApps(const QStringList& args);        // cmd_apps.cpp
+int runAudit(const QStringList& args);       // cmd_audit.cpp
+
+// Prints to stderr in the CLI's one error format.
+void printError(const QString& shortMessage, const QString& details = {});
+
+} // namespace sextant::cli

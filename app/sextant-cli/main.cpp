@@ -1,0 +1,77 @@
+#include "commands.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include <cstdio>
+
+namespace sextant::cli {
+
+void printError(const QString& shortMessage, const QString& details)
+{
+    QTextStream err(stderr);
+    err << "sextant-cli: " << shortMessage << '\n';
+    if (!details.isEmpty())
+        err << details << '\n';
+}
+
+} // namespace sextant::cli
+
+namespace {
+
+void printUsage()
+{
+    QTextStream out(stdout);
+    out << "Usage: sextant-cli [--server URL --token TOKEN | --token-file FILE] COMMAND [options]\n"
+           "\n"
+           "Commands:\n"
+           "  apps          list applications (--output json|table)\n"
+           "  audit verify  check the hash chain of an audit log file\n"
+           "\n"
+           "The token may also come from the SEXTANT_TOKEN environment variable.\n"
+           "Run 'sextant-cli COMMAND --help' for a command's options.\n";
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("sextant-cli"));
+    QCoreApplication::setOrganizationName(QStringLiteral("Sextant"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SEXTANT_VERSION));
+
+    QStringList args = app.arguments().mid(1);
+    if (args.isEmpty() || args.first() == QLatin1String("--help") ||
+        args.first() == QLatin1String("-h")) {
+        printUsage();
+        return args.isEmpty() ? 2 : 0;
+    }
+    if (args.first() == QLatin1String("--version")) {
+        QTextStream(stdout) << "sextant-cli " << SEXTANT_VERSION << '\n';
+        return 0;
+    }
+    // Global options (--server, --token, ...) may stand before the command name; the command
+    // finds them in its own argument list.
+    static const QStringList valueOptions = {QStringLiteral("--server"), QStringLiteral("--token"),
+                                             QStringLiteral("--token-file"),
+                                             QStringLiteral("--output")};
+    int commandIndex = 0;
+    while (commandIndex < args.size() && args[commandIndex].startsWith(QLatin1String("--"))) {
+        const QString& a = args[commandIndex];
+        commandIndex += (valueOptions.contains(a) && !a.contains(QLatin1Char('='))) ? 2 : 1;
+    }
+    if (commandIndex >= args.size()) {
+        sextant::cli::printError(QStringLiteral("no command given"));
+        printUsage();
+        return 2;
+    }
+    const QString command = args.takeAt(commandIndex);
+    if (command == QLatin1String("apps"))
+        return sextant::cli::runApps(args);
+    if (command == QLatin1String("audit"))
+        return sextant::cli::runAudit(args);
+    sextant::cli::printError(QStringLiteral("unknown command '%1'").arg(command));
+    printUsage();
+    return 2;
+}

@@ -1,0 +1,2 @@
+#pragma once
+// FleetModel: written next (see docs/ARCHITECTURE.md).

@@ -1,0 +1,16 @@
+#include "writerequest.h"
+
+namespace sextant {
+
+QString WriteRequest::displayText() const
+{
+    QString text = method + QLatin1Char(' ') + url.toString(QUrl::FullyEncoded);
+    text += QStringLiteral("\nAuthorization: Bearer ••••••");
+    if (!body.isEmpty()) {
+        text += QStringLiteral("\nContent-Type: application/json\n\n");
+        text += QString::fromUtf8(body);
+    }
+    return text;
+}
+
+} // namespace sextant

@@ -1,0 +1,1 @@
+// MainWindow: written next.
