@@ -1,0 +1,504 @@
+#include "consolesession.h"
+
+#include "argocd/appwatcher.h"
+#include "argocd/client.h"
+#include "fleet/fleetstore.h"
+#include "governance/actionmode.h"
+#include "governance/approvalgate.h"
+#include "governance/auditlog.h"
+#include "secrets/credentialstore.h"
+#include "sim/simulator.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QThread>
+#include <QUuid>
+
+namespace sextant::ui {
+
+using argocd::AppSummary;
+using argocd::InstanceConfig;
+
+namespace {
+
+// Lets the gate exist before the window does: forwards to whichever approver is set now.
+class ForwardingApprover : public governance::Approver {
+public:
+    void requestApproval(const WriteRequest& request,
+                         std::function<void(governance::ApprovalDecision)> done) override
+    {
+        if (!target) {
+            governance::ApprovalDecision rejected;
+            rejected.comment = QStringLiteral("no one is there to approve changes");
+            done(rejected);
+            return;
+        }
+        target->requestApproval(request, std::move(done));
+    }
+    governance::Approver* target = nullptr;
+};
+
+} // namespace
+
+struct ConsoleSession::Connection {
+    argocd::Client* client = nullptr;
+    argocd::AppWatcher* watcher = nullptr;
+};
+
+ConsoleSession::ConsoleSession(QObject* parent, const QString& auditLogPath)
+    : QObject(parent)
+    , m_store(new fleet::FleetStore(this))
+    , m_policy(new governance::InstancePolicy(this))
+    , m_approver(std::make_unique<ForwardingApprover>())
+    , m_secrets(new secrets::CredentialStore(this))
+{
+    m_auditPath = auditLogPath.isEmpty() ? governance::AuditLog::defaultPath() : auditLogPath;
+    QDir().mkpath(QFileInfo(m_auditPath).absolutePath());
+    m_audit = std::make_unique<governance::AuditLog>(m_auditPath);
+    // A log that cannot be opened or whose chain is broken disables every write, visibly.
+    if (Status opened = m_audit->open(); !opened.ok())
+        m_auditError = opened.error();
+    else
+        m_gate = new governance::ApprovalGate(m_audit.get(), m_policy, m_approver.get(), this);
+}
+
+ConsoleSession::~ConsoleSession()
+{
+    for (const QString& id : std::as_const(m_order))
+        disconnectInstance(id);
+    if (m_simThread) {
+        QMetaObject::invokeMethod(m_sim, [sim = m_sim] { delete sim; }, Qt::BlockingQueuedConnection);
+        m_simThread->quit();
+        m_simThread->wait();
+        delete m_simThread;
+    }
+}
+
+void ConsoleSession::setApprover(governance::Approver* approver)
+{
+    static_cast<ForwardingApprover*>(m_approver.get())->target = approver;
+}
+
+const ConsoleSession::InstanceInfo* ConsoleSession::instance(const QString& id) const
+{
+    auto it = m_instances.constFind(id);
+    return it == m_instances.constEnd() ? nullptr : &it.value();
+}
+
+QString ConsoleSession::stateName(State state)
+{
+    switch (state) {
+    case State::Disconnected: return tr("disconnected");
+    case State::Connecting: return tr("connecting");
+    case State::Live: return tr("live");
+    case State::Reconnecting: return tr("reconnecting");
+    case State::Failed: return tr("failed");
+    case State::NeedsCredentials: return tr("needs credentials");
+    }
+    return {};
+}
+
+QString ConsoleSession::secretKey(const InstanceConfig& config)
+{
+    return config.authMethod == argocd::AuthMethod::Password
+               ? secrets::CredentialStore::instancePasswordKey(config.id)
+               : secrets::CredentialStore::instanceTokenKey(config.id);
+}
+
+void ConsoleSession::loadSaved()
+{
+    QSettings settings;
+    const int n = settings.beginReadArray(QStringLiteral("instances"));
+    QVector<InstanceConfig> configs;
+    for (int i = 0; i < n; ++i) {
+        settings.setArrayIndex(i);
+        auto config = InstanceConfig::fromVariantMap(settings.value(QStringLiteral("config")).toMap());
+        if (!config.ok()) {
+            Q_EMIT message(tr("Skipped a saved instance: %1").arg(config.error().shortMessage));
+            continue;
+        }
+        const auto mode = governance::modeFromString(settings.value(QStringLiteral("mode")).toString());
+        m_policy->setMode(config->id, mode.value_or(governance::Mode::Audit));
+        m_policy->setRequiresTypedConfirmation(
+            config->id, settings.value(QStringLiteral("production")).toBool());
+        configs.append(config.value());
+    }
+    settings.endArray();
+    for (const InstanceConfig& config : configs) {
+        m_order.append(config.id);
+        m_instances.insert(config.id, InstanceInfo{config, State::Connecting, {}, false, {}});
+        m_secrets->read(secretKey(config), [this, id = config.id](Result<QString> secret) {
+            if (!m_instances.contains(id))
+                return;
+            if (!secret.ok()) {
+                setState(id, State::NeedsCredentials, secret.error());
+                Q_EMIT credentialsNeeded(id, secret.error());
+                return;
+            }
+            connectInstance(id, secret.value());
+        });
+    }
+    Q_EMIT instancesChanged();
+}
+
+void ConsoleSession::persist()
+{
+    QSettings settings;
+    settings.beginWriteArray(QStringLiteral("instances"));
+    int i = 0;
+    for (const QString& id : std::as_const(m_order)) {
+        const InstanceInfo& info = m_instances[id];
+        if (info.ephemeral)
+            continue;
+        settings.setArrayIndex(i++);
+        settings.setValue(QStringLiteral("config"), info.config.toVariantMap());
+        settings.setValue(QStringLiteral("mode"), governance::toString(m_policy->mode(id)));
+        settings.setValue(QStringLiteral("production"), m_policy->requiresTypedConfirmation(id));
+    }
+    settings.endArray();
+}
+
+void ConsoleSession::saveInstance(const InstanceConfig& input, const QString& secret,
+                                  bool readWrite, bool production,
+                                  std::function<void(Result<QString>)> done)
+{
+    InstanceConfig config = input;
+    if (config.id.isEmpty())
+        config.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    if (auto valid = config.validate(); !valid.ok()) {
+        done(valid.error());
+        return;
+    }
+    auto apply = [this, config, readWrite, production, done](const QString& liveSecret) {
+        const bool existed = m_instances.contains(config.id);
+        m_policy->setMode(config.id,
+                          readWrite ? governance::Mode::ReadWrite : governance::Mode::Audit);
+        m_policy->setRequiresTypedConfirmation(config.id, production);
+        disconnectInstance(config.id);
+        if (!existed)
+            m_order.append(config.id);
+        InstanceInfo info{config, State::Connecting, {}, false, {}};
+        m_instances.insert(config.id, info);
+        persist();
+        Q_EMIT instancesChanged();
+        connectInstance(config.id, liveSecret);
+        done(config.id);
+    };
+    if (secret.isEmpty()) {
+        // Keep the stored secret: read it back for the new connection.
+        m_secrets->read(secretKey(config), [apply](Result<QString> stored) {
+            apply(stored.ok() ? stored.value() : QString());
+        });
+        return;
+    }
+    m_secrets->write(secretKey(config), secret, [apply, secret, done](Status written) {
+        if (!written.ok()) {
+            // Never fall back to plain text: the instance is not saved without its secret.
+            done(written.error());
+            return;
+        }
+        apply(secret);
+    });
+}
+
+void ConsoleSession::removeInstance(const QString& id)
+{
+    if (!m_instances.contains(id))
+        return;
+    const InstanceInfo info = m_instances.take(id);
+    disconnectInstance(id);
+    m_order.removeAll(id);
+    m_store->removeInstance(id);
+    m_policy->remove(id);
+    if (!info.ephemeral) {
+        m_secrets->remove(secretKey(info.config), [](Status) {});
+        persist();
+    }
+    Q_EMIT instancesChanged();
+}
+
+void ConsoleSession::addEphemeralInstance(const InstanceConfig& config, const QString& token)
+{
+    disconnectInstance(config.id);
+    if (!m_instances.contains(config.id))
+        m_order.append(config.id);
+    m_instances.insert(config.id, InstanceInfo{config, State::Connecting, {}, true, {}});
+    Q_EMIT instancesChanged();
+    connectInstance(config.id, token);
+}
+
+void ConsoleSession::connectInstance(const QString& id, const QString& secret)
+{
+    disconnectInstance(id);
+    InstanceInfo& info = m_instances[id];
+    auto* conn = new Connection;
+    conn->client = new argocd::Client(info.config, this);
+    conn->watcher = new argocd::AppWatcher(conn->client, this);
+    m_connections.insert(id, conn);
+
+    connect(conn->client, &argocd::Client::authenticationRequired, this,
+            [this, id](const Error& error) {
+                setState(id, State::NeedsCredentials, error);
+                Q_EMIT credentialsNeeded(id, error);
+            });
+    connect(conn->watcher, &argocd::AppWatcher::snapshot, this,
+            [this, id](const QString&, const argocd::AppList& list) {
+                m_store->applySnapshot(id, list.apps);
+                m_instances[id].lastUpdate = QDateTime::currentDateTimeUtc();
+            });
+    connect(conn->watcher, &argocd::AppWatcher::events, this,
+            [this, id](const QString&, const QVector<argocd::AppEvent>& events) {
+                m_store->applyEvents(events);
+                m_instances[id].lastUpdate = QDateTime::currentDateTimeUtc();
+            });
+    connect(conn->watcher, &argocd::AppWatcher::stateChanged, this,
+            [this, id](argocd::ConnectionState state, const Error& error) {
+                switch (state) {
+                case argocd::ConnectionState::Connecting: setState(id, State::Connecting, error); break;
+                case argocd::ConnectionState::Live: setState(id, State::Live); break;
+                case argocd::ConnectionState::Reconnecting:
+                    setState(id, State::Reconnecting, error);
+                    break;
+                case argocd::ConnectionState::Failed:
+                    setState(id, error.kind == Error::Kind::Unauthorized ? State::NeedsCredentials
+                                                                         : State::Failed,
+                             error);
+                    break;
+                case argocd::ConnectionState::Stopped: setState(id, State::Disconnected, error); break;
+                }
+            });
+
+    if (secret.isEmpty()) {
+        const Error missing = Error::make(Error::Kind::Unauthorized,
+                                          tr("%1: no token or password stored").arg(info.config.displayName()));
+        setState(id, State::NeedsCredentials, missing);
+        Q_EMIT credentialsNeeded(id, missing);
+        return;
+    }
+    setState(id, State::Connecting);
+    if (info.config.authMethod == argocd::AuthMethod::Password) {
+        conn->client->login(info.config.username, secret, [this, id](Result<QString> token) {
+            auto* c = m_connections.value(id);
+            if (!c)
+                return;
+            if (!token.ok()) {
+                const bool auth = token.error().kind == Error::Kind::Unauthorized;
+                setState(id, auth ? State::NeedsCredentials : State::Failed, token.error());
+                if (auth)
+                    Q_EMIT credentialsNeeded(id, token.error());
+                return;
+            }
+            c->client->setToken(token.value());
+            c->watcher->start();
+        });
+    } else {
+        conn->client->setToken(secret);
+        conn->watcher->start();
+    }
+}
+
+void ConsoleSession::disconnectInstance(const QString& id)
+{
+    Connection* conn = m_connections.take(id);
+    if (!conn)
+        return;
+    conn->watcher->stop();
+    conn->watcher->deleteLater();
+    conn->client->deleteLater();
+    delete conn;
+}
+
+void ConsoleSession::setState(const QString& id, State state, const Error& error)
+{
+    auto it = m_instances.find(id);
+    if (it == m_instances.end())
+        return;
+    it->state = state;
+    if (error.isError())
+        it->lastError = error;
+    else if (state == State::Live)
+        it->lastError = Error();
+    Q_EMIT instanceStateChanged(id);
+}
+
+void ConsoleSession::provideCredentials(const QString& id, const QString& secret)
+{
+    auto it = m_instances.find(id);
+    if (it == m_instances.end())
+        return;
+    if (it->ephemeral) {
+        connectInstance(id, secret);
+        return;
+    }
+    m_secrets->write(secretKey(it->config), secret, [this, id, secret](Status written) {
+        if (!written.ok()) {
+            setState(id, State::NeedsCredentials, written.error());
+            return;
+        }
+        connectInstance(id, secret);
+    });
+}
+
+void ConsoleSession::reconnect(const QString& id)
+{
+    auto it = m_instances.find(id);
+    if (it == m_instances.end())
+        return;
+    m_secrets->read(secretKey(it->config), [this, id](Result<QString> secret) {
+        connectInstance(id, secret.ok() ? secret.value() : QString());
+    });
+}
+
+void ConsoleSession::testConnection(const InstanceConfig& config, const QString& secret,
+                                    std::function<void(Status, QString)> done)
+{
+    if (auto valid = config.validate(); !valid.ok()) {
+        done(valid.error(), {});
+        return;
+    }
+    auto* client = new argocd::Client(config, this);
+    auto finish = [client, done](Status status, QString text) {
+        client->deleteLater();
+        done(status, text);
+    };
+    auto probe = [client, finish]() {
+        client->version([client, finish](Result<QString> version) {
+            if (!version.ok()) {
+                finish(version.error(), {});
+                return;
+            }
+            argocd::ListQuery query;
+            client->listApplications(query, [version, finish](Result<argocd::AppList> list) {
+                if (!list.ok()) {
+                    finish(list.error(), {});
+                    return;
+                }
+                finish(okStatus(), tr("Connected to Argo CD %1: %n application(s) visible.", nullptr,
+                                      int(list->apps.size()))
+                                       .arg(version.value()));
+            });
+        });
+    };
+    if (config.authMethod == argocd::AuthMethod::Password) {
+        client->login(config.username, secret, [client, probe, finish](Result<QString> token) {
+            if (!token.ok()) {
+                finish(token.error(), {});
+                return;
+            }
+            client->setToken(token.value());
+            probe();
+        });
+    } else {
+        client->setToken(secret);
+        probe();
+    }
+}
+
+void ConsoleSession::startDemo()
+{
+    if (m_simThread)
+        return;
+    m_simThread = new QThread(this);
+    m_simThread->setObjectName(QStringLiteral("sextant-demo-sim"));
+    m_sim = new sim::Simulator;
+    m_sim->moveToThread(m_simThread);
+    m_simThread->start();
+    // Generation and listening happen on the simulator's thread; the endpoints come back here.
+    QMetaObject::invokeMethod(m_sim, [this, sim = m_sim] {
+        Status loaded = sim->loadDemo();
+        if (loaded.ok())
+            loaded = sim->listen(QHostAddress::LocalHost, 0);
+        const auto endpoints = loaded.ok() ? sim->endpoints() : QVector<sim::InstanceEndpoint>{};
+        QMetaObject::invokeMethod(this, [this, loaded, endpoints] {
+            if (!loaded.ok()) {
+                Q_EMIT demoFailed(loaded.error());
+                return;
+            }
+            for (const sim::InstanceEndpoint& ep : endpoints) {
+                InstanceConfig config;
+                config.id = QStringLiteral("demo-") + ep.name;
+                config.name = ep.name;
+                config.baseUrl = ep.url;
+                addEphemeralInstance(config, ep.token);
+            }
+            Q_EMIT demoStarted();
+        });
+    });
+}
+
+void ConsoleSession::runWrite(const QString& appKey,
+                              std::function<WriteRequest(argocd::Client*, const AppSummary&)> build,
+                              std::function<void(Status)> done)
+{
+    const int row = m_store->indexOf(appKey);
+    if (row < 0) {
+        done(Error::make(Error::Kind::NotFound, tr("The application is no longer in the fleet")));
+        return;
+    }
+    if (!m_gate) {
+        done(Error::make(Error::Kind::Approval,
+                         tr("Changes are disabled: the audit log could not be opened"),
+                         m_auditError.toString()));
+        return;
+    }
+    const AppSummary app = m_store->at(row);
+    Connection* conn = m_connections.value(app.instance);
+    if (!conn) {
+        done(Error::make(Error::Kind::Network, tr("%1 is not connected").arg(app.instance)));
+        return;
+    }
+    WriteRequest request = build(conn->client, app);
+    request.production = m_policy->requiresTypedConfirmation(app.instance);
+    QPointer<argocd::Client> client = conn->client;
+    m_gate->submit(request, [this, client, done](Result<ApprovedWrite> approved) {
+        if (!approved.ok()) {
+            done(approved.error());
+            return;
+        }
+        if (!client) {
+            const Error gone = Error::make(Error::Kind::Cancelled, tr("The instance was disconnected"));
+            m_gate->recordOutcome(approved.value(), gone, gone.shortMessage);
+            done(gone);
+            return;
+        }
+        const ApprovedWrite write = approved.value();
+        client->execute(write, [this, write, done](Result<nlohmann::json> response) {
+            if (!response.ok()) {
+                m_gate->recordOutcome(write, response.error(), response.error().toString());
+                done(response.error());
+                return;
+            }
+            m_gate->recordOutcome(write, okStatus(), tr("accepted by the server"));
+            done(okStatus());
+        });
+    });
+}
+
+void ConsoleSession::requestSync(const QString& appKey, bool prune, bool dryRun,
+                                 std::function<void(Status)> done)
+{
+    runWrite(
+        appKey,
+        [prune, dryRun](argocd::Client* client, const AppSummary& app) {
+            argocd::SyncOptions options;
+            options.prune = prune;
+            options.dryRun = dryRun;
+            return client->prepareSync(app, options);
+        },
+        std::move(done));
+}
+
+void ConsoleSession::requestRefresh(const QString& appKey, bool hard,
+                                    std::function<void(Status)> done)
+{
+    runWrite(
+        appKey,
+        [hard](argocd::Client* client, const AppSummary& app) {
+            return client->prepareRefresh(app, hard);
+        },
+        std::move(done));
+}
+
+} // namespace sextant::ui

@@ -1,0 +1,139 @@
+#pragma once
+
+#include "argocd/instance.h"
+#include "argocd/types.h"
+#include "core/result.h"
+#include "core/writerequest.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+
+#include <functional>
+#include <memory>
+
+class QThread;
+
+namespace sextant {
+namespace argocd {
+class Client;
+class AppWatcher;
+struct SyncOptions;
+} // namespace argocd
+namespace fleet {
+class FleetStore;
+}
+namespace governance {
+class AuditLog;
+class ApprovalGate;
+class Approver;
+class InstancePolicy;
+} // namespace governance
+namespace secrets {
+class CredentialStore;
+}
+namespace sim {
+class Simulator;
+}
+
+namespace ui {
+
+// The console's composition root without widgets: the instances, their clients and watchers,
+// the fleet store they feed, and the governance pieces every write passes through. Windows and
+// dialogs talk to this object; tests drive it directly.
+class ConsoleSession : public QObject {
+    Q_OBJECT
+public:
+    enum class State { Disconnected, Connecting, Live, Reconnecting, Failed, NeedsCredentials };
+
+    struct InstanceInfo {
+        argocd::InstanceConfig config;
+        State state = State::Disconnected;
+        Error lastError;
+        bool ephemeral = false; // demo and test instances: never saved
+        QDateTime lastUpdate;
+    };
+
+    // `auditLogPath` empty = the default location in the user's data directory.
+    explicit ConsoleSession(QObject* parent = nullptr, const QString& auditLogPath = {});
+    ~ConsoleSession() override;
+
+    fleet::FleetStore* store() const { return m_store; }
+    governance::InstancePolicy* policy() const { return m_policy; }
+    governance::AuditLog* auditLog() const { return m_audit.get(); }
+    // Who decides on writes: the console's dialog, or a scripted approver in tests. Without
+    // one every write is rejected.
+    void setApprover(governance::Approver* approver);
+    QString auditLogPath() const { return m_auditPath; }
+    // An error opening the audit log disables every write; the reason is shown to the user.
+    const Error& auditError() const { return m_auditError; }
+
+    QStringList instanceIds() const { return m_order; }
+    const InstanceInfo* instance(const QString& id) const;
+
+    // Saved instances from settings; secrets are then read from the keychain one by one.
+    void loadSaved();
+    // Adds or replaces an instance and connects it. `secret` (token or password) goes to the
+    // keychain; an empty secret keeps the stored one. `done` gets the instance id.
+    void saveInstance(const argocd::InstanceConfig& config, const QString& secret,
+                      bool readWrite, bool production, std::function<void(Result<QString>)> done);
+    void removeInstance(const QString& id);
+    // For the demo and tests: connect with a token held only in memory.
+    void addEphemeralInstance(const argocd::InstanceConfig& config, const QString& token);
+    // Asks the server who we are and whether we can list applications, without saving anything.
+    void testConnection(const argocd::InstanceConfig& config, const QString& secret,
+                        std::function<void(Status, QString)> done);
+    // After a 401 the user typed a new token or password.
+    void provideCredentials(const QString& id, const QString& secret);
+    void reconnect(const QString& id);
+
+    // Starts the simulator on a worker thread with the demo fleet and connects to it.
+    void startDemo();
+    bool demoRunning() const { return m_simThread != nullptr; }
+
+    // Writes: built here, approved by a human through the gate, executed, audited.
+    void requestSync(const QString& appKey, bool prune, bool dryRun,
+                     std::function<void(Status)> done);
+    void requestRefresh(const QString& appKey, bool hard, std::function<void(Status)> done);
+
+    static QString stateName(State state);
+
+Q_SIGNALS:
+    void instancesChanged();
+    void instanceStateChanged(const QString& id);
+    // A 401 or a missing secret: the UI asks the user and calls provideCredentials().
+    void credentialsNeeded(const QString& id, const sextant::Error& error);
+    void demoStarted();
+    void demoFailed(const sextant::Error& error);
+    void message(const QString& text); // a transient note for the status bar
+
+private:
+    struct Connection;
+    void connectInstance(const QString& id, const QString& secret);
+    void disconnectInstance(const QString& id);
+    void setState(const QString& id, State state, const Error& error = {});
+    void persist();
+    void runWrite(const QString& appKey,
+                  std::function<WriteRequest(argocd::Client*, const argocd::AppSummary&)> build,
+                  std::function<void(Status)> done);
+    static QString secretKey(const argocd::InstanceConfig& config);
+
+    fleet::FleetStore* m_store;
+    governance::InstancePolicy* m_policy;
+    std::unique_ptr<governance::AuditLog> m_audit;
+    std::unique_ptr<governance::Approver> m_approver; // forwards to the one set by the UI
+    governance::ApprovalGate* m_gate = nullptr;
+    secrets::CredentialStore* m_secrets;
+    QString m_auditPath;
+    Error m_auditError;
+
+    QStringList m_order;
+    QHash<QString, InstanceInfo> m_instances;
+    QHash<QString, Connection*> m_connections;
+
+    QThread* m_simThread = nullptr;
+    sim::Simulator* m_sim = nullptr;
+};
+
+} // namespace ui
+} // namespace sextant
