@@ -2,6 +2,7 @@
 
 #include <QColor>
 #include <QLocale>
+#include <QUrl>
 
 namespace sextant::models {
 
@@ -21,6 +22,40 @@ FleetModel::FleetModel(fleet::FleetStore* store, QObject* parent)
             [this](int first, int last) { beginRemoveRows({}, first, last); });
     connect(store, &fleet::FleetStore::rowsRemoved, this, [this] { endRemoveRows(); });
     connect(store, &fleet::FleetStore::rowsChanged, this, &FleetModel::onRowsChanged);
+}
+
+void FleetModel::setInstanceNames(const QHash<QString, QString>& names)
+{
+    if (names == m_instanceNames)
+        return;
+    m_instanceNames = names;
+    if (m_store->size() > 0)
+        Q_EMIT dataChanged(index(0, InstanceColumn), index(m_store->size() - 1, InstanceColumn));
+}
+
+int FleetModel::healthSeverity(HealthStatus health)
+{
+    switch (health) {
+    case HealthStatus::Degraded: return 5;
+    case HealthStatus::Missing: return 4;
+    case HealthStatus::Unknown: return 3;
+    case HealthStatus::Progressing: return 2;
+    case HealthStatus::Suspended: return 1;
+    case HealthStatus::Healthy: return 0;
+    }
+    return 3;
+}
+
+// "https://api.prod-eu.example.net:6443" reads as "api.prod-eu.example.net" in a narrow column;
+// the full URL stays in the tooltip.
+static QString clusterLabel(const AppSummary& app)
+{
+    if (!app.destName.isEmpty())
+        return app.destName;
+    const QUrl url(app.destServer);
+    if (url.isValid() && !url.host().isEmpty())
+        return url.host();
+    return app.destServer;
 }
 
 int FleetModel::rowCount(const QModelIndex& parent) const
@@ -82,8 +117,8 @@ QVariant FleetModel::data(const QModelIndex& index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (column) {
-        case InstanceColumn: return app.instance;
-        case ClusterColumn: return app.cluster();
+        case InstanceColumn: return instanceName(app.instance);
+        case ClusterColumn: return clusterLabel(app);
         case NamespaceColumn: return app.destNamespace;
         case ProjectColumn: return app.project;
         case NameColumn:
@@ -107,8 +142,8 @@ QVariant FleetModel::data(const QModelIndex& index, int role) const
     case SortRole:
         switch (column) {
         case LastSyncColumn: return app.operationFinishedAt;
-        case HealthColumn: return int(app.health);
-        case SyncColumn: return int(app.sync);
+        case HealthColumn: return healthSeverity(app.health);
+        case SyncColumn: return int(app.sync == SyncStatus::Synced ? 0 : app.sync == SyncStatus::Unknown ? 1 : 2);
         default: return data(index, Qt::DisplayRole);
         }
     case Qt::ToolTipRole:
@@ -144,7 +179,7 @@ QVariant FleetModel::data(const QModelIndex& index, int role) const
     case OperationRole: return int(app.operationPhase);
     case SyncFailedRole: return app.syncFailed();
     case SearchTextRole: {
-        QString text = app.instance + QLatin1Char(' ') + app.cluster() + QLatin1Char(' ') +
+        QString text = instanceName(app.instance) + QLatin1Char(' ') + app.cluster() + QLatin1Char(' ') +
                        app.destNamespace + QLatin1Char(' ') + app.project + QLatin1Char(' ') +
                        app.name + QLatin1Char(' ') + app.repoURL + QLatin1Char(' ') + app.path;
         for (const auto& [k, v] : app.labels)

@@ -3,6 +3,7 @@
 #include "fleet/fleetstore.h"
 
 #include <QAbstractTableModel>
+#include <QHash>
 
 namespace sextant::models {
 
@@ -44,6 +45,11 @@ public:
                         int role = Qt::DisplayRole) const override;
 
     fleet::FleetStore* store() const { return m_store; }
+    // Instance ids are stable keys (UUIDs for saved instances); rows show these names instead.
+    void setInstanceNames(const QHash<QString, QString>& names);
+    QString instanceName(const QString& id) const { return m_instanceNames.value(id, id); }
+    // Worst first: Degraded, Missing, Unknown, Progressing, Suspended, Healthy.
+    static int healthSeverity(argocd::HealthStatus health);
     const argocd::AppSummary& app(int row) const { return m_store->at(row); }
 
     // Colours used for statuses everywhere in the console, so a glance means the same thing.
@@ -54,6 +60,7 @@ private:
     void onRowsChanged(int first, int last, fleet::ChangedFields fields);
 
     fleet::FleetStore* m_store;
+    QHash<QString, QString> m_instanceNames;
 };
 
 } // namespace sextant::models

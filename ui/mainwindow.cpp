@@ -9,6 +9,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QScreen>
 #include <QCheckBox>
 #include <QCloseEvent>
 #include <QHBoxLayout>
@@ -42,7 +43,10 @@ MainWindow::MainWindow(ConsoleSession* session, QWidget* parent)
     , m_approver(std::make_unique<DialogApprover>(this))
 {
     setWindowTitle(tr("Sextant — Argo CD fleet"));
-    resize(1400, 860);
+    if (const QScreen* screen = QGuiApplication::primaryScreen())
+        resize(screen->availableSize() * 0.95);
+    else
+        resize(1400, 860);
     m_session->setApprover(m_approver.get());
     m_proxy->setSourceModel(m_model);
 
@@ -103,7 +107,8 @@ MainWindow::MainWindow(ConsoleSession* session, QWidget* parent)
     m_table = new QTableView;
     m_table->setModel(m_proxy);
     m_table->setSortingEnabled(true);
-    m_table->sortByColumn(FleetModel::NameColumn, Qt::AscendingOrder);
+    // Worst health first: the first screen an SRE sees is what needs attention.
+    m_table->sortByColumn(FleetModel::HealthColumn, Qt::DescendingOrder);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setAlternatingRowColors(true);
@@ -153,6 +158,10 @@ MainWindow::MainWindow(ConsoleSession* session, QWidget* parent)
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::updateDetails);
     connect(m_session, &ConsoleSession::instancesChanged, this, [this] {
+        QHash<QString, QString> names;
+        for (const QString& id : m_session->instanceIds())
+            names.insert(id, m_session->instance(id)->config.displayName());
+        m_model->setInstanceNames(names);
         updatePage();
         updateStatusBar();
     });

@@ -236,7 +236,9 @@ int runApps(const QStringList& args) {
     argocd::InstanceConfig config;
     config.baseUrl = QUrl(o.server.trimmed(), QUrl::StrictMode);
     config.id = QStringLiteral("cli");
-    config.name = o.instanceName.isEmpty() ? config.baseUrl.host() : o.instanceName;
+    config.name = !o.instanceName.isEmpty()         ? o.instanceName
+                  : config.baseUrl.host().isEmpty() ? o.server
+                                                    : config.baseUrl.host();
     config.caFile = o.caFile;
     config.insecure = o.insecure;
     config.requestTimeoutMs = o.timeoutSeconds * 1000;
@@ -253,6 +255,8 @@ int runApps(const QStringList& args) {
         return 2;
     }
     client.setToken(o.token);
+    // A pipeline wants an answer, not four minutes of patience: retry twice, quickly.
+    client.setRetryPolicy(argocd::RetryPolicy{2, 500, 2000});
     argocd::ListQuery query;
     query.projects = o.projects;
     query.selector = o.selector;

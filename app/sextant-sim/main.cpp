@@ -18,44 +18,41 @@ namespace {
 
 int g_signalFds[2] = {-1, -1};
 
-void onSignal(int)
-{
+void onSignal(int) {
     const char c = 1;
     [[maybe_unused]] const auto n = ::write(g_signalFds[0], &c, 1);
 }
 
-[[noreturn]] void die(const QString& message)
-{
+[[noreturn]] void die(const QString& message) {
     std::fprintf(stderr, "sextant-sim: %s\n", qPrintable(message));
     std::exit(2);
 }
 
-double rateOption(const QCommandLineParser& p, const QString& name)
-{
+double rateOption(const QCommandLineParser& p, const QString& name) {
     if (!p.isSet(name))
         return 0;
     bool ok = false;
     const double v = p.value(name).toDouble(&ok);
     if (!ok || v < 0 || v > 1)
-        die(QStringLiteral("--%1 expects a rate between 0 and 1, got '%2'").arg(name, p.value(name)));
+        die(QStringLiteral("--%1 expects a rate between 0 and 1, got '%2'")
+                .arg(name, p.value(name)));
     return v;
 }
 
-int intOption(const QCommandLineParser& p, const QString& name, int def)
-{
+int intOption(const QCommandLineParser& p, const QString& name, int def) {
     if (!p.isSet(name))
         return def;
     bool ok = false;
     const int v = p.value(name).toInt(&ok);
     if (!ok || v < 0)
-        die(QStringLiteral("--%1 expects a non-negative number, got '%2'").arg(name, p.value(name)));
+        die(QStringLiteral("--%1 expects a non-negative number, got '%2'")
+                .arg(name, p.value(name)));
     return v;
 }
 
 } // namespace
 
-int main(int argc, char** argv)
-{
+int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("sextant-sim"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SEXTANT_VERSION));
@@ -67,37 +64,60 @@ int main(int argc, char** argv)
     p.addHelpOption();
     p.addVersionOption();
     p.addOptions({
-        {QStringLiteral("scenario"), QStringLiteral("Load a YAML scenario."), QStringLiteral("file")},
-        {QStringLiteral("demo"), QStringLiteral("Serve the built-in demo (3 instances, ~2,000 apps, scripted failures).")},
+        {QStringLiteral("scenario"), QStringLiteral("Load a YAML scenario."),
+         QStringLiteral("file")},
+        {QStringLiteral("demo"),
+         QStringLiteral("Serve the built-in demo (3 instances, ~2,000 apps, scripted failures).")},
         {QStringLiteral("apps"), QStringLiteral("Generate N applications."), QStringLiteral("N")},
-        {QStringLiteral("instances"), QStringLiteral("Generated instances (default 3)."), QStringLiteral("N")},
-        {QStringLiteral("clusters"), QStringLiteral("Generated clusters (default 40)."), QStringLiteral("N")},
-        {QStringLiteral("seed"), QStringLiteral("Generator seed (default 1)."), QStringLiteral("S")},
-        {QStringLiteral("listen"), QStringLiteral("Address and first port (default 127.0.0.1:0; 0 = free ports)."), QStringLiteral("host:port"), QStringLiteral("127.0.0.1:0")},
-        {QStringLiteral("tls-cert"), QStringLiteral("Serve HTTPS with this PEM certificate."), QStringLiteral("file")},
-        {QStringLiteral("tls-key"), QStringLiteral("PEM private key for --tls-cert."), QStringLiteral("file")},
+        {QStringLiteral("instances"), QStringLiteral("Generated instances (default 3)."),
+         QStringLiteral("N")},
+        {QStringLiteral("clusters"), QStringLiteral("Generated clusters (default 40)."),
+         QStringLiteral("N")},
+        {QStringLiteral("seed"), QStringLiteral("Generator seed (default 1)."),
+         QStringLiteral("S")},
+        {QStringLiteral("listen"),
+         QStringLiteral("Address and first port (default 127.0.0.1:0; 0 = free ports)."),
+         QStringLiteral("host:port"), QStringLiteral("127.0.0.1:0")},
+        {QStringLiteral("tls-cert"), QStringLiteral("Serve HTTPS with this PEM certificate."),
+         QStringLiteral("file")},
+        {QStringLiteral("tls-key"), QStringLiteral("PEM private key for --tls-cert."),
+         QStringLiteral("file")},
         {QStringLiteral("latency-ms"), QStringLiteral("Delay every answer."), QStringLiteral("N")},
-        {QStringLiteral("fail-401"), QStringLiteral("Rate of 401 answers (0..1)."), QStringLiteral("RATE")},
-        {QStringLiteral("fail-403"), QStringLiteral("Rate of 403 answers (0..1)."), QStringLiteral("RATE")},
-        {QStringLiteral("fail-500"), QStringLiteral("Rate of 500 answers (0..1)."), QStringLiteral("RATE")},
-        {QStringLiteral("malformed"), QStringLiteral("Rate of 200 answers whose body is not JSON."), QStringLiteral("RATE")},
-        {QStringLiteral("truncated"), QStringLiteral("Rate of 200 answers cut off mid-body."), QStringLiteral("RATE")},
-        {QStringLiteral("drop-streams-after-ms"), QStringLiteral("Close watch streams after N ms."), QStringLiteral("N")},
-        {QStringLiteral("slow-streams-ms"), QStringLiteral("Delay between stream events."), QStringLiteral("N")},
-        {QStringLiteral("fault-seed"), QStringLiteral("Seed of the fault RNG (default 1)."), QStringLiteral("S")},
-        {QStringLiteral("time-scale"), QStringLiteral("Scale operation durations (0.01 = 100x faster)."), QStringLiteral("F")},
-        {QStringLiteral("keepalive-ms"), QStringLiteral("SSE keep-alive interval (default 15000)."), QStringLiteral("N")},
-        {QStringLiteral("print-list"), QStringLiteral("Print the GET /api/v1/applications body and exit.")},
-        {QStringLiteral("instance"), QStringLiteral("Instance for --print-list (default: the first)."), QStringLiteral("name")},
-        {QStringLiteral("fields"), QStringLiteral("`fields` query for --print-list."), QStringLiteral("F")},
+        {QStringLiteral("fail-401"), QStringLiteral("Rate of 401 answers (0..1)."),
+         QStringLiteral("RATE")},
+        {QStringLiteral("fail-403"), QStringLiteral("Rate of 403 answers (0..1)."),
+         QStringLiteral("RATE")},
+        {QStringLiteral("fail-500"), QStringLiteral("Rate of 500 answers (0..1)."),
+         QStringLiteral("RATE")},
+        {QStringLiteral("malformed"), QStringLiteral("Rate of 200 answers whose body is not JSON."),
+         QStringLiteral("RATE")},
+        {QStringLiteral("truncated"), QStringLiteral("Rate of 200 answers cut off mid-body."),
+         QStringLiteral("RATE")},
+        {QStringLiteral("drop-streams-after-ms"), QStringLiteral("Close watch streams after N ms."),
+         QStringLiteral("N")},
+        {QStringLiteral("slow-streams-ms"), QStringLiteral("Delay between stream events."),
+         QStringLiteral("N")},
+        {QStringLiteral("fault-seed"), QStringLiteral("Seed of the fault RNG (default 1)."),
+         QStringLiteral("S")},
+        {QStringLiteral("time-scale"),
+         QStringLiteral("Scale operation durations (0.01 = 100x faster)."), QStringLiteral("F")},
+        {QStringLiteral("keepalive-ms"), QStringLiteral("SSE keep-alive interval (default 15000)."),
+         QStringLiteral("N")},
+        {QStringLiteral("print-list"),
+         QStringLiteral("Print the GET /api/v1/applications body and exit.")},
+        {QStringLiteral("instance"),
+         QStringLiteral("Instance for --print-list (default: the first)."), QStringLiteral("name")},
+        {QStringLiteral("fields"), QStringLiteral("`fields` query for --print-list."),
+         QStringLiteral("F")},
     });
     p.process(app);
     if (!p.positionalArguments().isEmpty())
-        die(QStringLiteral("unexpected argument '%1' (see --help)").arg(p.positionalArguments().constFirst()));
+        die(QStringLiteral("unexpected argument '%1' (see --help)")
+                .arg(p.positionalArguments().constFirst()));
 
     sextant::sim::Simulator sim;
-    const int sources = int(p.isSet(QStringLiteral("scenario"))) + int(p.isSet(QStringLiteral("demo"))) +
-                        int(p.isSet(QStringLiteral("apps")));
+    const int sources = int(p.isSet(QStringLiteral("scenario"))) +
+                        int(p.isSet(QStringLiteral("demo"))) + int(p.isSet(QStringLiteral("apps")));
     if (sources > 1)
         die(QStringLiteral("use only one of --scenario, --demo, --apps"));
     if (p.isSet(QStringLiteral("scenario"))) {
@@ -121,10 +141,12 @@ int main(int argc, char** argv)
     }
 
     if (p.isSet(QStringLiteral("print-list"))) {
-        const QString inst = p.isSet(QStringLiteral("instance")) ? p.value(QStringLiteral("instance"))
-                                                                  : sim.instanceNames().value(0);
+        const QString inst = p.isSet(QStringLiteral("instance"))
+                                 ? p.value(QStringLiteral("instance"))
+                                 : sim.instanceNames().value(0);
         if (!sim.instanceNames().contains(inst))
-            die(QStringLiteral("unknown instance '%1' (have: %2)").arg(inst, sim.instanceNames().join(QStringLiteral(", "))));
+            die(QStringLiteral("unknown instance '%1' (have: %2)")
+                    .arg(inst, sim.instanceNames().join(QStringLiteral(", "))));
         const QByteArray body = sim.listBody(inst, p.value(QStringLiteral("fields")));
         std::fwrite(body.constData(), 1, static_cast<size_t>(body.size()), stdout);
         std::fflush(stdout);
@@ -153,7 +175,8 @@ int main(int argc, char** argv)
     if (p.isSet(QStringLiteral("tls-cert")) != p.isSet(QStringLiteral("tls-key")))
         die(QStringLiteral("--tls-cert and --tls-key go together"));
     if (p.isSet(QStringLiteral("tls-cert"))) {
-        const auto st = sim.setTls(p.value(QStringLiteral("tls-cert")), p.value(QStringLiteral("tls-key")));
+        const auto st =
+            sim.setTls(p.value(QStringLiteral("tls-cert")), p.value(QStringLiteral("tls-key")));
         if (!st.ok())
             die(st.error().shortMessage);
     }
@@ -188,7 +211,7 @@ int main(int argc, char** argv)
             sim.close();
             QCoreApplication::quit();
         });
-        struct sigaction sa{};
+        struct sigaction sa {};
         sa.sa_handler = onSignal;
         sigemptyset(&sa.sa_mask);
         sa.sa_flags = SA_RESTART;

@@ -260,7 +260,7 @@ void AppWatcher::onStreamFinished() {
     reply->deleteLater();
     m_idleTimer.stop();
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QByteArray rest = reply->readAll();
+    const QByteArray rest = reply->isOpen() ? reply->readAll() : QByteArray();
     if (reply->error() != QNetworkReply::NoError || status >= 300) {
         const bool timedOut = reply->error() == QNetworkReply::OperationCanceledError ||
                               reply->error() == QNetworkReply::TimeoutError;

@@ -253,13 +253,14 @@ void Client::finishCall(const std::shared_ptr<Call>& call, QNetworkReply* reply)
     m_inFlight.remove(reply);
     reply->deleteLater();
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    QByteArray body = reply->readAll();
+    QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
     if (reply->error() == QNetworkReply::NoError && status >= 200 && status < 300) {
         call->done(std::move(body));
         return;
     }
 
     Error error;
+    bool truncated = false;
     if (reply->error() == QNetworkReply::NoError && status >= 300 && status < 400) {
         const QUrl target = reply->attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl();
         error = Error::make(Error::Kind::Config,
@@ -271,6 +272,26 @@ void Client::finishCall(const std::shared_ptr<Call>& call, QNetworkReply* reply)
                                 .arg(status)
                                 .arg(call->url.resolved(target).toDisplayString()));
         error.httpStatus = status;
+    } else if (const qint64 expected =
+                   reply->header(QNetworkRequest::ContentLengthHeader).toLongLong();
+               reply->error() == QNetworkReply::RemoteHostClosedError && expected > 0 &&
+               body.size() < expected) {
+        // The connection died in the middle of the body: a truncated answer.
+        truncated = true;
+        error = Error::make(Error::Kind::Protocol,
+                            QStringLiteral("%1: the server's answer was cut off (truncated after "
+                                           "%2 of %3 bytes)")
+                                .arg(m_config.displayName())
+                                .arg(body.size())
+                                .arg(expected),
+                            QStringLiteral("request: %1 %2\nHTTP status: %3\nthe body ends at "
+                                           "byte offset %4; expected %5 bytes")
+                                .arg(call->method, call->url.toDisplayString())
+                                .arg(status)
+                                .arg(body.size())
+                                .arg(expected));
+        error.httpStatus = status;
+        error.url = call->url.toDisplayString();
     } else {
         // Qt reports its own transfer timeout as a cancelled operation; we never cancel a
         // request we still wait for, so a cancellation here is the timeout.
@@ -293,7 +314,9 @@ void Client::finishCall(const std::shared_ptr<Call>& call, QNetworkReply* reply)
 
     if (error.kind == Error::Kind::Unauthorized && call->authenticated)
         reportUnauthorized(error);
-    if (call->idempotent && error.isRetryable() && call->attempt < m_retry.maxRetries) {
+    // A truncated body is usually a proxy or a restart in the middle: worth another try.
+    if (call->idempotent && (error.isRetryable() || truncated) &&
+        call->attempt < m_retry.maxRetries) {
         ++call->attempt;
         QTimer::singleShot(retryDelayMs(call->attempt), this, [this, call] { send(call); });
         return;

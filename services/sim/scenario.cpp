@@ -23,18 +23,14 @@ struct ScenarioError : std::runtime_error {
     int line;
     ScenarioError(const std::string& what, int l)
         : std::runtime_error(what)
-        , line(l)
-    {
-    }
+        , line(l) {}
 };
 
-[[noreturn]] void fail(const YAML::Node& n, const std::string& what)
-{
+[[noreturn]] void fail(const YAML::Node& n, const std::string& what) {
     throw ScenarioError(what, n.Mark().line >= 0 ? n.Mark().line + 1 : 0);
 }
 
-Str str(const YAML::Node& n, const char* key, const Str& def = {})
-{
+Str str(const YAML::Node& n, const char* key, const Str& def = {}) {
     const YAML::Node v = n[key];
     if (!v || v.IsNull())
         return def;
@@ -43,8 +39,7 @@ Str str(const YAML::Node& n, const char* key, const Str& def = {})
     return v.as<std::string>();
 }
 
-bool boolean(const YAML::Node& n, const char* key, bool def = false)
-{
+bool boolean(const YAML::Node& n, const char* key, bool def = false) {
     const YAML::Node v = n[key];
     if (!v || v.IsNull())
         return def;
@@ -55,8 +50,7 @@ bool boolean(const YAML::Node& n, const char* key, bool def = false)
     }
 }
 
-long long integer(const YAML::Node& n, const char* key, long long def = 0)
-{
+long long integer(const YAML::Node& n, const char* key, long long def = 0) {
     const YAML::Node v = n[key];
     if (!v || v.IsNull())
         return def;
@@ -67,8 +61,7 @@ long long integer(const YAML::Node& n, const char* key, long long def = 0)
     }
 }
 
-std::vector<Str> strings(const YAML::Node& n, const char* key)
-{
+std::vector<Str> strings(const YAML::Node& n, const char* key) {
     std::vector<Str> out;
     const YAML::Node v = n[key];
     if (!v || v.IsNull())
@@ -80,8 +73,7 @@ std::vector<Str> strings(const YAML::Node& n, const char* key)
     return out;
 }
 
-KV stringMap(const YAML::Node& n, const char* key)
-{
+KV stringMap(const YAML::Node& n, const char* key) {
     KV out;
     const YAML::Node v = n[key];
     if (!v || v.IsNull())
@@ -89,13 +81,14 @@ KV stringMap(const YAML::Node& n, const char* key)
     if (!v.IsMap())
         fail(v, std::string("'") + key + "' must be a map");
     for (const auto& kv : v)
-        out.emplace_back(kv.first.as<std::string>(), kv.second.IsNull() ? Str() : kv.second.as<std::string>());
+        out.emplace_back(kv.first.as<std::string>(),
+                         kv.second.IsNull() ? Str() : kv.second.as<std::string>());
     std::sort(out.begin(), out.end());
     return out;
 }
 
-void oneOf(const YAML::Node& n, const char* key, const Str& value, std::initializer_list<const char*> allowed)
-{
+void oneOf(const YAML::Node& n, const char* key, const Str& value,
+           std::initializer_list<const char*> allowed) {
     if (value.empty())
         return;
     for (const char* a : allowed)
@@ -107,8 +100,7 @@ void oneOf(const YAML::Node& n, const char* key, const Str& value, std::initiali
     fail(n[key] ? n[key] : n, "'" + Str(key) + "' is '" + value + "', expected one of: " + list);
 }
 
-json toJson(const YAML::Node& n)
-{
+json toJson(const YAML::Node& n) {
     switch (n.Type()) {
     case YAML::NodeType::Map: {
         json o = json::object();
@@ -140,8 +132,7 @@ json toJson(const YAML::Node& n)
 }
 
 // "2026-01-01T10:00:00Z" as is; "-2h" / "-90s" relative to the reference time.
-Str timeValue(const YAML::Node& n, const char* key, long long ref, const Str& def = {})
-{
+Str timeValue(const YAML::Node& n, const char* key, long long ref, const Str& def = {}) {
     const Str v = str(n, key);
     if (v.empty())
         return def;
@@ -156,9 +147,9 @@ Str timeValue(const YAML::Node& n, const char* key, long long ref, const Str& de
     return v;
 }
 
-Str base64Url(const QByteArray& in)
-{
-    return in.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals).toStdString();
+Str base64Url(const QByteArray& in) {
+    return in.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)
+        .toStdString();
 }
 
 // ---- deterministic random ------------------------------------------------------------------
@@ -166,13 +157,10 @@ Str base64Url(const QByteArray& in)
 struct Rng {
     std::mt19937 gen;
     explicit Rng(quint32 seed)
-        : gen(seed)
-    {
-    }
+        : gen(seed) {}
     quint32 next() { return static_cast<quint32>(gen()); }
     int below(int n) { return n <= 0 ? 0 : static_cast<int>(next() % static_cast<quint32>(n)); }
-    Str hex(int len)
-    {
+    Str hex(int len) {
         static const char digits[] = "0123456789abcdef";
         Str s(static_cast<size_t>(len), '0');
         for (int i = 0; i < len; i += 8) {
@@ -184,22 +172,21 @@ struct Rng {
     }
 };
 
-const char* const kTeams[] = {"payments", "checkout", "search",  "catalog", "identity",
+const char* const kTeams[] = {"payments", "checkout", "search",    "catalog",       "identity",
                               "billing",  "shipping", "inventory", "notifications", "analytics",
-                              "platform", "frontend", "ledger",  "fraud",   "pricing",
-                              "reviews",  "media",    "gateway", "orders",  "loyalty"};
-const char* const kServices[] = {"api",       "worker",   "web",      "gateway",  "scheduler",
-                                 "consumer",  "cache",    "indexer",  "exporter", "admin",
-                                 "sync",      "notifier", "reporter", "auth",     "router",
-                                 "ingest",    "graphql",  "cron",     "proxy",    "stream"};
+                              "platform", "frontend", "ledger",    "fraud",         "pricing",
+                              "reviews",  "media",    "gateway",   "orders",        "loyalty"};
+const char* const kServices[] = {"api",      "worker",   "web",      "gateway",  "scheduler",
+                                 "consumer", "cache",    "indexer",  "exporter", "admin",
+                                 "sync",     "notifier", "reporter", "auth",     "router",
+                                 "ingest",   "graphql",  "cron",     "proxy",    "stream"};
 const char* const kRegions[] = {"euw1", "euc1", "use1", "usw2", "apse1"};
 const char* const kInstanceNames[] = {"prod-eu", "prod-us", "staging", "prod-ap", "dev"};
 const char* const kTiers[] = {"frontend", "backend", "data"};
 
 } // namespace
 
-long long parseDurationMs(const Str& text)
-{
+long long parseDurationMs(const Str& text) {
     if (text.empty())
         return -1;
     size_t i = 0;
@@ -222,13 +209,11 @@ long long parseDurationMs(const Str& text)
     return -1;
 }
 
-Str makeToken(const Str& instance, const Str& user, int serial, long long issuedAt)
-{
+Str makeToken(const Str& instance, const Str& user, int serial, long long issuedAt) {
     const json header{{"alg", "HS256"}, {"typ", "JWT"}};
     const Str jti = uidFor(instance + ":" + user + ":" + std::to_string(serial));
-    const json payload{{"iss", "argocd"},          {"sub", user + ":login"},
-                       {"nbf", issuedAt},          {"iat", issuedAt},
-                       {"exp", issuedAt + 86400},  {"jti", jti}};
+    const json payload{{"iss", "argocd"}, {"sub", user + ":login"},  {"nbf", issuedAt},
+                       {"iat", issuedAt}, {"exp", issuedAt + 86400}, {"jti", jti}};
     const Str h = base64Url(QByteArray::fromStdString(header.dump()));
     const Str p = base64Url(QByteArray::fromStdString(payload.dump()));
     const Str sig = base64Url(QCryptographicHash::hash(QByteArray::fromStdString(h + "." + p + jti),
@@ -238,8 +223,7 @@ Str makeToken(const Str& instance, const Str& user, int serial, long long issued
 
 // ---- generator -----------------------------------------------------------------------------
 
-static Instance makeInstance(const Str& name, quint32 seed, long long ref)
-{
+static Instance makeInstance(const Str& name, quint32 seed, long long ref) {
     Instance inst;
     inst.name = name;
     inst.password = "sim-" + hexHash(name + std::to_string(seed), 10);
@@ -249,33 +233,36 @@ static Instance makeInstance(const Str& name, quint32 seed, long long ref)
 
 static json makeProject(const Str& name, const Str& description, const std::vector<Str>& repos,
                         const std::vector<std::pair<Str, Str>>& destinations, const json& windows,
-                        const std::vector<Str>& sourceNamespaces, const Str& created)
-{
+                        const std::vector<Str>& sourceNamespaces, const Str& created) {
     json dests = json::array();
     for (const auto& [server, ns] : destinations)
         dests.push_back(json{{"server", server}, {"namespace", ns}});
-    json spec{{"description", description}, {"sourceRepos", repos}, {"destinations", dests},
+    json spec{{"description", description},
+              {"sourceRepos", repos},
+              {"destinations", dests},
               {"clusterResourceWhitelist", json::array({json{{"group", "*"}, {"kind", "*"}}})}};
     if (!windows.empty())
         spec["syncWindows"] = windows;
     if (!sourceNamespaces.empty())
         spec["sourceNamespaces"] = sourceNamespaces;
-    return json{{"metadata", json{{"name", name},
-                                  {"namespace", "argocd"},
-                                  {"uid", uidFor("project:" + name)},
-                                  {"resourceVersion", std::to_string(5000 + std::hash<Str>{}(name) % 1000)},
-                                  {"generation", 3},
-                                  {"creationTimestamp", created}}},
-                {"spec", spec},
-                {"status", json::object()}};
+    return json{
+        {"metadata", json{{"name", name},
+                          {"namespace", "argocd"},
+                          {"uid", uidFor("project:" + name)},
+                          {"resourceVersion", std::to_string(5000 + std::hash<Str>{}(name) % 1000)},
+                          {"generation", 3},
+                          {"creationTimestamp", created}}},
+        {"spec", spec},
+        {"status", json::object()}};
 }
 
 void generateFleet(Scenario& sc, const GeneratorOptions& o, bool keepExisting);
 
-void generateFleet(Scenario& sc, const GeneratorOptions& o) { generateFleet(sc, o, false); }
+void generateFleet(Scenario& sc, const GeneratorOptions& o) {
+    generateFleet(sc, o, false);
+}
 
-void generateFleet(Scenario& sc, const GeneratorOptions& o, bool keepExisting)
-{
+void generateFleet(Scenario& sc, const GeneratorOptions& o, bool keepExisting) {
     const long long ref = o.referenceTime > 0 ? o.referenceTime : kFixedReference;
     if (sc.referenceTime.empty())
         sc.referenceTime = rfc3339(ref);
@@ -284,12 +271,15 @@ void generateFleet(Scenario& sc, const GeneratorOptions& o, bool keepExisting)
     if (!keepExisting)
         sc.instances.clear();
     for (int i = static_cast<int>(sc.instances.size()); i < nInst; ++i)
-        sc.instances.push_back(makeInstance(i < 5 ? Str(kInstanceNames[i]) : "argocd-" + std::to_string(i + 1), o.seed, ref));
+        sc.instances.push_back(makeInstance(
+            i < 5 ? Str(kInstanceNames[i]) : "argocd-" + std::to_string(i + 1), o.seed, ref));
 
     // Clusters: env dev/stage/prod, split between instances (prod clusters to prod instances).
     std::vector<int> prodInstances, otherInstances;
     for (int i = 0; i < static_cast<int>(sc.instances.size()); ++i)
-        (sc.instances[static_cast<size_t>(i)].name.find("prod") != Str::npos ? prodInstances : otherInstances).push_back(i);
+        (sc.instances[static_cast<size_t>(i)].name.find("prod") != Str::npos ? prodInstances
+                                                                             : otherInstances)
+            .push_back(i);
     const bool split = !prodInstances.empty() && !otherInstances.empty();
     std::vector<std::vector<const Cluster*>> clustersOf(sc.instances.size());
     std::vector<Cluster> generated;
@@ -308,8 +298,9 @@ void generateFleet(Scenario& sc, const GeneratorOptions& o, bool keepExisting)
         cl.serverVersion = "v1." + std::to_string(29 + c % 3) + "." + std::to_string(2 + c % 7);
         int owner;
         if (split)
-            owner = env == "prod" ? prodInstances[static_cast<size_t>(prodRR++) % prodInstances.size()]
-                                  : otherInstances[static_cast<size_t>(otherRR++) % otherInstances.size()];
+            owner = env == "prod"
+                        ? prodInstances[static_cast<size_t>(prodRR++) % prodInstances.size()]
+                        : otherInstances[static_cast<size_t>(otherRR++) % otherInstances.size()];
         else
             owner = allRR++ % static_cast<int>(sc.instances.size());
         cl.instances = {sc.instances[static_cast<size_t>(owner)].name};
@@ -342,20 +333,25 @@ void generateFleet(Scenario& sc, const GeneratorOptions& o, bool keepExisting)
             return false;
         };
         if (!has("default"))
-            inst.projects.push_back(makeProject("default", "", {"*"}, {{"*", "*"}}, json::array(), {}, projectCreated));
+            inst.projects.push_back(
+                makeProject("default", "", {"*"}, {{"*", "*"}}, json::array(), {}, projectCreated));
         for (const char* team : kTeams) {
             if (has(team))
                 continue;
             json windows = json::array();
             if (std::hash<Str>{}(team) % 4 == 0)
-                windows.push_back(json{{"kind", "deny"}, {"schedule", "0 2 * * 6"}, {"duration", "2h"},
-                                       {"applications", json::array({"*"})}, {"manualSync", true},
-                                       {"timeZone", "UTC"}, {"description", "weekend maintenance"}});
-            inst.projects.push_back(makeProject(team, "Services of the " + Str(team) + " team",
-                                                {"https://git.example.com/" + Str(team) + "/*",
-                                                 "https://git.example.com/platform/charts.git",
-                                                 "https://charts.example.com"},
-                                                {{"*", team}, {"*", Str(team) + "-*"}}, windows, {}, projectCreated));
+                windows.push_back(json{{"kind", "deny"},
+                                       {"schedule", "0 2 * * 6"},
+                                       {"duration", "2h"},
+                                       {"applications", json::array({"*"})},
+                                       {"manualSync", true},
+                                       {"timeZone", "UTC"},
+                                       {"description", "weekend maintenance"}});
+            inst.projects.push_back(makeProject(
+                team, "Services of the " + Str(team) + " team",
+                {"https://git.example.com/" + Str(team) + "/*",
+                 "https://git.example.com/platform/charts.git", "https://charts.example.com"},
+                {{"*", team}, {"*", Str(team) + "-*"}}, windows, {}, projectCreated));
         }
     }
 
@@ -364,7 +360,8 @@ void generateFleet(Scenario& sc, const GeneratorOptions& o, bool keepExisting)
         for (const auto& a : sc.instances[i].apps)
             used[i].insert(a.name);
     for (size_t i = 0; i < sc.instances.size(); ++i)
-        sc.instances[i].apps.reserve(sc.instances[i].apps.size() + static_cast<size_t>(o.apps / nInst + 1));
+        sc.instances[i].apps.reserve(sc.instances[i].apps.size() +
+                                     static_cast<size_t>(o.apps / nInst + 1));
 
     for (int n = 0; n < o.apps; ++n) {
         const size_t ii = static_cast<size_t>(n % static_cast<int>(sc.instances.size()));
@@ -372,7 +369,9 @@ void generateFleet(Scenario& sc, const GeneratorOptions& o, bool keepExisting)
         const auto& cls = clustersOf[ii];
         const Str team = kTeams[rng.below(20)];
         const Str service = kServices[rng.below(20)];
-        const Cluster* cl = cls.empty() ? &inst.clusters.front() : cls[static_cast<size_t>(rng.below(static_cast<int>(cls.size())))];
+        const Cluster* cl = cls.empty()
+                                ? &inst.clusters.front()
+                                : cls[static_cast<size_t>(rng.below(static_cast<int>(cls.size())))];
         Str env = "prod";
         for (const auto& [k, v] : cl->labels)
             if (k == "env")
@@ -390,14 +389,16 @@ void generateFleet(Scenario& sc, const GeneratorOptions& o, bool keepExisting)
         a.labels = {{"env", env}, {"team", team}, {"tier", kTiers[rng.below(3)]}};
         std::sort(a.labels.begin(), a.labels.end());
         if (rng.below(4) == 0)
-            a.annotations = {{"notifications.argoproj.io/subscribe.on-sync-failed.slack", team + "-alerts"}};
+            a.annotations = {
+                {"notifications.argoproj.io/subscribe.on-sync-failed.slack", team + "-alerts"}};
         a.destServer = cl->server;
         a.destNamespace = team;
 
         // Sources: 70% one, 20% two, 10% three.
         const int kind = rng.below(10);
         const Str gitRepo = "https://git.example.com/" + team + "/" + service + ".git";
-        const Str chartVersion = "1." + std::to_string(rng.below(12)) + "." + std::to_string(rng.below(20));
+        const Str chartVersion =
+            "1." + std::to_string(rng.below(12)) + "." + std::to_string(rng.below(20));
         if (kind < 4) {
             auto s = std::make_shared<Source>();
             s->repoURL = gitRepo;
@@ -421,7 +422,8 @@ void generateFleet(Scenario& sc, const GeneratorOptions& o, bool keepExisting)
             chart->chart = service;
             chart->targetRevision = chartVersion;
             chart->helm = true;
-            chart->helmValueFiles = {"$values/" + team + "/" + service + "/values-" + env + ".yaml"};
+            chart->helmValueFiles = {"$values/" + team + "/" + service + "/values-" + env +
+                                     ".yaml"};
             auto values = std::make_shared<Source>();
             values->repoURL = "https://git.example.com/" + team + "/config.git";
             values->targetRevision = "main";
@@ -471,7 +473,8 @@ void generateFleet(Scenario& sc, const GeneratorOptions& o, bool keepExisting)
                 e.initiatedBy.automated = true;
             else
                 e.initiatedBy.username = rng.below(3) == 0 ? "ci-bot" : "admin";
-            e.images = {registry + ":v2." + std::to_string(minor++) + "." + std::to_string(rng.below(10))};
+            e.images = {registry + ":v2." + std::to_string(minor++) + "." +
+                        std::to_string(rng.below(10))};
             a.history.push_back(std::move(e));
             t += 3600 + rng.below(48 * 3600);
             if (t > ref - 600)
@@ -491,7 +494,8 @@ void generateFleet(Scenario& sc, const GeneratorOptions& o, bool keepExisting)
         dep.replicas = 1 + rng.below(3);
         dep.images = last.images;
         if (rng.below(5) == 0)
-            dep.images.push_back("registry.example.com/platform/envoy:v1.31." + std::to_string(rng.below(5)));
+            dep.images.push_back("registry.example.com/platform/envoy:v1.31." +
+                                 std::to_string(rng.below(5)));
         dep.health = "Healthy";
         Resource svc;
         svc.kind = "Service";
@@ -529,11 +533,19 @@ void generateFleet(Scenario& sc, const GeneratorOptions& o, bool keepExisting)
             dep.liveReplicas = dep.replicas + 1 + rng.below(3);
             if (bucket < 940) {
                 a.opState->phase = "Failed";
-                a.opState->message = "one or more objects failed to apply, reason: admission webhook \"validate.kyverno.svc-fail\" denied the request: resource Deployment/" +
-                                     team + "/" + dep.name + " was blocked due to the following policies require-requests-limits: autogen-validate-resources: 'validation error: CPU and memory resource requests and limits are required'";
-                a.opState->results = {ResultResource{"apps", "v1", "Deployment", team, dep.name, "SyncFailed",
-                                                     "admission webhook \"validate.kyverno.svc-fail\" denied the request: resource Deployment/" + team + "/" + dep.name + " was blocked",
-                                                     "", "Failed", "Sync"}};
+                a.opState->message =
+                    "one or more objects failed to apply, reason: admission webhook "
+                    "\"validate.kyverno.svc-fail\" denied the request: resource Deployment/" +
+                    team + "/" + dep.name +
+                    " was blocked due to the following policies require-requests-limits: "
+                    "autogen-validate-resources: 'validation error: CPU and memory resource "
+                    "requests and limits are required'";
+                a.opState->results = {
+                    ResultResource{"apps", "v1", "Deployment", team, dep.name, "SyncFailed",
+                                   "admission webhook \"validate.kyverno.svc-fail\" denied the "
+                                   "request: resource Deployment/" +
+                                       team + "/" + dep.name + " was blocked",
+                                   "", "Failed", "Sync"}};
                 a.opState->startedAt = rfc3339(ref - 1800);
                 a.opState->finishedAt = rfc3339(ref - 1790);
                 a.opState->op.revision = a.multiSource ? Str() : rng.hex(40);
@@ -546,7 +558,8 @@ void generateFleet(Scenario& sc, const GeneratorOptions& o, bool keepExisting)
         } else if (bucket < 995) {
             a.health = "Progressing";
             dep.health = "Progressing";
-            dep.healthMessage = "Waiting for rollout to finish: 1 of " + std::to_string(dep.replicas + 1) +
+            dep.healthMessage = "Waiting for rollout to finish: 1 of " +
+                                std::to_string(dep.replicas + 1) +
                                 " updated replicas are available...";
             dep.replicas += 1;
         } else if (bucket < 998) {
@@ -560,9 +573,12 @@ void generateFleet(Scenario& sc, const GeneratorOptions& o, bool keepExisting)
             dep.health = "Missing";
         } else {
             a.syncStatus = "Unknown";
-            a.conditions.push_back(Condition{"ComparisonError",
-                                             "Failed to load target state: failed to generate manifest for source 1 of 1: rpc error: code = Unknown desc = unable to resolve git revision release-2024: reference not found",
-                                             rfc3339(ref - 900)});
+            a.conditions.push_back(
+                Condition{"ComparisonError",
+                          "Failed to load target state: failed to generate manifest for source 1 "
+                          "of 1: rpc error: code = Unknown desc = unable to resolve git revision "
+                          "release-2024: reference not found",
+                          rfc3339(ref - 900)});
         }
         if (a.health != "Healthy")
             a.healthTransition = rfc3339(ref - 600 - rng.below(7200));
@@ -601,34 +617,89 @@ void generateFleet(Scenario& sc, const GeneratorOptions& o, bool keepExisting)
             int healthy = 0;
             for (const App* a : apps) {
                 if (resources.size() < 5000)
-                    resources.push_back(json{{"group", "argoproj.io"}, {"version", "v1alpha1"},
-                                             {"kind", "Application"}, {"namespace", a->ns},
-                                             {"name", a->name}, {"status", a->syncStatus},
+                    resources.push_back(json{{"group", "argoproj.io"},
+                                             {"version", "v1alpha1"},
+                                             {"kind", "Application"},
+                                             {"namespace", a->ns},
+                                             {"name", a->name},
+                                             {"status", a->syncStatus},
                                              {"health", json{{"status", a->health}}}});
                 healthy += a->health == "Healthy";
             }
             const Str created = rfc3339(ref - 300 * 86400);
             json appset{
-                {"metadata", json{{"name", team + "-services"}, {"namespace", "argocd"},
-                                  {"uid", uidFor(inst.name + "/appset/" + team)},
-                                  {"resourceVersion", std::to_string(7000 + std::hash<Str>{}(team) % 1000)},
-                                  {"generation", 4}, {"creationTimestamp", created}}},
-                {"spec", json{{"goTemplate", true},
-                              {"generators", json::array({json{{"clusters", json{{"selector", json{{"matchLabels", json{{"sextant.example.com/team-" + team, "enabled"}}}}}}}}})},
-                              {"template", json{{"metadata", json{{"name", team + "-{{.values.service}}-{{.name}}"}, {"labels", json{{"team", team}}}}},
-                                                {"spec", json{{"project", team},
-                                                              {"source", json{{"repoURL", "https://git.example.com/" + team + "/{{.values.service}}.git"}, {"path", "deploy/overlays/{{index .metadata.labels \"env\"}}"}, {"targetRevision", "main"}}},
-                                                              {"destination", json{{"server", "{{.server}}"}, {"namespace", team}}}}}}},
-                              {"strategy", json{{"type", "RollingSync"},
-                                                {"rollingSync", json{{"steps", json::array({json{{"matchExpressions", json::array({json{{"key", "env"}, {"operator", "In"}, {"values", json::array({"dev"})}}})}},
-                                                                                            json{{"matchExpressions", json::array({json{{"key", "env"}, {"operator", "In"}, {"values", json::array({"stage"})}}})}},
-                                                                                            json{{"matchExpressions", json::array({json{{"key", "env"}, {"operator", "In"}, {"values", json::array({"prod"})}}})}, {"maxUpdate", "25%"}}})}}}}}}},
-                {"status", json{{"conditions", json::array({json{{"type", "ErrorOccurred"}, {"status", "False"}, {"reason", "ApplicationSetUpToDate"}, {"message", "All applications have been generated successfully"}, {"lastTransitionTime", created}},
-                                                            json{{"type", "ParametersGenerated"}, {"status", "True"}, {"reason", "ParametersGenerated"}, {"message", "Successfully generated parameters for all Applications"}, {"lastTransitionTime", created}},
-                                                            json{{"type", "ResourcesUpToDate"}, {"status", "True"}, {"reason", "ApplicationSetUpToDate"}, {"message", "All applications have been generated successfully"}, {"lastTransitionTime", created}}})},
-                                {"resources", resources},
-                                {"resourcesCount", static_cast<int>(apps.size())},
-                                {"health", json{{"status", healthy == static_cast<int>(apps.size()) ? "Healthy" : "Degraded"}}}}}};
+                {"metadata",
+                 json{{"name", team + "-services"},
+                      {"namespace", "argocd"},
+                      {"uid", uidFor(inst.name + "/appset/" + team)},
+                      {"resourceVersion", std::to_string(7000 + std::hash<Str>{}(team) % 1000)},
+                      {"generation", 4},
+                      {"creationTimestamp", created}}},
+                {"spec",
+                 json{{"goTemplate", true},
+                      {"generators",
+                       json::array(
+                           {json{{"clusters",
+                                  json{{"selector", json{{"matchLabels",
+                                                          json{{"sextant.example.com/team-" + team,
+                                                                "enabled"}}}}}}}}})},
+                      {"template",
+                       json{{"metadata", json{{"name", team + "-{{.values.service}}-{{.name}}"},
+                                              {"labels", json{{"team", team}}}}},
+                            {"spec",
+                             json{{"project", team},
+                                  {"source",
+                                   json{{"repoURL", "https://git.example.com/" + team +
+                                                        "/{{.values.service}}.git"},
+                                        {"path",
+                                         "deploy/overlays/{{index .metadata.labels \"env\"}}"},
+                                        {"targetRevision", "main"}}},
+                                  {"destination",
+                                   json{{"server", "{{.server}}"}, {"namespace", team}}}}}}},
+                      {"strategy",
+                       json{{"type", "RollingSync"},
+                            {"rollingSync",
+                             json{{"steps",
+                                   json::array({json{{"matchExpressions",
+                                                      json::array({json{
+                                                          {"key", "env"},
+                                                          {"operator", "In"},
+                                                          {"values", json::array({"dev"})}}})}},
+                                                json{{"matchExpressions",
+                                                      json::array({json{
+                                                          {"key", "env"},
+                                                          {"operator", "In"},
+                                                          {"values", json::array({"stage"})}}})}},
+                                                json{{"matchExpressions",
+                                                      json::array({json{
+                                                          {"key", "env"},
+                                                          {"operator", "In"},
+                                                          {"values", json::array({"prod"})}}})},
+                                                     {"maxUpdate", "25%"}}})}}}}}}},
+                {"status",
+                 json{{"conditions",
+                       json::array(
+                           {json{{"type", "ErrorOccurred"},
+                                 {"status", "False"},
+                                 {"reason", "ApplicationSetUpToDate"},
+                                 {"message", "All applications have been generated successfully"},
+                                 {"lastTransitionTime", created}},
+                            json{{"type", "ParametersGenerated"},
+                                 {"status", "True"},
+                                 {"reason", "ParametersGenerated"},
+                                 {"message",
+                                  "Successfully generated parameters for all Applications"},
+                                 {"lastTransitionTime", created}},
+                            json{{"type", "ResourcesUpToDate"},
+                                 {"status", "True"},
+                                 {"reason", "ApplicationSetUpToDate"},
+                                 {"message", "All applications have been generated successfully"},
+                                 {"lastTransitionTime", created}}})},
+                      {"resources", resources},
+                      {"resourcesCount", static_cast<int>(apps.size())},
+                      {"health",
+                       json{{"status", healthy == static_cast<int>(apps.size()) ? "Healthy"
+                                                                                : "Degraded"}}}}}};
             inst.appsets.push_back(appset);
         }
         inst.sortAndIndex();
@@ -637,8 +708,7 @@ void generateFleet(Scenario& sc, const GeneratorOptions& o, bool keepExisting)
 
 // ---- YAML scenario -------------------------------------------------------------------------
 
-static SourcePtr parseSource(const YAML::Node& n)
-{
+static SourcePtr parseSource(const YAML::Node& n) {
     if (!n.IsMap())
         fail(n, "a source must be a map");
     auto s = std::make_shared<Source>();
@@ -669,8 +739,7 @@ static SourcePtr parseSource(const YAML::Node& n)
     return s;
 }
 
-static Initiator parseInitiator(const YAML::Node& n)
-{
+static Initiator parseInitiator(const YAML::Node& n) {
     Initiator i;
     if (!n || n.IsNull())
         return i;
@@ -687,8 +756,7 @@ static Initiator parseInitiator(const YAML::Node& n)
     return i;
 }
 
-static ResultResource parseResult(const YAML::Node& n)
-{
+static ResultResource parseResult(const YAML::Node& n) {
     ResultResource r;
     r.group = str(n, "group");
     r.version = str(n, "version", "v1");
@@ -705,15 +773,14 @@ static ResultResource parseResult(const YAML::Node& n)
     return r;
 }
 
-static const char* const kHealth[] = {"Healthy", "Progressing", "Degraded", "Suspended", "Missing", "Unknown"};
+static const char* const kHealth[] = {"Healthy",   "Progressing", "Degraded",
+                                      "Suspended", "Missing",     "Unknown"};
 
-static void checkHealth(const YAML::Node& n, const char* key, const Str& v)
-{
+static void checkHealth(const YAML::Node& n, const char* key, const Str& v) {
     oneOf(n, key, v, {"Healthy", "Progressing", "Degraded", "Suspended", "Missing", "Unknown"});
 }
 
-static Resource parseResource(const YAML::Node& n, const App& app)
-{
+static Resource parseResource(const YAML::Node& n, const App& app) {
     Resource r;
     r.group = str(n, "group");
     r.version = str(n, "version", "v1");
@@ -726,9 +793,10 @@ static Resource parseResource(const YAML::Node& n, const App& app)
     r.ns = str(n, "namespace", app.destNamespace);
     r.status = str(n, "status", "Synced");
     oneOf(n, "status", r.status, {"Synced", "OutOfSync", "Unknown"});
-    const bool workload = r.kind == "Deployment" || r.kind == "StatefulSet" || r.kind == "Service" ||
-                          r.kind == "Job" || r.kind == "PersistentVolumeClaim" || r.kind == "HorizontalPodAutoscaler" ||
-                          r.kind == "DaemonSet" || r.kind == "Ingress";
+    const bool workload =
+        r.kind == "Deployment" || r.kind == "StatefulSet" || r.kind == "Service" ||
+        r.kind == "Job" || r.kind == "PersistentVolumeClaim" ||
+        r.kind == "HorizontalPodAutoscaler" || r.kind == "DaemonSet" || r.kind == "Ingress";
     r.health = str(n, "health", workload ? "Healthy" : "");
     checkHealth(n, "health", r.health);
     r.healthMessage = str(n, "healthMessage");
@@ -736,7 +804,8 @@ static Resource parseResource(const YAML::Node& n, const App& app)
     r.hookType = str(n, "hookType");
     r.syncWave = static_cast<int>(integer(n, "syncWave"));
     r.requiresPruning = boolean(n, "requiresPruning");
-    r.replicas = static_cast<int>(integer(n, "replicas", r.kind == "Deployment" || r.kind == "StatefulSet" ? 1 : -1));
+    r.replicas = static_cast<int>(
+        integer(n, "replicas", r.kind == "Deployment" || r.kind == "StatefulSet" ? 1 : -1));
     r.liveReplicas = static_cast<int>(integer(n, "liveReplicas", -1));
     r.images = strings(n, "images");
     r.data = stringMap(n, "data");
@@ -761,21 +830,22 @@ static Resource parseResource(const YAML::Node& n, const App& app)
     return r;
 }
 
-static void parseApp(const YAML::Node& n, Scenario& sc, long long ref)
-{
+static void parseApp(const YAML::Node& n, Scenario& sc, long long ref) {
     if (!n.IsMap())
         fail(n, "an application must be a map");
     App a;
     a.name = str(n, "name");
     if (a.name.empty())
         fail(n, "an application needs 'name'");
-    const Str instName = str(n, "instance", sc.instances.empty() ? Str() : sc.instances.front().name);
+    const Str instName =
+        str(n, "instance", sc.instances.empty() ? Str() : sc.instances.front().name);
     Instance* inst = nullptr;
     for (auto& i : sc.instances)
         if (i.name == instName)
             inst = &i;
     if (!inst)
-        fail(n["instance"] ? n["instance"] : n, "application '" + a.name + "' names unknown instance '" + instName + "'");
+        fail(n["instance"] ? n["instance"] : n,
+             "application '" + a.name + "' names unknown instance '" + instName + "'");
     a.ns = str(n, "namespace", "argocd");
     a.project = str(n, "project", "default");
     a.uid = uidFor(inst->name + "/" + a.ns + "/" + a.name);
@@ -857,7 +927,8 @@ static void parseApp(const YAML::Node& n, Scenario& sc, long long ref)
             if (e.revision.empty() && e.revisions.empty())
                 e.revision = hexHash(a.name + std::to_string(e.id), 40);
             e.deployedAt = timeValue(h, "deployedAt", ref, rfc3339(ref - (20 - e.id % 20) * 3600));
-            e.deployStartedAt = timeValue(h, "deployStartedAt", ref, rfc3339(parseRfc3339(e.deployedAt) - 4));
+            e.deployStartedAt =
+                timeValue(h, "deployStartedAt", ref, rfc3339(parseRfc3339(e.deployedAt) - 4));
             e.initiatedBy = parseInitiator(h["initiatedBy"]);
             if (e.initiatedBy.username.empty() && !e.initiatedBy.automated)
                 e.initiatedBy.username = "admin";
@@ -868,7 +939,8 @@ static void parseApp(const YAML::Node& n, Scenario& sc, long long ref)
             e.multiSource = a.multiSource;
             if (a.multiSource && e.revisions.empty())
                 for (size_t k = 0; k < a.sources.size(); ++k)
-                    e.revisions.push_back(hexHash(a.name + std::to_string(e.id) + std::to_string(k), 40));
+                    e.revisions.push_back(
+                        hexHash(a.name + std::to_string(e.id) + std::to_string(k), 40));
             a.history.push_back(e);
         }
     } else {
@@ -879,7 +951,8 @@ static void parseApp(const YAML::Node& n, Scenario& sc, long long ref)
             e.multiSource = a.multiSource;
             if (a.multiSource)
                 for (size_t j = 0; j < a.sources.size(); ++j)
-                    e.revisions.push_back(hexHash(a.name + std::to_string(e.id) + std::to_string(j), 40));
+                    e.revisions.push_back(
+                        hexHash(a.name + std::to_string(e.id) + std::to_string(j), 40));
             else
                 e.revision = hexHash(a.name + std::to_string(e.id), 40);
             e.deployedAt = rfc3339(ref - (4 - k) * 86400);
@@ -895,12 +968,16 @@ static void parseApp(const YAML::Node& n, Scenario& sc, long long ref)
     }
     if (st && s["conditions"])
         for (const auto& c : s["conditions"]) {
-            Condition cond{str(c, "type"), str(c, "message"), timeValue(c, "lastTransitionTime", ref, rfc3339(ref - 300))};
-            oneOf(c, "type", cond.type, {"InvalidSpecError", "ComparisonError", "SyncError", "DeletionError", "UnknownError",
-                                         "SharedResourceWarning", "RepeatedResourceWarning", "ExcludedResourceWarning", "OrphanedResourceWarning"});
+            Condition cond{str(c, "type"), str(c, "message"),
+                           timeValue(c, "lastTransitionTime", ref, rfc3339(ref - 300))};
+            oneOf(c, "type", cond.type,
+                  {"InvalidSpecError", "ComparisonError", "SyncError", "DeletionError",
+                   "UnknownError", "SharedResourceWarning", "RepeatedResourceWarning",
+                   "ExcludedResourceWarning", "OrphanedResourceWarning"});
             a.conditions.push_back(cond);
         }
-    a.healthTransition = a.health == "Healthy" && !a.history.empty() ? a.history.back().deployedAt : rfc3339(ref - 900);
+    a.healthTransition = a.health == "Healthy" && !a.history.empty() ? a.history.back().deployedAt
+                                                                     : rfc3339(ref - 900);
 
     a.opState = std::make_shared<OperationState>();
     auto& op = *a.opState;
@@ -909,9 +986,12 @@ static void parseApp(const YAML::Node& n, Scenario& sc, long long ref)
         const auto o = s["operationState"];
         op.phase = str(o, "phase", "Succeeded");
         oneOf(o, "phase", op.phase, {"Running", "Terminating", "Failed", "Error", "Succeeded"});
-        op.message = str(o, "message", op.phase == "Succeeded" ? "successfully synced (all tasks run)" : "");
+        op.message =
+            str(o, "message", op.phase == "Succeeded" ? "successfully synced (all tasks run)" : "");
         op.startedAt = timeValue(o, "startedAt", ref, rfc3339(ref - 600));
-        op.finishedAt = op.phase == "Running" ? Str() : timeValue(o, "finishedAt", ref, rfc3339(parseRfc3339(op.startedAt) + 12));
+        op.finishedAt = op.phase == "Running" ? Str()
+                                              : timeValue(o, "finishedAt", ref,
+                                                          rfc3339(parseRfc3339(op.startedAt) + 12));
         op.op.revision = str(o, "revision", a.multiSource ? Str() : a.syncRevision);
         op.op.initiatedBy = parseInitiator(o["initiatedBy"]);
         if (op.op.initiatedBy.username.empty() && !op.op.initiatedBy.automated)
@@ -954,28 +1034,41 @@ static void parseApp(const YAML::Node& n, Scenario& sc, long long ref)
             for (const auto& r : a.resources)
                 if (r.kind == kind && r.name == name)
                     uid = r.uid.empty() ? uidFor(a.key() + r.kind + r.name) : r.uid;
-            const Str apiVersion = kind == "Application" ? "argoproj.io/v1alpha1"
-                                   : (kind == "Deployment" || kind == "ReplicaSet" || kind == "StatefulSet") ? "apps/v1"
-                                   : kind == "Job" ? "batch/v1" : "v1";
-            const Str component = str(e, "component", kind == "Application" ? "argocd-application-controller" : "kubelet");
+            const Str apiVersion =
+                kind == "Application" ? "argoproj.io/v1alpha1"
+                : (kind == "Deployment" || kind == "ReplicaSet" || kind == "StatefulSet")
+                    ? "apps/v1"
+                : kind == "Job" ? "batch/v1"
+                                : "v1";
+            const Str component =
+                str(e, "component",
+                    kind == "Application" ? "argocd-application-controller" : "kubelet");
             const Str evName = name + "." + hexHash(reason + message + first, 16);
-            json involved{{"kind", kind}, {"namespace", ns}, {"name", name}, {"uid", uid}, {"apiVersion", apiVersion}};
+            json involved{{"kind", kind},
+                          {"namespace", ns},
+                          {"name", name},
+                          {"uid", uid},
+                          {"apiVersion", apiVersion}};
             if (const Str fp = str(e, "fieldPath"); !fp.empty())
                 involved["fieldPath"] = fp;
-            ex.events.push_back(json{{"metadata", json{{"name", evName}, {"namespace", ns}, {"uid", uidFor(evName)},
-                                                       {"resourceVersion", std::to_string(300000 + std::hash<Str>{}(evName) % 600000)},
-                                                       {"creationTimestamp", first}}},
-                                     {"involvedObject", involved},
-                                     {"reason", reason},
-                                     {"message", message},
-                                     {"source", json{{"component", component}}},
-                                     {"firstTimestamp", first},
-                                     {"lastTimestamp", last},
-                                     {"count", integer(e, "count", 1)},
-                                     {"type", type},
-                                     {"eventTime", nullptr},
-                                     {"reportingComponent", component},
-                                     {"reportingInstance", ""}});
+            ex.events.push_back(
+                json{{"metadata", json{{"name", evName},
+                                       {"namespace", ns},
+                                       {"uid", uidFor(evName)},
+                                       {"resourceVersion",
+                                        std::to_string(300000 + std::hash<Str>{}(evName) % 600000)},
+                                       {"creationTimestamp", first}}},
+                     {"involvedObject", involved},
+                     {"reason", reason},
+                     {"message", message},
+                     {"source", json{{"component", component}}},
+                     {"firstTimestamp", first},
+                     {"lastTimestamp", last},
+                     {"count", integer(e, "count", 1)},
+                     {"type", type},
+                     {"eventTime", nullptr},
+                     {"reportingComponent", component},
+                     {"reportingInstance", ""}});
         }
     }
     if (const auto logs = n["logs"]) {
@@ -986,13 +1079,16 @@ static void parseApp(const YAML::Node& n, Scenario& sc, long long ref)
                 fail(l, "a log block needs 'pod'");
             const Str container = str(l, "container", a.name);
             const bool previous = boolean(l, "previous");
-            long long t = parseRfc3339(timeValue(l, "start", ref, rfc3339(ref - (previous ? 420 : 120))));
+            long long t =
+                parseRfc3339(timeValue(l, "start", ref, rfc3339(ref - (previous ? 420 : 120))));
             int k = 0;
             for (const auto& line : l["lines"]) {
                 const Str ts = rfc3339(t + k);
                 char frac[16];
                 std::snprintf(frac, sizeof frac, ".%09d", (k * 137131) % 1000000000);
-                ex.logs.push_back(LogLine{pod, container, previous, ts.substr(0, ts.size() - 1) + frac + "Z", line.as<std::string>()});
+                ex.logs.push_back(LogLine{pod, container, previous,
+                                          ts.substr(0, ts.size() - 1) + frac + "Z",
+                                          line.as<std::string>()});
                 ++k;
             }
         }
@@ -1002,7 +1098,9 @@ static void parseApp(const YAML::Node& n, Scenario& sc, long long ref)
         ex.outcome.set = true;
         ex.outcome.phase = str(os, "phase", "Succeeded");
         oneOf(os, "phase", ex.outcome.phase, {"Succeeded", "Failed", "Error"});
-        ex.outcome.message = str(os, "message", ex.outcome.phase == "Succeeded" ? "successfully synced (all tasks run)" : "");
+        ex.outcome.message =
+            str(os, "message",
+                ex.outcome.phase == "Succeeded" ? "successfully synced (all tasks run)" : "");
         ex.outcome.health = str(os, "health", "Healthy");
         checkHealth(os, "health", ex.outcome.health);
         ex.outcome.healthMessage = str(os, "healthMessage");
@@ -1011,18 +1109,19 @@ static void parseApp(const YAML::Node& n, Scenario& sc, long long ref)
                 ex.outcome.results.push_back(parseResult(r));
     }
     if (inst->find(a.ns, a.name))
-        fail(n, "application '" + a.ns + "/" + a.name + "' is defined twice in instance '" + inst->name + "'");
+        fail(n, "application '" + a.ns + "/" + a.name + "' is defined twice in instance '" +
+                    inst->name + "'");
     a.rv = inst->nextRv();
     inst->apps.push_back(std::move(a));
     inst->index[inst->apps.back().key()] = inst->apps.size() - 1;
 }
 
-Status parseScenario(const QByteArray& yaml, Scenario& out, const QString& sourceName)
-{
+Status parseScenario(const QByteArray& yaml, Scenario& out, const QString& sourceName) {
     const std::string where = sourceName.isEmpty() ? "scenario" : sourceName.toStdString();
     auto error = [&](int line, const std::string& what) {
         return Error::make(Error::Kind::Config,
-                           QString::fromStdString(where + (line > 0 ? ":" + std::to_string(line) : "") + ": " + what));
+                           QString::fromStdString(
+                               where + (line > 0 ? ":" + std::to_string(line) : "") + ": " + what));
     };
     try {
         const YAML::Node root = YAML::Load(yaml.toStdString());
@@ -1071,7 +1170,8 @@ Status parseScenario(const QByteArray& yaml, Scenario& out, const QString& sourc
                 cl.connectionMessage = str(c, "connectionMessage");
                 cl.instances = strings(c, "instances");
                 for (auto& inst : sc.instances)
-                    if (cl.instances.empty() || std::find(cl.instances.begin(), cl.instances.end(), inst.name) != cl.instances.end())
+                    if (cl.instances.empty() || std::find(cl.instances.begin(), cl.instances.end(),
+                                                          inst.name) != cl.instances.end())
                         inst.clusters.push_back(cl);
             }
         }
@@ -1085,7 +1185,8 @@ Status parseScenario(const QByteArray& yaml, Scenario& out, const QString& sourc
                     for (const auto& w : ws) {
                         const Str kind = str(w, "kind");
                         oneOf(w, "kind", kind, {"allow", "deny"});
-                        if (kind.empty() || str(w, "schedule").empty() || parseDurationMs(str(w, "duration")) <= 0)
+                        if (kind.empty() || str(w, "schedule").empty() ||
+                            parseDurationMs(str(w, "duration")) <= 0)
                             fail(w, "a sync window needs 'kind', 'schedule' and 'duration'");
                         windows.push_back(toJson(w));
                     }
@@ -1102,7 +1203,8 @@ Status parseScenario(const QByteArray& yaml, Scenario& out, const QString& sourc
                                         strings(p, "sourceNamespaces"), rfc3339(ref - 400 * 86400));
                 const auto only = strings(p, "instances");
                 for (auto& inst : sc.instances)
-                    if (only.empty() || std::find(only.begin(), only.end(), inst.name) != only.end())
+                    if (only.empty() ||
+                        std::find(only.begin(), only.end(), inst.name) != only.end())
                         inst.projects.push_back(proj);
             }
         }
@@ -1117,9 +1219,12 @@ Status parseScenario(const QByteArray& yaml, Scenario& out, const QString& sourc
                 const Str name = str(s, "name");
                 if (name.empty())
                     fail(s, "an applicationset needs 'name'");
-                json appset{{"metadata", json{{"name", name}, {"namespace", str(s, "namespace", "argocd")},
-                                              {"uid", uidFor("appset/" + name)}, {"resourceVersion", "7123"},
-                                              {"generation", 2}, {"creationTimestamp", rfc3339(ref - 100 * 86400)}}},
+                json appset{{"metadata", json{{"name", name},
+                                              {"namespace", str(s, "namespace", "argocd")},
+                                              {"uid", uidFor("appset/" + name)},
+                                              {"resourceVersion", "7123"},
+                                              {"generation", 2},
+                                              {"creationTimestamp", rfc3339(ref - 100 * 86400)}}},
                             {"spec", json::object()},
                             {"status", json::object()}};
                 if (s["spec"])
@@ -1134,7 +1239,8 @@ Status parseScenario(const QByteArray& yaml, Scenario& out, const QString& sourc
                         placed = true;
                     }
                 if (!placed)
-                    fail(s, "applicationset '" + name + "' names unknown instance '" + instName + "'");
+                    fail(s,
+                         "applicationset '" + name + "' names unknown instance '" + instName + "'");
             }
         }
         if (const auto tl = root["timeline"]) {
@@ -1147,7 +1253,8 @@ Status parseScenario(const QByteArray& yaml, Scenario& out, const QString& sourc
                 step.app = str(t, "app");
                 step.ns = str(t, "namespace", "argocd");
                 step.action = str(t, "action", "health");
-                oneOf(t, "action", step.action, {"health", "sync", "drift", "delete", "sync-failed"});
+                oneOf(t, "action", step.action,
+                      {"health", "sync", "drift", "delete", "sync-failed"});
                 step.health = str(t, "health");
                 checkHealth(t, "health", step.health);
                 step.message = str(t, "message");

@@ -8,8 +8,7 @@
 
 namespace sextant::sim {
 
-static Str trim(const Str& s)
-{
+static Str trim(const Str& s) {
     size_t b = 0, e = s.size();
     while (b < e && std::isspace(static_cast<unsigned char>(s[b])))
         ++b;
@@ -18,18 +17,17 @@ static Str trim(const Str& s)
     return s.substr(b, e - b);
 }
 
-static bool validKey(const Str& k)
-{
+static bool validKey(const Str& k) {
     if (k.empty() || k.size() > 317)
         return false;
     for (char c : k)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '/'))
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+              c == '/'))
             return false;
     return true;
 }
 
-std::optional<LabelSelector> LabelSelector::parse(const Str& text, Str* error)
-{
+std::optional<LabelSelector> LabelSelector::parse(const Str& text, Str* error) {
     LabelSelector sel;
     std::vector<Str> terms;
     Str cur;
@@ -117,8 +115,7 @@ std::optional<LabelSelector> LabelSelector::parse(const Str& text, Str* error)
     return sel;
 }
 
-bool LabelSelector::matches(const KV& labels) const
-{
+bool LabelSelector::matches(const KV& labels) const {
     for (const auto& r : m_reqs) {
         const Str* value = nullptr;
         for (const auto& [k, v] : labels)
@@ -154,8 +151,7 @@ bool LabelSelector::matches(const KV& labels) const
     return true;
 }
 
-static bool fieldMatches(const Str& field, int value, int lo, int hi)
-{
+static bool fieldMatches(const Str& field, int value, int lo, int hi) {
     size_t pos = 0;
     while (pos <= field.size()) {
         size_t c = field.find(',', pos);
@@ -185,8 +181,7 @@ static bool fieldMatches(const Str& field, int value, int lo, int hi)
     return false;
 }
 
-bool cronMatches(const Str& schedule, long long t)
-{
+bool cronMatches(const Str& schedule, long long t) {
     std::vector<Str> f;
     Str cur;
     for (char c : schedule + " ") {
@@ -205,11 +200,11 @@ bool cronMatches(const Str& schedule, long long t)
     gmtime_r(&tt, &tm);
     return fieldMatches(f[0], tm.tm_min, 0, 59) && fieldMatches(f[1], tm.tm_hour, 0, 23) &&
            fieldMatches(f[2], tm.tm_mday, 1, 31) && fieldMatches(f[3], tm.tm_mon + 1, 1, 12) &&
-           (fieldMatches(f[4], tm.tm_wday, 0, 6) || (tm.tm_wday == 0 && fieldMatches(f[4], 7, 0, 7)));
+           (fieldMatches(f[4], tm.tm_wday, 0, 6) ||
+            (tm.tm_wday == 0 && fieldMatches(f[4], 7, 0, 7)));
 }
 
-bool windowActive(const Str& schedule, const Str& duration, long long now)
-{
+bool windowActive(const Str& schedule, const Str& duration, long long now) {
     const long long ms = parseDurationMs(duration);
     if (ms <= 0)
         return false;

@@ -233,15 +233,16 @@ Str treeJson(const App& app);
 Str managedResourcesJson(const App& app);
 Str manifestsJson(const App& app, const Str& revision);
 Str clusterListJson(const Instance& inst);
-Str eventsJson(const App& app, const Str& resourceUid, const Str& resourceNs, const Str& resourceName);
+Str eventsJson(const App& app, const Str& resourceUid, const Str& resourceNs,
+               const Str& resourceName);
 std::vector<LogLine> logsFor(const App& app);
 Str revisionMetadataJson(const App& app, const Str& revision);
 
 // Deterministic helpers shared by the generator and the renderers.
-Str hexHash(const Str& seed, int length);  // stable pseudo-random hex of the given length
-Str uidFor(const Str& seed);               // k8s-looking uid
-Str rfc3339(long long epochSeconds);       // "2026-01-01T10:00:00Z"
-long long parseRfc3339(const Str& s);      // 0 when invalid
+Str hexHash(const Str& seed, int length); // stable pseudo-random hex of the given length
+Str uidFor(const Str& seed);              // k8s-looking uid
+Str rfc3339(long long epochSeconds);      // "2026-01-01T10:00:00Z"
+long long parseRfc3339(const Str& s);     // 0 when invalid
 long long nowSeconds();
 Str nowRfc3339();
 Str nowRfc3339Nano();

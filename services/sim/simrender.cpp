@@ -14,8 +14,7 @@ using nlohmann::json;
 
 // ---- small helpers -------------------------------------------------------------------------
 
-Str hexHash(const Str& seed, int length)
-{
+Str hexHash(const Str& seed, int length) {
     Str out;
     int counter = 0;
     while (static_cast<int>(out.size()) < length) {
@@ -26,15 +25,13 @@ Str hexHash(const Str& seed, int length)
     return out;
 }
 
-Str uidFor(const Str& seed)
-{
+Str uidFor(const Str& seed) {
     const Str h = hexHash("uid:" + seed, 32);
     return h.substr(0, 8) + "-" + h.substr(8, 4) + "-4" + h.substr(13, 3) + "-a" + h.substr(17, 3) +
            "-" + h.substr(20, 12);
 }
 
-Str rfc3339(long long t)
-{
+Str rfc3339(long long t) {
     std::time_t tt = static_cast<std::time_t>(t);
     std::tm tm{};
     gmtime_r(&tt, &tm);
@@ -43,8 +40,7 @@ Str rfc3339(long long t)
     return buf;
 }
 
-long long parseRfc3339(const Str& s)
-{
+long long parseRfc3339(const Str& s) {
     std::tm tm{};
     int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
     if (std::sscanf(s.c_str(), "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &sec) != 6)
@@ -58,17 +54,17 @@ long long parseRfc3339(const Str& s)
     return static_cast<long long>(timegm(&tm));
 }
 
-long long nowSeconds()
-{
+long long nowSeconds() {
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
-Str nowRfc3339() { return rfc3339(nowSeconds()); }
+Str nowRfc3339() {
+    return rfc3339(nowSeconds());
+}
 
-Str nowRfc3339Nano()
-{
+Str nowRfc3339Nano() {
     const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                         std::chrono::system_clock::now().time_since_epoch())
                         .count();
@@ -79,8 +75,7 @@ Str nowRfc3339Nano()
     return base;
 }
 
-Str Source::sourceType() const
-{
+Str Source::sourceType() const {
     if (helm || !chart.empty())
         return "Helm";
     if (kustomize)
@@ -88,8 +83,7 @@ Str Source::sourceType() const
     return "Directory";
 }
 
-std::vector<Str> App::images() const
-{
+std::vector<Str> App::images() const {
     std::vector<Str> out;
     for (const auto& r : resources) {
         if (r.hook)
@@ -102,15 +96,13 @@ std::vector<Str> App::images() const
     return out;
 }
 
-AppExtras& App::ensureExtras()
-{
+AppExtras& App::ensureExtras() {
     if (!extras)
         extras = std::make_shared<AppExtras>();
     return *extras;
 }
 
-void Instance::sortAndIndex()
-{
+void Instance::sortAndIndex() {
     std::stable_sort(apps.begin(), apps.end(), [](const App& a, const App& b) {
         return a.name != b.name ? a.name < b.name : a.ns < b.ns;
     });
@@ -120,24 +112,21 @@ void Instance::sortAndIndex()
         index[apps[i].key()] = i;
 }
 
-App* Instance::find(const Str& ns, const Str& name)
-{
+App* Instance::find(const Str& ns, const Str& name) {
     auto it = index.find((ns.empty() ? Str("argocd") : ns) + "/" + name);
     return it == index.end() ? nullptr : &apps[it->second];
 }
 
 // ---- Application ---------------------------------------------------------------------------
 
-static void writeKV(JsonWriter& w, const KV& kv)
-{
+static void writeKV(JsonWriter& w, const KV& kv) {
     w.beginObject();
     for (const auto& [k, v] : kv)
         w.kv(k, v);
     w.endObject();
 }
 
-void writeSource(JsonWriter& w, const Source& s)
-{
+void writeSource(JsonWriter& w, const Source& s) {
     w.beginObject();
     w.opt("repoURL", s.repoURL);
     w.opt("path", s.path);
@@ -175,8 +164,7 @@ void writeSource(JsonWriter& w, const Source& s)
     w.endObject();
 }
 
-static void writeSources(JsonWriter& w, const std::vector<SourcePtr>& sources, bool multi)
-{
+static void writeSources(JsonWriter& w, const std::vector<SourcePtr>& sources, bool multi) {
     if (multi) {
         w.key("sources");
         w.beginArray();
@@ -189,8 +177,7 @@ static void writeSources(JsonWriter& w, const std::vector<SourcePtr>& sources, b
     }
 }
 
-static void writeDestination(JsonWriter& w, const App& a)
-{
+static void writeDestination(JsonWriter& w, const App& a) {
     w.key("destination");
     w.beginObject();
     w.opt("server", a.destServer);
@@ -199,8 +186,7 @@ static void writeDestination(JsonWriter& w, const App& a)
     w.endObject();
 }
 
-static void writeSyncPolicy(JsonWriter& w, const App& a)
-{
+static void writeSyncPolicy(JsonWriter& w, const App& a) {
     w.beginObject();
     if (a.automated) {
         w.key("automated");
@@ -226,13 +212,11 @@ static void writeSyncPolicy(JsonWriter& w, const App& a)
     w.endObject();
 }
 
-static bool hasSyncPolicy(const App& a)
-{
+static bool hasSyncPolicy(const App& a) {
     return a.automated || !a.syncOptions.empty() || a.retryLimit > 0;
 }
 
-static void writeSpec(JsonWriter& w, const App& a)
-{
+static void writeSpec(JsonWriter& w, const App& a) {
     w.beginObject();
     writeSources(w, a.sources, a.multiSource);
     writeDestination(w, a);
@@ -244,8 +228,7 @@ static void writeSpec(JsonWriter& w, const App& a)
     w.endObject();
 }
 
-static void writeInitiator(JsonWriter& w, const Initiator& i)
-{
+static void writeInitiator(JsonWriter& w, const Initiator& i) {
     w.key("initiatedBy");
     w.beginObject();
     w.opt("username", i.username);
@@ -253,8 +236,7 @@ static void writeInitiator(JsonWriter& w, const Initiator& i)
     w.endObject();
 }
 
-static void writeSyncOperation(JsonWriter& w, const SyncOp& op, const App& a)
-{
+static void writeSyncOperation(JsonWriter& w, const SyncOp& op, const App& a) {
     w.beginObject();
     w.opt("revision", op.revision);
     if (!op.revisions.empty())
@@ -299,8 +281,7 @@ static void writeSyncOperation(JsonWriter& w, const SyncOp& op, const App& a)
     w.endObject();
 }
 
-static void writeOperation(JsonWriter& w, const SyncOp& op, const App& a)
-{
+static void writeOperation(JsonWriter& w, const SyncOp& op, const App& a) {
     w.beginObject();
     w.key("sync");
     writeSyncOperation(w, op, a);
@@ -314,24 +295,30 @@ static void writeOperation(JsonWriter& w, const SyncOp& op, const App& a)
     w.endObject();
 }
 
-static std::vector<ResultResource> derivedResults(const App& a)
-{
+static std::vector<ResultResource> derivedResults(const App& a) {
     std::vector<ResultResource> out;
     for (const auto& r : a.resources) {
         if (r.hook)
             continue;
         Str lowerKind = r.kind;
         std::transform(lowerKind.begin(), lowerKind.end(), lowerKind.begin(), ::tolower);
-        ResultResource rr{r.group,  r.version, r.kind, r.ns,
-                          r.name,   "Synced",  lowerKind + (r.group.empty() ? "" : "." + r.group) + "/" + r.name + " configured",
-                          "",       "Running", "Sync"};
+        ResultResource rr{r.group,
+                          r.version,
+                          r.kind,
+                          r.ns,
+                          r.name,
+                          "Synced",
+                          lowerKind + (r.group.empty() ? "" : "." + r.group) + "/" + r.name +
+                              " configured",
+                          "",
+                          "Running",
+                          "Sync"};
         out.push_back(rr);
     }
     return out;
 }
 
-static void writeSyncResult(JsonWriter& w, const OperationState& st, const App& a)
-{
+static void writeSyncResult(JsonWriter& w, const OperationState& st, const App& a) {
     w.beginObject();
     const auto results = st.results.empty() ? derivedResults(a) : st.results;
     w.key("resources");
@@ -359,8 +346,7 @@ static void writeSyncResult(JsonWriter& w, const OperationState& st, const App& 
     w.endObject();
 }
 
-static void writeOperationState(JsonWriter& w, const OperationState& st, const App& a)
-{
+static void writeOperationState(JsonWriter& w, const OperationState& st, const App& a) {
     w.beginObject();
     w.key("operation");
     writeOperation(w, st.op, a);
@@ -376,8 +362,7 @@ static void writeOperationState(JsonWriter& w, const OperationState& st, const A
     w.endObject();
 }
 
-static void writeHistory(JsonWriter& w, const HistoryEntry& h)
-{
+static void writeHistory(JsonWriter& w, const HistoryEntry& h) {
     w.beginObject();
     w.opt("revision", h.revision);
     w.kv("deployedAt", h.deployedAt);
@@ -398,8 +383,7 @@ static void writeHistory(JsonWriter& w, const HistoryEntry& h)
     w.endObject();
 }
 
-static void writeHealth(JsonWriter& w, const Str& status, const Str& message, const Str& since)
-{
+static void writeHealth(JsonWriter& w, const Str& status, const Str& message, const Str& since) {
     w.beginObject();
     w.kv("status", status);
     w.opt("message", message);
@@ -407,8 +391,7 @@ static void writeHealth(JsonWriter& w, const Str& status, const Str& message, co
     w.endObject();
 }
 
-static void writeResourceStatus(JsonWriter& w, const Resource& r, bool withHealth)
-{
+static void writeResourceStatus(JsonWriter& w, const Resource& r, bool withHealth) {
     w.beginObject();
     w.opt("group", r.group);
     w.kv("version", r.version);
@@ -426,8 +409,7 @@ static void writeResourceStatus(JsonWriter& w, const Resource& r, bool withHealt
     w.endObject();
 }
 
-static void writeResources(JsonWriter& w, const App& a)
-{
+static void writeResources(JsonWriter& w, const App& a) {
     w.key("resources");
     w.beginArray();
     for (const auto& r : a.resources)
@@ -436,16 +418,14 @@ static void writeResources(JsonWriter& w, const App& a)
     w.endArray();
 }
 
-static void writeSummary(JsonWriter& w, const App& a)
-{
+static void writeSummary(JsonWriter& w, const App& a) {
     w.beginObject();
     w.optStringArray("externalURLs", a.externalURLs);
     w.optStringArray("images", a.images());
     w.endObject();
 }
 
-static void writeMetadata(JsonWriter& w, const App& a)
-{
+static void writeMetadata(JsonWriter& w, const App& a) {
     w.beginObject();
     w.kv("name", a.name);
     w.kv("namespace", a.ns);
@@ -469,8 +449,7 @@ static void writeMetadata(JsonWriter& w, const App& a)
     w.endObject();
 }
 
-void writeApp(JsonWriter& w, const App& a, const Str& controllerNs)
-{
+void writeApp(JsonWriter& w, const App& a, const Str& controllerNs) {
     w.beginObject();
     w.key("metadata");
     writeMetadata(w, a);
@@ -539,8 +518,7 @@ void writeApp(JsonWriter& w, const App& a, const Str& controllerNs)
 
 // ---- list projection -----------------------------------------------------------------------
 
-FieldMask FieldMask::parse(const Str& fieldsParam)
-{
+FieldMask FieldMask::parse(const Str& fieldsParam) {
     FieldMask m;
     if (fieldsParam.empty())
         return m;
@@ -563,7 +541,7 @@ FieldMask FieldMask::parse(const Str& fieldsParam)
     const bool exclude = !fields.empty() && fields.front().rfind("-", 0) == 0;
     struct Entry {
         const char* path;
-        bool FieldMask::* flag;
+        bool FieldMask::*flag;
     };
     static const Entry entries[] = {
         {"items.metadata.name", &FieldMask::name},
@@ -601,8 +579,7 @@ FieldMask FieldMask::parse(const Str& fieldsParam)
     return m;
 }
 
-void writeAppProjected(JsonWriter& w, const App& a, const FieldMask& m)
-{
+void writeAppProjected(JsonWriter& w, const App& a, const FieldMask& m) {
     // Mirrors the server's whitelist processor: a Go map per item, so keys come out sorted and
     // fields the app does not have come out as null where the server returns a typed nil.
     w.beginObject();
@@ -741,8 +718,7 @@ void writeAppProjected(JsonWriter& w, const App& a, const FieldMask& m)
     w.endObject();
 }
 
-Str listBody(const Instance& inst, const std::vector<const App*>& apps, const FieldMask& mask)
-{
+Str listBody(const Instance& inst, const std::vector<const App*>& apps, const FieldMask& mask) {
     Str out;
     out.reserve(apps.size() * (mask.all ? 4096 : 512) + 64);
     JsonWriter w(out);
@@ -768,8 +744,7 @@ Str listBody(const Instance& inst, const std::vector<const App*>& apps, const Fi
     return out;
 }
 
-Str appJson(const App& app)
-{
+Str appJson(const App& app) {
     Str out;
     out.reserve(8192);
     JsonWriter w(out);
@@ -786,8 +761,7 @@ struct PodView {
     Str uid;
 };
 
-Str createdAtFor(const App& a)
-{
+Str createdAtFor(const App& a) {
     if (!a.history.empty())
         return a.history.back().deployedAt;
     return a.creationTimestamp;
@@ -795,8 +769,7 @@ Str createdAtFor(const App& a)
 
 // The pods a workload resource has in the live cluster: explicit ones from the scenario, or
 // derived from the replica count with a health that follows the resource.
-std::vector<PodInfo> podsOf(const App& a, const Resource& r, const Str& rsName)
-{
+std::vector<PodInfo> podsOf(const App& a, const Resource& r, const Str& rsName) {
     if (!r.pods.empty())
         return r.pods;
     std::vector<PodInfo> out;
@@ -805,10 +778,12 @@ std::vector<PodInfo> podsOf(const App& a, const Resource& r, const Str& rsName)
     const int n = r.liveReplicas >= 0 ? r.liveReplicas : (r.replicas >= 0 ? r.replicas : 1);
     for (int i = 0; i < n; ++i) {
         PodInfo p;
-        p.name = r.kind == "StatefulSet" ? r.name + "-" + std::to_string(i)
-                                         : rsName + "-" + hexHash(a.name + r.name + std::to_string(i), 5);
+        p.name = r.kind == "StatefulSet"
+                     ? r.name + "-" + std::to_string(i)
+                     : rsName + "-" + hexHash(a.name + r.name + std::to_string(i), 5);
         p.images = r.images;
-        p.node = "node-" + hexHash(p.name, 2) + "." + (a.destName.empty() ? Str("cluster") : a.destName);
+        p.node =
+            "node-" + hexHash(p.name, 2) + "." + (a.destName.empty() ? Str("cluster") : a.destName);
         if (r.health == "Degraded" && i == 0) {
             p.health = "Degraded";
             const int kind = static_cast<int>(std::hash<Str>{}(a.name) % 3);
@@ -822,7 +797,8 @@ std::vector<PodInfo> podsOf(const App& a, const Resource& r, const Str& rsName)
             } else if (kind == 1) {
                 p.statusReason = "ImagePullBackOff";
                 p.containers = "0/1";
-                p.healthMessage = "Back-off pulling image \"" + (r.images.empty() ? Str() : r.images.front()) + "\"";
+                p.healthMessage = "Back-off pulling image \"" +
+                                  (r.images.empty() ? Str() : r.images.front()) + "\"";
             } else {
                 p.statusReason = "OOMKilled";
                 p.containers = "0/1";
@@ -840,14 +816,12 @@ std::vector<PodInfo> podsOf(const App& a, const Resource& r, const Str& rsName)
     return out;
 }
 
-Str rsNameFor(const App& a, const Resource& r)
-{
+Str rsNameFor(const App& a, const Resource& r) {
     return r.name + "-" + hexHash(a.name + r.name + a.syncRevision, 10);
 }
 
 void writeNodeRef(JsonWriter& w, const Str& group, const Str& version, const Str& kind,
-                  const Str& ns, const Str& name, const Str& uid)
-{
+                  const Str& ns, const Str& name, const Str& uid) {
     w.opt("group", group);
     w.kv("version", version);
     w.kv("kind", kind);
@@ -858,8 +832,7 @@ void writeNodeRef(JsonWriter& w, const Str& group, const Str& version, const Str
 
 } // namespace
 
-Str treeJson(const App& a)
-{
+Str treeJson(const App& a) {
     Str out;
     JsonWriter w(out);
     w.beginObject();
@@ -968,15 +941,13 @@ Str treeJson(const App& a)
     return out;
 }
 
-static json k8sLabels(const App& a, const Resource& r)
-{
+static json k8sLabels(const App& a, const Resource& r) {
     return json{{"app.kubernetes.io/instance", a.name}, {"app.kubernetes.io/name", r.name}};
 }
 
 // A plausible rendered manifest for a resource; `live` adds server-populated fields.
 static json manifestFor(const App& a, const Resource& r, bool live,
-                        const std::vector<Str>* imagesOverride = nullptr)
-{
+                        const std::vector<Str>* imagesOverride = nullptr) {
     json m;
     m["apiVersion"] = r.group.empty() ? r.version : r.group + "/" + r.version;
     m["kind"] = r.kind;
@@ -994,31 +965,38 @@ static json manifestFor(const App& a, const Resource& r, bool live,
     m["metadata"] = meta;
     const auto& images = imagesOverride && !imagesOverride->empty() ? *imagesOverride : r.images;
     if (r.kind == "Deployment" || r.kind == "StatefulSet") {
-        const int replicas = live && r.liveReplicas >= 0 ? r.liveReplicas : (r.replicas >= 0 ? r.replicas : 1);
+        const int replicas =
+            live && r.liveReplicas >= 0 ? r.liveReplicas : (r.replicas >= 0 ? r.replicas : 1);
         json containers = json::array();
         int i = 0;
         for (const auto& img : images) {
-            containers.push_back(json{{"name", i == 0 ? r.name : r.name + "-" + std::to_string(i)},
-                                      {"image", img},
-                                      {"ports", json::array({json{{"containerPort", 8080}, {"protocol", "TCP"}}})},
-                                      {"resources", json{{"requests", json{{"cpu", "100m"}, {"memory", "128Mi"}}}}}});
+            containers.push_back(json{
+                {"name", i == 0 ? r.name : r.name + "-" + std::to_string(i)},
+                {"image", img},
+                {"ports", json::array({json{{"containerPort", 8080}, {"protocol", "TCP"}}})},
+                {"resources", json{{"requests", json{{"cpu", "100m"}, {"memory", "128Mi"}}}}}});
             ++i;
         }
-        m["spec"] = json{{"replicas", replicas},
-                         {"selector", json{{"matchLabels", json{{"app.kubernetes.io/name", r.name}}}}},
-                         {"template", json{{"metadata", json{{"labels", k8sLabels(a, r)}}},
-                                           {"spec", json{{"containers", containers}}}}}};
+        m["spec"] =
+            json{{"replicas", replicas},
+                 {"selector", json{{"matchLabels", json{{"app.kubernetes.io/name", r.name}}}}},
+                 {"template", json{{"metadata", json{{"labels", k8sLabels(a, r)}}},
+                                   {"spec", json{{"containers", containers}}}}}};
         if (live)
-            m["status"] = json{{"replicas", replicas},
-                               {"readyReplicas", r.health == "Healthy" ? replicas : std::max(0, replicas - 1)},
-                               {"observedGeneration", static_cast<int>(a.history.size() + 1)}};
+            m["status"] = json{
+                {"replicas", replicas},
+                {"readyReplicas", r.health == "Healthy" ? replicas : std::max(0, replicas - 1)},
+                {"observedGeneration", static_cast<int>(a.history.size() + 1)}};
     } else if (r.kind == "Service") {
-        m["spec"] = json{{"type", "ClusterIP"},
-                         {"selector", json{{"app.kubernetes.io/name", r.name}}},
-                         {"ports", json::array({json{{"name", "http"}, {"port", 80}, {"targetPort", 8080}, {"protocol", "TCP"}}})}};
+        m["spec"] = json{
+            {"type", "ClusterIP"},
+            {"selector", json{{"app.kubernetes.io/name", r.name}}},
+            {"ports",
+             json::array({json{
+                 {"name", "http"}, {"port", 80}, {"targetPort", 8080}, {"protocol", "TCP"}}})}};
         if (live)
-            m["spec"]["clusterIP"] = "10.96." + std::to_string(std::hash<Str>{}(r.name) % 250) + "." +
-                                     std::to_string(std::hash<Str>{}(a.name) % 250);
+            m["spec"]["clusterIP"] = "10.96." + std::to_string(std::hash<Str>{}(r.name) % 250) +
+                                     "." + std::to_string(std::hash<Str>{}(a.name) % 250);
     } else if (r.kind == "ConfigMap") {
         json data = json::object();
         for (const auto& [k, v] : (live && !r.liveData.empty() ? r.liveData : r.data))
@@ -1028,12 +1006,21 @@ static json manifestFor(const App& a, const Resource& r, bool live,
         m["type"] = "Opaque";
         m["data"] = json{{"password", "++++++++"}};
     } else if (r.kind == "HorizontalPodAutoscaler") {
-        m["spec"] = json{{"minReplicas", 2}, {"maxReplicas", 10},
-                         {"scaleTargetRef", json{{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", r.name}}}};
+        m["spec"] =
+            json{{"minReplicas", 2},
+                 {"maxReplicas", 10},
+                 {"scaleTargetRef",
+                  json{{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", r.name}}}};
     } else if (r.kind == "Job") {
-        m["spec"] = json{{"backoffLimit", 2},
-                         {"template", json{{"spec", json{{"restartPolicy", "Never"},
-                                                         {"containers", json::array({json{{"name", r.name}, {"image", images.empty() ? Str("busybox:1.36") : images.front()}}})}}}}}};
+        m["spec"] =
+            json{{"backoffLimit", 2},
+                 {"template",
+                  json{{"spec",
+                        json{{"restartPolicy", "Never"},
+                             {"containers",
+                              json::array({json{{"name", r.name},
+                                                {"image", images.empty() ? Str("busybox:1.36")
+                                                                         : images.front()}}})}}}}}};
     } else if (r.kind == "PersistentVolumeClaim") {
         m["spec"] = json{{"accessModes", json::array({"ReadWriteOnce"})},
                          {"resources", json{{"requests", json{{"storage", "50Gi"}}}}}};
@@ -1041,8 +1028,7 @@ static json manifestFor(const App& a, const Resource& r, bool live,
     return m;
 }
 
-Str managedResourcesJson(const App& a)
-{
+Str managedResourcesJson(const App& a) {
     json items = json::array();
     for (const auto& r : a.resources) {
         if (r.hook)
@@ -1053,7 +1039,8 @@ Str managedResourcesJson(const App& a)
         for (auto it = target.begin(); it != target.end(); ++it)
             if (it.key() != "metadata" && it.key() != "status")
                 predicted[it.key()] = it.value();
-        if (predicted.contains("spec") && liveObj.contains("spec") && liveObj["spec"].contains("clusterIP"))
+        if (predicted.contains("spec") && liveObj.contains("spec") &&
+            liveObj["spec"].contains("clusterIP"))
             predicted["spec"]["clusterIP"] = liveObj["spec"]["clusterIP"];
         items.push_back(json{{"group", r.group},
                              {"kind", r.kind},
@@ -1070,8 +1057,7 @@ Str managedResourcesJson(const App& a)
     return json{{"items", items}}.dump();
 }
 
-Str manifestsJson(const App& a, const Str& revision)
-{
+Str manifestsJson(const App& a, const Str& revision) {
     const std::vector<Str>* images = nullptr;
     Str rev = revision.empty() ? a.syncRevision : revision;
     for (const auto& h : a.history)
@@ -1080,12 +1066,14 @@ Str manifestsJson(const App& a, const Str& revision)
     json manifests = json::array();
     for (const auto& r : a.resources)
         if (!r.hook)
-            manifests.push_back(manifestFor(a, r, false, r.kind == "Deployment" ? images : nullptr).dump());
-    return json{{"manifests", manifests},
-                {"namespace", a.destNamespace},
-                {"server", a.destServer},
-                {"revision", rev},
-                {"sourceType", a.sources.empty() ? Str("Directory") : a.sources.front()->sourceType()}}
+            manifests.push_back(
+                manifestFor(a, r, false, r.kind == "Deployment" ? images : nullptr).dump());
+    return json{
+        {"manifests", manifests},
+        {"namespace", a.destNamespace},
+        {"server", a.destServer},
+        {"revision", rev},
+        {"sourceType", a.sources.empty() ? Str("Directory") : a.sources.front()->sourceType()}}
         .dump();
 }
 
@@ -1093,14 +1081,14 @@ Str manifestsJson(const App& a, const Str& revision)
 
 static json makeEvent(const Str& ns, const json& involved, const Str& reason, const Str& message,
                       const Str& type, const Str& component, const Str& first, const Str& last,
-                      int count)
-{
+                      int count) {
     const Str name = involved.value("name", "") + "." + hexHash(reason + message + first, 16);
-    return json{{"metadata", json{{"name", name},
-                                  {"namespace", ns},
-                                  {"uid", uidFor(name)},
-                                  {"resourceVersion", std::to_string(200000 + std::hash<Str>{}(name) % 800000)},
-                                  {"creationTimestamp", first}}},
+    return json{{"metadata",
+                 json{{"name", name},
+                      {"namespace", ns},
+                      {"uid", uidFor(name)},
+                      {"resourceVersion", std::to_string(200000 + std::hash<Str>{}(name) % 800000)},
+                      {"creationTimestamp", first}}},
                 {"involvedObject", involved},
                 {"reason", reason},
                 {"message", message},
@@ -1114,8 +1102,8 @@ static json makeEvent(const Str& ns, const json& involved, const Str& reason, co
                 {"reportingInstance", ""}};
 }
 
-Str eventsJson(const App& a, const Str& resourceUid, const Str& resourceNs, const Str& resourceName)
-{
+Str eventsJson(const App& a, const Str& resourceUid, const Str& resourceNs,
+               const Str& resourceName) {
     json items = json::array();
     const bool resourceQuery = !resourceName.empty();
     if (a.extras && !a.extras->events.empty()) {
@@ -1135,43 +1123,52 @@ Str eventsJson(const App& a, const Str& resourceUid, const Str& resourceNs, cons
     }
     if (items.empty() && !resourceQuery) {
         // Application events derived from the last deployments.
-        const json involved{{"kind", "Application"}, {"namespace", a.ns}, {"name", a.name},
-                            {"uid", a.uid}, {"apiVersion", "argoproj.io/v1alpha1"}};
+        const json involved{{"kind", "Application"},
+                            {"namespace", a.ns},
+                            {"name", a.name},
+                            {"uid", a.uid},
+                            {"apiVersion", "argoproj.io/v1alpha1"}};
         const size_t n = a.history.size();
         for (size_t i = n > 2 ? n - 2 : 0; i < n; ++i) {
             const auto& h = a.history[i];
-            const Str who = h.initiatedBy.automated ? Str("argocd-application-controller") : Str("argocd-server");
-            const Str by = h.initiatedBy.automated ? Str("automated sync policy") : h.initiatedBy.username;
+            const Str who = h.initiatedBy.automated ? Str("argocd-application-controller")
+                                                    : Str("argocd-server");
+            const Str by =
+                h.initiatedBy.automated ? Str("automated sync policy") : h.initiatedBy.username;
             items.push_back(makeEvent(a.ns, involved, "OperationStarted",
                                       by + " initiated sync to " + h.revision, "Normal", who,
                                       h.deployStartedAt, h.deployStartedAt, 1));
-            items.push_back(makeEvent(a.ns, involved, "ResourceUpdated",
-                                      "Updated sync status: OutOfSync -> Synced", "Normal",
-                                      "argocd-application-controller", h.deployedAt, h.deployedAt, 1));
+            items.push_back(makeEvent(
+                a.ns, involved, "ResourceUpdated", "Updated sync status: OutOfSync -> Synced",
+                "Normal", "argocd-application-controller", h.deployedAt, h.deployedAt, 1));
             items.push_back(makeEvent(a.ns, involved, "OperationCompleted",
                                       "Sync operation to " + h.revision + " succeeded", "Normal",
-                                      "argocd-application-controller", h.deployedAt, h.deployedAt, 1));
+                                      "argocd-application-controller", h.deployedAt, h.deployedAt,
+                                      1));
         }
         if (a.health != "Healthy")
-            items.push_back(makeEvent(a.ns, involved, "ResourceUpdated",
-                                      "Updated health status: Healthy -> " + a.health, "Normal",
-                                      "argocd-application-controller", a.reconciledAt, a.reconciledAt, 1));
+            items.push_back(makeEvent(
+                a.ns, involved, "ResourceUpdated", "Updated health status: Healthy -> " + a.health,
+                "Normal", "argocd-application-controller", a.reconciledAt, a.reconciledAt, 1));
     } else if (items.empty() && resourceQuery) {
         // Kubelet-style events for a derived pod.
-        const json involved{{"kind", "Pod"}, {"namespace", resourceNs}, {"name", resourceName},
-                            {"uid", resourceUid}, {"apiVersion", "v1"}};
+        const json involved{{"kind", "Pod"},
+                            {"namespace", resourceNs},
+                            {"name", resourceName},
+                            {"uid", resourceUid},
+                            {"apiVersion", "v1"}};
         const Str t = createdAtFor(a);
-        items.push_back(makeEvent(resourceNs, involved, "Scheduled",
-                                  "Successfully assigned " + resourceNs + "/" + resourceName + " to node-1",
-                                  "Normal", "default-scheduler", t, t, 1));
+        items.push_back(
+            makeEvent(resourceNs, involved, "Scheduled",
+                      "Successfully assigned " + resourceNs + "/" + resourceName + " to node-1",
+                      "Normal", "default-scheduler", t, t, 1));
         items.push_back(makeEvent(resourceNs, involved, "Started", "Started container", "Normal",
                                   "kubelet", t, t, 1));
     }
     return json{{"metadata", json::object()}, {"items", items}}.dump();
 }
 
-std::vector<LogLine> logsFor(const App& a)
-{
+std::vector<LogLine> logsFor(const App& a) {
     if (a.extras && !a.extras->logs.empty())
         return a.extras->logs;
     std::vector<LogLine> out;
@@ -1190,7 +1187,8 @@ std::vector<LogLine> logsFor(const App& a)
             int k = 0;
             for (const char* m : msgs) {
                 const Str ts = rfc3339(t + k * 7);
-                out.push_back(LogLine{p.name, r.name, false, ts.substr(0, ts.size() - 1) + ".000000000Z", m});
+                out.push_back(
+                    LogLine{p.name, r.name, false, ts.substr(0, ts.size() - 1) + ".000000000Z", m});
                 ++k;
             }
         }
@@ -1198,18 +1196,16 @@ std::vector<LogLine> logsFor(const App& a)
     return out;
 }
 
-Str revisionMetadataJson(const App& a, const Str& revision)
-{
+Str revisionMetadataJson(const App& a, const Str& revision) {
     const HistoryEntry* h = nullptr;
     for (const auto& e : a.history)
         if (e.revision == revision ||
             std::find(e.revisions.begin(), e.revisions.end(), revision) != e.revisions.end())
             h = &e;
-    static const char* authors[] = {"Ana Lopez <ana.lopez@example.com>",
-                                    "Ben Okafor <ben.okafor@example.com>",
-                                    "Chen Wei <chen.wei@example.com>",
-                                    "Dana Kim <dana.kim@example.com>",
-                                    "Erik Lund <erik.lund@example.com>"};
+    static const char* authors[] = {
+        "Ana Lopez <ana.lopez@example.com>", "Ben Okafor <ben.okafor@example.com>",
+        "Chen Wei <chen.wei@example.com>", "Dana Kim <dana.kim@example.com>",
+        "Erik Lund <erik.lund@example.com>"};
     static const char* messages[] = {"Bump image to latest release", "Tune resource requests",
                                      "Add readiness probe", "Update Helm values for rollout",
                                      "Rotate config and bump chart version"};
@@ -1224,8 +1220,7 @@ Str revisionMetadataJson(const App& a, const Str& revision)
 
 // ---- generic fields filter ------------------------------------------------------------------
 
-static void copyPath(const json& src, json& dst, const std::vector<Str>& parts, size_t i)
-{
+static void copyPath(const json& src, json& dst, const std::vector<Str>& parts, size_t i) {
     if (i == parts.size()) {
         dst = src;
         return;
@@ -1251,8 +1246,7 @@ static void copyPath(const json& src, json& dst, const std::vector<Str>& parts, 
     copyPath(*it, child, parts, i + 1);
 }
 
-json filterFields(const json& doc, const std::vector<Str>& paths)
-{
+json filterFields(const json& doc, const std::vector<Str>& paths) {
     json out = json::object();
     for (const auto& p : paths) {
         std::vector<Str> parts;
@@ -1269,8 +1263,7 @@ json filterFields(const json& doc, const std::vector<Str>& paths)
     return out;
 }
 
-Str clusterListJson(const Instance& inst)
-{
+Str clusterListJson(const Instance& inst) {
     Str out;
     JsonWriter w(out);
     w.beginObject();
@@ -1322,9 +1315,10 @@ Str clusterListJson(const Instance& inst)
         w.endObject();
         w.kv("applicationsCount", count);
         w.stringArray("apiVersions",
-                      std::vector<Str>{"admissionregistration.k8s.io/v1", "apps/v1", "autoscaling/v2",
-                                       "batch/v1", "networking.k8s.io/v1", "policy/v1",
-                                       "rbac.authorization.k8s.io/v1", "storage.k8s.io/v1", "v1"});
+                      std::vector<Str>{"admissionregistration.k8s.io/v1", "apps/v1",
+                                       "autoscaling/v2", "batch/v1", "networking.k8s.io/v1",
+                                       "policy/v1", "rbac.authorization.k8s.io/v1",
+                                       "storage.k8s.io/v1", "v1"});
         w.endObject();
         w.endObject();
     }

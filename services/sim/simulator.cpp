@@ -38,20 +38,17 @@ struct Request {
     std::multimap<Str, Str> query;
     bool keepAlive = true;
 
-    QByteArray header(const QByteArray& name) const
-    {
+    QByteArray header(const QByteArray& name) const {
         for (const auto& [k, v] : headers)
             if (k == name)
                 return v;
         return {};
     }
-    Str q(const Str& key) const
-    {
+    Str q(const Str& key) const {
         auto it = query.find(key);
         return it == query.end() ? Str() : it->second;
     }
-    std::vector<Str> qAll(const Str& key) const
-    {
+    std::vector<Str> qAll(const Str& key) const {
         std::vector<Str> out;
         auto [b, e] = query.equal_range(key);
         for (auto it = b; it != e; ++it)
@@ -61,8 +58,7 @@ struct Request {
     bool has(const Str& key) const { return query.count(key) > 0; }
 };
 
-Str percentDecode(const Str& in, bool plusIsSpace)
-{
+Str percentDecode(const Str& in, bool plusIsSpace) {
     Str s = in;
     if (plusIsSpace)
         std::replace(s.begin(), s.end(), '+', ' ');
@@ -76,54 +72,83 @@ struct Response {
     bool json = true; // eligible for malformed/truncated faults
 };
 
-const char* reason(int status)
-{
+const char* reason(int status) {
     switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 411: return "Length Required";
-    case 413: return "Request Entity Too Large";
-    case 415: return "Unsupported Media Type";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    default: return "Unknown";
+    case 200:
+        return "OK";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 411:
+        return "Length Required";
+    case 413:
+        return "Request Entity Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Unknown";
     }
 }
 
-int httpForGrpc(int code)
-{
+int httpForGrpc(int code) {
     switch (code) {
-    case 3: case 9: case 11: return 400;
-    case 16: return 401;
-    case 7: return 403;
-    case 5: return 404;
-    case 6: case 10: return 409;
-    case 8: return 429;
-    case 12: return 501;
-    case 14: return 503;
-    case 4: return 504;
-    default: return 500;
+    case 3:
+    case 9:
+    case 11:
+        return 400;
+    case 16:
+        return 401;
+    case 7:
+        return 403;
+    case 5:
+        return 404;
+    case 6:
+    case 10:
+        return 409;
+    case 8:
+        return 429;
+    case 12:
+        return 501;
+    case 14:
+        return 503;
+    case 4:
+        return 504;
+    default:
+        return 500;
     }
 }
 
-Response grpcError(int code, const Str& message)
-{
+Response grpcError(int code, const Str& message) {
     Response r;
     r.status = httpForGrpc(code);
     r.json = false;
-    r.body = json{{"error", message}, {"code", code}, {"message", message}, {"details", json::array()}}.dump();
+    nlohmann::ordered_json body;
+    body["error"] = message;
+    body["code"] = code;
+    body["message"] = message;
+    body["details"] = json::array();
+    r.body = body.dump();
     return r;
 }
 
-Response ok(Str body)
-{
+Response ok(Str body) {
     Response r;
     r.body = std::move(body);
     return r;
@@ -133,9 +158,9 @@ struct WatchFilter {
     std::vector<Str> projects;
     std::optional<LabelSelector> selector;
     Str appNamespace, name, repo;
-    bool matches(const App& a) const
-    {
-        if (!projects.empty() && std::find(projects.begin(), projects.end(), a.project) == projects.end())
+    bool matches(const App& a) const {
+        if (!projects.empty() &&
+            std::find(projects.begin(), projects.end(), a.project) == projects.end())
             return false;
         if (!appNamespace.empty() && a.ns != appNamespace)
             return false;
@@ -161,9 +186,7 @@ public:
     SimServer(SimulatorPrivate* d, int instance, QObject* parent)
         : QTcpServer(parent)
         , m_d(d)
-        , m_instance(instance)
-    {
-    }
+        , m_instance(instance) {}
 
 protected:
     void incomingConnection(qintptr fd) override;
@@ -186,9 +209,7 @@ struct Runtime {
 class SimulatorPrivate {
 public:
     explicit SimulatorPrivate(Simulator* q)
-        : q(q)
-    {
-    }
+        : q(q) {}
 
     Simulator* q;
     Scenario sc;
@@ -213,8 +234,7 @@ public:
     void serve(Connection* c, const Request& r);
     Response route(int ii, Connection* c, const Request& r, bool& streaming);
     void broadcast(int ii, const App& a, const char* type);
-    void bump(int ii, App& a, const char* type = "MODIFIED")
-    {
+    void bump(int ii, App& a, const char* type = "MODIFIED") {
         a.rv = sc.instances[static_cast<size_t>(ii)].nextRv();
         broadcast(ii, a, type);
     }
@@ -222,7 +242,8 @@ public:
     // operations
     Response startSync(int ii, App& a, SyncOp op);
     void completeOperation(int ii, const Str& key, Str prevHealth);
-    bool syncBlocked(const Instance& inst, const App& a, bool manual, json* active, json* assigned) const;
+    bool syncBlocked(const Instance& inst, const App& a, bool manual, json* active,
+                     json* assigned) const;
     void runTimelineStep(const TimelineStep& s);
     Status removeApp(int ii, const Str& ns, const Str& name);
 };
@@ -235,8 +256,7 @@ public:
         : QObject(s)
         , d(d)
         , ii(ii)
-        , sock(s)
-    {
+        , sock(s) {
         QObject::connect(s, &QTcpSocket::readyRead, this, [this] { onRead(); });
         QObject::connect(s, &QTcpSocket::disconnected, this, [this] {
             closed = true;
@@ -266,8 +286,7 @@ public:
     QTimer* pacer = nullptr;
     bool paceReady = true;
 
-    void onRead()
-    {
+    void onRead() {
         if (closed || stream != Stream::None) {
             sock->readAll(); // nothing more is read on a streaming connection
             return;
@@ -278,7 +297,7 @@ public:
             if (end < 0) {
                 if (buf.size() > kMaxHeaderBytes)
                     return fatal(431, "request headers too large");
-                return;
+                break;
             }
             if (end > kMaxHeaderBytes)
                 return fatal(431, "request headers too large");
@@ -302,7 +321,8 @@ public:
                 const qsizetype colon = line.indexOf(':');
                 if (colon <= 0)
                     return fatal(400, "malformed header line");
-                r.headers.emplace_back(line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed());
+                r.headers.emplace_back(line.left(colon).trimmed().toLower(),
+                                       line.mid(colon + 1).trimmed());
             }
             if (!r.header("transfer-encoding").isEmpty())
                 return fatal(411, "chunked request bodies are not supported");
@@ -319,7 +339,7 @@ public:
                     continued = true;
                     sock->write("HTTP/1.1 100 Continue\r\n\r\n");
                 }
-                return;
+                break;
             }
             continued = false;
             r.body = buf.mid(end + 4, length);
@@ -327,14 +347,17 @@ public:
             const QByteArray conn = r.header("connection").toLower();
             r.keepAlive = r.version == "HTTP/1.1" ? conn != "close" : conn == "keep-alive";
             const qsizetype qm = r.target.indexOf('?');
-            r.path = percentDecode(r.target.left(qm < 0 ? r.target.size() : qm).toStdString(), false);
+            r.path =
+                percentDecode(r.target.left(qm < 0 ? r.target.size() : qm).toStdString(), false);
             if (qm >= 0) {
                 for (const QByteArray& part : r.target.mid(qm + 1).split('&')) {
                     if (part.isEmpty())
                         continue;
                     const qsizetype eq = part.indexOf('=');
-                    const Str k = percentDecode((eq < 0 ? part : part.left(eq)).toStdString(), true);
-                    const Str v = eq < 0 ? Str() : percentDecode(part.mid(eq + 1).toStdString(), true);
+                    const Str k =
+                        percentDecode((eq < 0 ? part : part.left(eq)).toStdString(), true);
+                    const Str v =
+                        eq < 0 ? Str() : percentDecode(part.mid(eq + 1).toStdString(), true);
                     r.query.emplace(k, v);
                 }
             }
@@ -345,8 +368,7 @@ public:
 
     bool continued = false;
 
-    void next()
-    {
+    void next() {
         if (busy || closed || queue.empty() || stream != Stream::None)
             return;
         busy = true;
@@ -355,8 +377,7 @@ public:
         d->serve(this, r);
     }
 
-    void fatal(int status, const Str& message)
-    {
+    void fatal(int status, const Str& message) {
         Response resp = grpcError(status == 400 ? 3 : 3, message);
         resp.status = status;
         writeResponse(resp, false, "GARBAGE", "-");
@@ -364,12 +385,13 @@ public:
         sock->disconnectFromHost();
     }
 
-    void writeResponse(const Response& resp, bool keepAlive, const QByteArray& method, const Str& path,
-                       bool truncate = false)
-    {
-        QByteArray head = "HTTP/1.1 " + QByteArray::number(resp.status) + ' ' + reason(resp.status) + "\r\n";
+    void writeResponse(const Response& resp, bool keepAlive, const QByteArray& method,
+                       const Str& path, bool truncate = false) {
+        QByteArray head =
+            "HTTP/1.1 " + QByteArray::number(resp.status) + ' ' + reason(resp.status) + "\r\n";
         head += "Content-Type: " + resp.contentType + "\r\n";
-        head += "Content-Length: " + QByteArray::number(static_cast<qsizetype>(resp.body.size())) + "\r\n";
+        head += "Content-Length: " + QByteArray::number(static_cast<qsizetype>(resp.body.size())) +
+                "\r\n";
         head += "X-Content-Type-Options: nosniff\r\n";
         head += keepAlive && !truncate ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
         head += "\r\n";
@@ -380,8 +402,9 @@ public:
             else
                 sock->write(resp.body.data(), static_cast<qint64>(resp.body.size()));
         }
-        Q_EMIT d->q->requestServed(QString::fromStdString(d->sc.instances[static_cast<size_t>(ii)].name),
-                                   QString::fromLatin1(method), QString::fromStdString(path), resp.status);
+        Q_EMIT d->q->requestServed(
+            QString::fromStdString(d->sc.instances[static_cast<size_t>(ii)].name),
+            QString::fromLatin1(method), QString::fromStdString(path), resp.status);
         if (truncate || !keepAlive) {
             closed = true;
             sock->disconnectFromHost();
@@ -389,15 +412,16 @@ public:
     }
 
     // -- streaming --
-    void startStream(bool wantSse, const Str& path)
-    {
+    void startStream(bool wantSse, const Str& path) {
         sse = wantSse;
         QByteArray head = "HTTP/1.1 200 OK\r\n";
         head += sse ? "Content-Type: text/event-stream\r\n" : "Content-Type: application/json\r\n";
-        head += "Transfer-Encoding: chunked\r\nX-Content-Type-Options: nosniff\r\nConnection: keep-alive\r\n\r\n";
+        head += "Transfer-Encoding: chunked\r\nX-Content-Type-Options: nosniff\r\nConnection: "
+                "keep-alive\r\n\r\n";
         sock->write(head);
-        Q_EMIT d->q->requestServed(QString::fromStdString(d->sc.instances[static_cast<size_t>(ii)].name),
-                                   QStringLiteral("GET"), QString::fromStdString(path), 200);
+        Q_EMIT d->q->requestServed(
+            QString::fromStdString(d->sc.instances[static_cast<size_t>(ii)].name),
+            QStringLiteral("GET"), QString::fromStdString(path), 200);
         const Faults& f = d->rt[static_cast<size_t>(ii)].faults;
         if (f.dropStreamAfterMs > 0)
             QTimer::singleShot(f.dropStreamAfterMs, this, [this] { dropNow(); });
@@ -419,8 +443,7 @@ public:
         }
     }
 
-    QByteArray frame(const Str& jsonDoc) const
-    {
+    QByteArray frame(const Str& jsonDoc) const {
         QByteArray out;
         if (sse)
             out = "data: " + QByteArray::fromStdString(jsonDoc) + " \n\n\n";
@@ -429,15 +452,13 @@ public:
         return out;
     }
 
-    void writeChunk(const QByteArray& data)
-    {
+    void writeChunk(const QByteArray& data) {
         if (closed)
             return;
         sock->write(QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n");
     }
 
-    void endStream()
-    {
+    void endStream() {
         if (closed)
             return;
         sock->write("0\r\n\r\n");
@@ -447,24 +468,21 @@ public:
         sock->disconnectFromHost();
     }
 
-    void dropNow()
-    {
+    void dropNow() {
         if (closed)
             return;
         closed = true;
         sock->disconnectFromHost();
     }
 
-    void enqueueLive(QByteArray framed)
-    {
+    void enqueueLive(QByteArray framed) {
         if (live.size() >= kWatchBuffer)
             return; // the real server drops silently too
         live.push_back(std::move(framed));
         pump();
     }
 
-    Str renderEvent(const App& a, const char* type) const
-    {
+    Str renderEvent(const App& a, const char* type) const {
         Str out;
         out.reserve(4096);
         JsonWriter w(out);
@@ -482,8 +500,7 @@ public:
     }
 
     // Returns false when this event is a duplicate of the last one sent for the app.
-    bool dedup(const Str& key, const Str& doc)
-    {
+    bool dedup(const Str& key, const Str& doc) {
         const size_t h = std::hash<Str>{}(doc);
         auto [it, inserted] = lastHash.emplace(key, h);
         if (!inserted && it->second == h)
@@ -492,8 +509,7 @@ public:
         return true;
     }
 
-    void pump()
-    {
+    void pump() {
         if (closed || stream != Stream::Watch)
             return;
         auto& inst = d->sc.instances[static_cast<size_t>(ii)];
@@ -524,8 +540,7 @@ public:
     }
 };
 
-void SimServer::incomingConnection(qintptr fd)
-{
+void SimServer::incomingConnection(qintptr fd) {
     QTcpSocket* sock;
     if (m_d->tls) {
         auto* ssl = new QSslSocket(this);
@@ -536,7 +551,8 @@ void SimServer::incomingConnection(qintptr fd)
         ssl->setLocalCertificateChain(m_d->certChain);
         ssl->setPrivateKey(m_d->key);
         ssl->setPeerVerifyMode(QSslSocket::VerifyNone);
-        QObject::connect(ssl, &QSslSocket::sslErrors, ssl, [ssl](const QList<QSslError>&) { ssl->ignoreSslErrors(); });
+        QObject::connect(ssl, &QSslSocket::sslErrors, ssl,
+                         [ssl](const QList<QSslError>&) { ssl->ignoreSslErrors(); });
         ssl->startServerEncryption();
         sock = ssl;
     } else {
@@ -546,17 +562,17 @@ void SimServer::incomingConnection(qintptr fd)
             return;
         }
     }
-    QObject::connect(sock, &QAbstractSocket::errorOccurred, sock, [sock](QAbstractSocket::SocketError) {
-        if (sock->state() != QAbstractSocket::ConnectedState)
-            sock->deleteLater();
-    });
+    QObject::connect(sock, &QAbstractSocket::errorOccurred, sock,
+                     [sock](QAbstractSocket::SocketError) {
+                         if (sock->state() != QAbstractSocket::ConnectedState)
+                             sock->deleteLater();
+                     });
     new Connection(m_d, m_instance, sock);
 }
 
 // ---- SimulatorPrivate ----------------------------------------------------------------------
 
-int SimulatorPrivate::instanceIndex(const QString& name) const
-{
+int SimulatorPrivate::instanceIndex(const QString& name) const {
     const Str n = name.toStdString();
     for (size_t i = 0; i < sc.instances.size(); ++i)
         if (sc.instances[i].name == n)
@@ -564,8 +580,7 @@ int SimulatorPrivate::instanceIndex(const QString& name) const
     return -1;
 }
 
-void SimulatorPrivate::resetRuntime()
-{
+void SimulatorPrivate::resetRuntime() {
     for (auto& r : rt) {
         for (auto& w : r.watchers)
             if (w)
@@ -591,8 +606,7 @@ void SimulatorPrivate::resetRuntime()
     }
 }
 
-void SimulatorPrivate::broadcast(int ii, const App& a, const char* type)
-{
+void SimulatorPrivate::broadcast(int ii, const App& a, const char* type) {
     auto& r = rt[static_cast<size_t>(ii)];
     Str full; // rendered once for every subscriber without `fields`
     r.watchers.erase(std::remove_if(r.watchers.begin(), r.watchers.end(),
@@ -616,8 +630,7 @@ void SimulatorPrivate::broadcast(int ii, const App& a, const char* type)
 }
 
 bool SimulatorPrivate::syncBlocked(const Instance& inst, const App& a, bool manual, json* active,
-                                   json* assigned) const
-{
+                                   json* assigned) const {
     const json* project = nullptr;
     for (const auto& p : inst.projects)
         if (p["metadata"]["name"] == a.project)
@@ -626,9 +639,10 @@ bool SimulatorPrivate::syncBlocked(const Instance& inst, const App& a, bool manu
         return false;
     const long long now = nowSeconds();
     auto glob = [](const Str& pattern, const Str& value) {
-        const QRegularExpression re(QRegularExpression::anchoredPattern(
-            QRegularExpression::wildcardToRegularExpression(
-                QString::fromStdString(pattern), QRegularExpression::UnanchoredWildcardConversion)));
+        const QRegularExpression re(
+            QRegularExpression::anchoredPattern(QRegularExpression::wildcardToRegularExpression(
+                QString::fromStdString(pattern),
+                QRegularExpression::UnanchoredWildcardConversion)));
         return re.match(QString::fromStdString(value)).hasMatch();
     };
     bool denyActive = false, manualAllowed = false, allowAssigned = false, allowActive = false;
@@ -639,11 +653,14 @@ bool SimulatorPrivate::syncBlocked(const Instance& inst, const App& a, bool manu
         for (const auto& p : w.value("namespaces", json::array()))
             matches = matches || glob(p.get<Str>(), a.destNamespace);
         for (const auto& p : w.value("clusters", json::array()))
-            matches = matches || glob(p.get<Str>(), a.destServer) || (!a.destName.empty() && glob(p.get<Str>(), a.destName));
+            matches = matches || glob(p.get<Str>(), a.destServer) ||
+                      (!a.destName.empty() && glob(p.get<Str>(), a.destName));
         if (!matches)
             continue;
-        const json brief{{"kind", w.value("kind", "")}, {"schedule", w.value("schedule", "")},
-                         {"duration", w.value("duration", "")}, {"manualSync", w.value("manualSync", false)}};
+        const json brief{{"kind", w.value("kind", "")},
+                         {"schedule", w.value("schedule", "")},
+                         {"duration", w.value("duration", "")},
+                         {"manualSync", w.value("manualSync", false)}};
         if (assigned)
             assigned->push_back(brief);
         const bool isActive = windowActive(w.value("schedule", ""), w.value("duration", ""), now);
@@ -669,8 +686,7 @@ bool SimulatorPrivate::syncBlocked(const Instance& inst, const App& a, bool manu
     return false;
 }
 
-Response SimulatorPrivate::startSync(int ii, App& a, SyncOp op)
-{
+Response SimulatorPrivate::startSync(int ii, App& a, SyncOp op) {
     const Str prevHealth = a.health;
     a.operation = std::make_shared<SyncOp>(op);
     auto st = std::make_shared<OperationState>();
@@ -696,8 +712,7 @@ Response SimulatorPrivate::startSync(int ii, App& a, SyncOp op)
     return ok(appJson(a));
 }
 
-void SimulatorPrivate::completeOperation(int ii, const Str& key, Str prevHealth)
-{
+void SimulatorPrivate::completeOperation(int ii, const Str& key, Str prevHealth) {
     (void)prevHealth;
     auto& inst = sc.instances[static_cast<size_t>(ii)];
     auto it = inst.index.find(key);
@@ -716,8 +731,9 @@ void SimulatorPrivate::completeOperation(int ii, const Str& key, Str prevHealth)
     st.hasResult = true;
     st.results = outcome.results;
     st.phase = outcome.phase;
-    st.message = outcome.message.empty() && outcome.phase == "Succeeded" ? "successfully synced (all tasks run)"
-                                                                          : outcome.message;
+    st.message = outcome.message.empty() && outcome.phase == "Succeeded"
+                     ? "successfully synced (all tasks run)"
+                     : outcome.message;
     const HistoryEntry* from = nullptr;
     if (op.rollback)
         for (const auto& h : a.history)
@@ -754,7 +770,8 @@ void SimulatorPrivate::completeOperation(int ii, const Str& key, Str prevHealth)
                 e.images = a.history.back().images;
             a.history.push_back(std::move(e));
             if (a.history.size() > 10)
-                a.history.erase(a.history.begin(), a.history.begin() + static_cast<long>(a.history.size() - 10));
+                a.history.erase(a.history.begin(),
+                                a.history.begin() + static_cast<long>(a.history.size() - 10));
         }
         if (from && !from->images.empty())
             for (auto& r : a.resources)
@@ -762,7 +779,8 @@ void SimulatorPrivate::completeOperation(int ii, const Str& key, Str prevHealth)
                     r.images = from->images;
         a.syncStatus = op.rollback ? "OutOfSync" : "Synced";
         for (auto& r : a.resources) {
-            if (!selective || std::any_of(op.resources.begin(), op.resources.end(), [&](const ResourceRef& x) {
+            if (!selective ||
+                std::any_of(op.resources.begin(), op.resources.end(), [&](const ResourceRef& x) {
                     return x.kind == r.kind && x.name == r.name;
                 })) {
                 r.status = op.rollback && r.kind == "Deployment" ? "OutOfSync" : "Synced";
@@ -785,9 +803,10 @@ void SimulatorPrivate::completeOperation(int ii, const Str& key, Str prevHealth)
                     p.containers = "1/1";
                 }
             }
-            a.conditions.erase(std::remove_if(a.conditions.begin(), a.conditions.end(),
-                                              [](const Condition& c) { return c.type == "SyncError"; }),
-                               a.conditions.end());
+            a.conditions.erase(
+                std::remove_if(a.conditions.begin(), a.conditions.end(),
+                               [](const Condition& c) { return c.type == "SyncError"; }),
+                a.conditions.end());
         }
     } else {
         a.health = outcome.health.empty() ? prevHealth : outcome.health;
@@ -799,8 +818,7 @@ void SimulatorPrivate::completeOperation(int ii, const Str& key, Str prevHealth)
     bump(ii, a);
 }
 
-void SimulatorPrivate::runTimelineStep(const TimelineStep& s)
-{
+void SimulatorPrivate::runTimelineStep(const TimelineStep& s) {
     const int ii = instanceIndex(QString::fromStdString(s.instance));
     if (ii < 0)
         return;
@@ -831,19 +849,21 @@ void SimulatorPrivate::runTimelineStep(const TimelineStep& s)
             auto& ex = a->ensureExtras();
             ex.outcome.set = true;
             ex.outcome.phase = "Failed";
-            ex.outcome.message = s.message.empty() ? "one or more objects failed to apply" : s.message;
+            ex.outcome.message =
+                s.message.empty() ? "one or more objects failed to apply" : s.message;
             ex.outcome.health = s.health.empty() ? "Degraded" : s.health;
         }
         startSync(ii, *a, op);
     }
 }
 
-Status SimulatorPrivate::removeApp(int ii, const Str& ns, const Str& name)
-{
+Status SimulatorPrivate::removeApp(int ii, const Str& ns, const Str& name) {
     auto& inst = sc.instances[static_cast<size_t>(ii)];
     App* a = inst.find(ns, name);
     if (!a)
-        return Error::make(Error::Kind::NotFound, QStringLiteral("application %1 not found").arg(QString::fromStdString(name)));
+        return Error::make(
+            Error::Kind::NotFound,
+            QStringLiteral("application %1 not found").arg(QString::fromStdString(name)));
     a->deletionTimestamp = nowRfc3339();
     bump(ii, *a, "DELETED");
     const Str key = a->key();
@@ -857,8 +877,7 @@ Status SimulatorPrivate::removeApp(int ii, const Str& ns, const Str& name)
 
 // ---- request handling ----------------------------------------------------------------------
 
-void SimulatorPrivate::serve(Connection* c, const Request& r)
-{
+void SimulatorPrivate::serve(Connection* c, const Request& r) {
     const int ii = c->ii;
     QPointer<Connection> guard(c);
     auto respond = [this, guard, r] {
@@ -874,7 +893,8 @@ void SimulatorPrivate::serve(Connection* c, const Request& r)
         Runtime& run = rt[static_cast<size_t>(inst)];
         if (resp.status == 200 && resp.json && r.path.rfind("/api/v1/", 0) == 0) {
             if (run.faults.malformedRate > 0 && run.draw() < run.faults.malformedRate) {
-                resp.body = "<html><head><title>502 Bad Gateway</title></head><body>upstream sent an invalid response</body></html>";
+                resp.body = "<html><head><title>502 Bad Gateway</title></head><body>upstream sent "
+                            "an invalid response</body></html>";
             } else if (run.faults.truncatedRate > 0 && run.draw() < run.faults.truncatedRate) {
                 truncate = true;
             }
@@ -891,14 +911,12 @@ void SimulatorPrivate::serve(Connection* c, const Request& r)
         respond();
 }
 
-static bool isAnonymous(const Str& path, const QByteArray& method)
-{
+static bool isAnonymous(const Str& path, const QByteArray& method) {
     return path == "/api/version" || (path == "/api/v1/session" && method == "POST") ||
            path == "/api/v1/settings" || path == "/api/v1/session/userinfo";
 }
 
-static std::vector<Str> splitPath(const Str& p)
-{
+static std::vector<Str> splitPath(const Str& p) {
     std::vector<Str> out;
     size_t pos = 1;
     while (pos <= p.size()) {
@@ -913,13 +931,11 @@ static std::vector<Str> splitPath(const Str& p)
     return out;
 }
 
-Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& streaming)
-{
+Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& streaming) {
     Instance& inst = sc.instances[static_cast<size_t>(ii)];
     Runtime& run = rt[static_cast<size_t>(ii)];
     static const QByteArray methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
-    if (std::find(std::begin(methods), std::end(methods), r.method) == std::end(methods))
-    {
+    if (std::find(std::begin(methods), std::end(methods), r.method) == std::end(methods)) {
         Response resp = grpcError(12, "Method Not Allowed");
         resp.status = 405;
         return resp;
@@ -976,10 +992,17 @@ Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& 
     if (parts[1] == "version" && parts.size() == 2) {
         json v{{"Version", "v3.5.1+sim"}};
         if (authed) {
-            v.update(json{{"BuildDate", "2026-01-10T12:00:00Z"}, {"GitCommit", "4e2b1c0d7a9f3e5b6c8d0a1b2c3d4e5f6a7b8c9d"},
-                          {"GitTag", "v3.5.1"}, {"GitTreeState", "clean"}, {"GoVersion", "go1.25.1"},
-                          {"Compiler", "gc"}, {"Platform", "linux/amd64"}, {"KustomizeVersion", "v5.7.1"},
-                          {"HelmVersion", "v3.18.4"}, {"KubectlVersion", "v0.34.0"}, {"JsonnetVersion", "v0.21.0"}});
+            v.update(json{{"BuildDate", "2026-01-10T12:00:00Z"},
+                          {"GitCommit", "4e2b1c0d7a9f3e5b6c8d0a1b2c3d4e5f6a7b8c9d"},
+                          {"GitTag", "v3.5.1"},
+                          {"GitTreeState", "clean"},
+                          {"GoVersion", "go1.25.1"},
+                          {"Compiler", "gc"},
+                          {"Platform", "linux/amd64"},
+                          {"KustomizeVersion", "v5.7.1"},
+                          {"HelmVersion", "v3.18.4"},
+                          {"KubectlVersion", "v0.34.0"},
+                          {"JsonnetVersion", "v0.21.0"}});
         }
         return ok(v.dump());
     }
@@ -1012,7 +1035,8 @@ Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& 
             json b;
             if (auto e = parseBody(b))
                 return *e;
-            if (b.value("username", "") == inst.username && b.value("password", "") == inst.password)
+            if (b.value("username", "") == inst.username &&
+                b.value("password", "") == inst.password)
                 return ok(json{{"token", inst.token}}.dump());
             return grpcError(16, "Invalid username or password");
         }
@@ -1021,19 +1045,33 @@ Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& 
         if (parts.size() == 4 && parts[3] == "userinfo" && get) {
             if (!authed)
                 return ok(json{{"loggedIn", false}}.dump());
-            return ok(json{{"loggedIn", true}, {"username", inst.username}, {"iss", "argocd"}, {"groups", json::array()}}.dump());
+            return ok(json{{"loggedIn", true},
+                           {"username", inst.username},
+                           {"iss", "argocd"},
+                           {"groups", json::array()}}
+                          .dump());
         }
         return parts.size() <= 4 ? methodNotAllowed() : notFound();
     }
     if (top == "settings" && parts.size() == 3) {
         if (!get)
             return methodNotAllowed();
-        const Str url = (tls ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(run.port);
-        json s{{"url", url}, {"appLabelKey", "app.kubernetes.io/instance"}, {"trackingMethod", "annotation"},
-               {"userLoginsDisabled", false}, {"appsInAnyNamespaceEnabled", true}, {"controllerNamespace", "argocd"},
-               {"execEnabled", false}, {"statusBadgeEnabled", false}, {"kustomizeVersions", json::array()},
-               {"syncWithReplaceAllowed", true}, {"impersonationEnabled", false}, {"hydratorEnabled", false},
-               {"dexConfig", json{{"connectors", json::array()}}}, {"help", json{{"chatUrl", ""}, {"chatText", ""}}},
+        const Str url =
+            (tls ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(run.port);
+        json s{{"url", url},
+               {"appLabelKey", "app.kubernetes.io/instance"},
+               {"trackingMethod", "annotation"},
+               {"userLoginsDisabled", false},
+               {"appsInAnyNamespaceEnabled", true},
+               {"controllerNamespace", "argocd"},
+               {"execEnabled", false},
+               {"statusBadgeEnabled", false},
+               {"kustomizeVersions", json::array()},
+               {"syncWithReplaceAllowed", true},
+               {"impersonationEnabled", false},
+               {"hydratorEnabled", false},
+               {"dexConfig", json{{"connectors", json::array()}}},
+               {"help", json{{"chatUrl", ""}, {"chatText", ""}}},
                {"installationID", inst.name}};
         if (authed)
             s["resourceOverrides"] = json::object();
@@ -1042,9 +1080,14 @@ Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& 
     if (top == "account" && parts.size() >= 4 && parts[3] == "can-i") {
         if (parts.size() < 6)
             return notFound();
-        static const std::vector<Str> resources = {"clusters", "projects", "applications", "applicationsets", "repositories",
-                                                   "write-repositories", "certificates", "accounts", "gpgkeys", "logs", "exec", "extensions"};
-        static const std::vector<Str> actions = {"get", "create", "update", "delete", "sync", "override", "action", "invoke"};
+        static const std::vector<Str> resources = {"clusters",     "projects",
+                                                   "applications", "applicationsets",
+                                                   "repositories", "write-repositories",
+                                                   "certificates", "accounts",
+                                                   "gpgkeys",      "logs",
+                                                   "exec",         "extensions"};
+        static const std::vector<Str> actions = {"get",  "create",   "update", "delete",
+                                                 "sync", "override", "action", "invoke"};
         if (std::find(resources.begin(), resources.end(), parts[4 - 0]) == resources.end())
             return grpcError(3, parts[4] + " is not a valid resource");
         if (std::find(actions.begin(), actions.end(), parts[5]) == actions.end())
@@ -1092,7 +1135,8 @@ Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& 
             return ok(proj->dump());
         if (parts.size() == 5 && parts[4] == "syncwindows") {
             json windows = json::array();
-            for (const auto& w : proj->value("spec", json::object()).value("syncWindows", json::array()))
+            for (const auto& w :
+                 proj->value("spec", json::object()).value("syncWindows", json::array()))
                 if (windowActive(w.value("schedule", ""), w.value("duration", ""), nowSeconds()))
                     windows.push_back(w);
             return ok(json{{"windows", windows}}.dump());
@@ -1106,8 +1150,12 @@ Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& 
             json items = json::array();
             const auto projects = r.qAll("projects");
             for (const auto& s : inst.appsets) {
-                const Str proj = s.value("spec", json::object()).value("template", json::object()).value("spec", json::object()).value("project", "");
-                if (!projects.empty() && std::find(projects.begin(), projects.end(), proj) == projects.end())
+                const Str proj = s.value("spec", json::object())
+                                     .value("template", json::object())
+                                     .value("spec", json::object())
+                                     .value("project", "");
+                if (!projects.empty() &&
+                    std::find(projects.begin(), projects.end(), proj) == projects.end())
                     continue;
                 items.push_back(s);
             }
@@ -1211,7 +1259,8 @@ Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& 
     if (!get && !r.body.isEmpty()) {
         if (auto e = parseBody(body))
             return *e;
-        if (body.contains("appNamespace") && body["appNamespace"].is_string() && !body["appNamespace"].get<Str>().empty())
+        if (body.contains("appNamespace") && body["appNamespace"].is_string() &&
+            !body["appNamespace"].get<Str>().empty())
             appNs = body["appNamespace"].get<Str>();
     }
     const Str& name = parts[3];
@@ -1236,7 +1285,8 @@ Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& 
             if (!body.contains("patch") || !body["patch"].is_string())
                 return grpcError(3, "patch must be a JSON string");
             if (patchType != "merge")
-                return grpcError(3, "patchType '" + patchType + "' is not supported by sextant-sim; use \"merge\"");
+                return grpcError(3, "patchType '" + patchType +
+                                        "' is not supported by sextant-sim; use \"merge\"");
             json patch;
             try {
                 patch = json::parse(body["patch"].get<Str>());
@@ -1271,15 +1321,19 @@ Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& 
                     a.syncOptions.push_back(o.get<Str>());
             if (doc["spec"].contains("project") && doc["spec"]["project"].is_string())
                 a.project = doc["spec"]["project"].get<Str>();
-            if (!a.multiSource && doc["spec"].contains("source") && doc["spec"]["source"].is_object() && !a.sources.empty()) {
+            if (!a.multiSource && doc["spec"].contains("source") &&
+                doc["spec"]["source"].is_object() && !a.sources.empty()) {
                 auto s = std::make_shared<Source>(*a.sources.front());
-                s->targetRevision = doc["spec"]["source"].value("targetRevision", s->targetRevision);
+                s->targetRevision =
+                    doc["spec"]["source"].value("targetRevision", s->targetRevision);
                 a.sources.front() = s;
             }
             bump(ii, a);
             // The controller picks up a refresh annotation and removes it.
-            const auto refresh = std::find_if(a.annotations.begin(), a.annotations.end(),
-                                              [](const auto& kv) { return kv.first == "argocd.argoproj.io/refresh"; });
+            const auto refresh =
+                std::find_if(a.annotations.begin(), a.annotations.end(), [](const auto& kv) {
+                    return kv.first == "argocd.argoproj.io/refresh";
+                });
             if (refresh != a.annotations.end()) {
                 const Str key = a.key();
                 QTimer::singleShot(scaled(500), q, [this, ii, key] {
@@ -1289,7 +1343,10 @@ Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& 
                         return;
                     App& x = in.apps[it->second];
                     x.annotations.erase(std::remove_if(x.annotations.begin(), x.annotations.end(),
-                                                       [](const auto& kv) { return kv.first == "argocd.argoproj.io/refresh"; }),
+                                                       [](const auto& kv) {
+                                                           return kv.first ==
+                                                                  "argocd.argoproj.io/refresh";
+                                                       }),
                                         x.annotations.end());
                     x.reconciledAt = nowRfc3339();
                     bump(ii, x);
@@ -1323,7 +1380,8 @@ Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& 
                 op.sourcePositions.push_back(v.get<long long>());
         op.prune = body.value("prune", false);
         op.dryRun = body.value("dryRun", false);
-        if (body.contains("strategy") && body["strategy"].is_object() && body["strategy"].contains("apply"))
+        if (body.contains("strategy") && body["strategy"].is_object() &&
+            body["strategy"].contains("apply"))
             op.strategy = "apply";
         if (body.contains("syncOptions") && body["syncOptions"].is_object())
             for (const auto& v : body["syncOptions"].value("items", json::array()))
@@ -1333,16 +1391,21 @@ Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& 
             op.syncOptions = a.syncOptions;
         for (const auto& res : body.value("resources", json::array()))
             if (res.is_object())
-                op.resources.push_back(ResourceRef{res.value("group", ""), res.value("kind", ""), res.value("namespace", ""), res.value("name", "")});
+                op.resources.push_back(ResourceRef{res.value("group", ""), res.value("kind", ""),
+                                                   res.value("namespace", ""),
+                                                   res.value("name", "")});
         if (body.contains("retryStrategy") && body["retryStrategy"].is_object())
             op.retryLimit = body["retryStrategy"].value("limit", 0);
         op.initiatedBy.username = inst.username;
         if (syncBlocked(inst, a, true, nullptr, nullptr))
             return grpcError(7, "cannot sync: blocked by sync window");
         if (a.autoSyncOn() && !op.dryRun && !op.revision.empty() && !a.multiSource) {
-            const Str target = a.sources.front()->targetRevision.empty() ? Str("HEAD") : a.sources.front()->targetRevision;
+            const Str target = a.sources.front()->targetRevision.empty()
+                                   ? Str("HEAD")
+                                   : a.sources.front()->targetRevision;
             if (op.revision != target)
-                return grpcError(9, "Cannot sync to " + op.revision + ": auto-sync currently set to " + target);
+                return grpcError(9, "Cannot sync to " + op.revision +
+                                        ": auto-sync currently set to " + target);
         }
         if (op.dryRun)
             return ok(appJson(a));
@@ -1361,7 +1424,8 @@ Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& 
             if (e.id == id)
                 h = &e;
         if (!h)
-            return grpcError(9, "application " + a.name + " does not have deployment with id " + std::to_string(id));
+            return grpcError(9, "application " + a.name + " does not have deployment with id " +
+                                    std::to_string(id));
         if (body.value("dryRun", false))
             return ok(appJson(a));
         SyncOp op;
@@ -1411,7 +1475,8 @@ Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& 
     if (sub == "managed-resources" && parts.size() == 5)
         return ok(managedResourcesJson(a));
     if (sub == "events" && parts.size() == 5) {
-        const Str uid = r.q("resourceUID"), rns = r.q("resourceNamespace"), rname = r.q("resourceName");
+        const Str uid = r.q("resourceUID"), rns = r.q("resourceNamespace"),
+                  rname = r.q("resourceName");
         return ok(eventsJson(a, uid, rns, rname));
     }
     if (sub == "manifests" && parts.size() == 5)
@@ -1419,11 +1484,14 @@ Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& 
     if (sub == "syncwindows" && parts.size() == 5) {
         json active = json::array(), assigned = json::array();
         const bool blocked = syncBlocked(inst, a, true, &active, &assigned);
-        return ok(json{{"activeWindows", active}, {"assignedWindows", assigned}, {"canSync", !blocked}}.dump());
+        return ok(
+            json{{"activeWindows", active}, {"assignedWindows", assigned}, {"canSync", !blocked}}
+                .dump());
     }
     if (sub == "revisions" && parts.size() == 7 && parts[6] == "metadata")
         return ok(revisionMetadataJson(a, parts[5]));
-    if ((sub == "logs" && parts.size() == 5) || (sub == "pods" && parts.size() == 7 && parts[6] == "logs")) {
+    if ((sub == "logs" && parts.size() == 5) ||
+        (sub == "pods" && parts.size() == 7 && parts[6] == "logs")) {
         const Str podName = sub == "pods" ? parts[5] : r.q("podName");
         const Str resourceName = r.q("resourceName"), kind = r.q("kind");
         const Str container = r.q("container");
@@ -1445,8 +1513,10 @@ Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& 
                 continue;
             if (!filterText.empty()) {
                 const bool negate = filterText[0] == '!';
-                const QString needle = QString::fromStdString(negate ? filterText.substr(1) : filterText);
-                const bool found = QString::fromStdString(l.content).contains(needle, matchCase ? Qt::CaseSensitive : Qt::CaseInsensitive);
+                const QString needle =
+                    QString::fromStdString(negate ? filterText.substr(1) : filterText);
+                const bool found = QString::fromStdString(l.content).contains(
+                    needle, matchCase ? Qt::CaseSensitive : Qt::CaseInsensitive);
                 if (found == negate)
                     continue;
             }
@@ -1455,7 +1525,8 @@ Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& 
             lines.push_back(l);
         }
         if (pods.size() > 10)
-            return grpcError(3, "max pods to view logs are reached. Please provide more granular query.");
+            return grpcError(
+                3, "max pods to view logs are reached. Please provide more granular query.");
         if (tail > 0 && static_cast<long long>(lines.size()) > tail)
             lines.erase(lines.begin(), lines.end() - tail);
         (void)kind;
@@ -1463,16 +1534,24 @@ Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& 
         c->stream = Connection::Stream::Logs;
         c->startStream(r.header("accept") == "text/event-stream", path);
         auto entry = [](const LogLine& l) {
-            Str ts = l.timestamp.substr(0, 19) + "Z";
-            return json{{"result", json{{"content", l.content}, {"timeStamp", ts}, {"timeStampStr", l.timestamp},
-                                        {"podName", l.pod}, {"last", false}}}}
-                .dump();
+            nlohmann::ordered_json e;
+            e["content"] = l.content;
+            e["timeStamp"] = l.timestamp.substr(0, 19) + "Z";
+            e["timeStampStr"] = l.timestamp;
+            e["podName"] = l.pod;
+            e["last"] = false;
+            nlohmann::ordered_json wrap;
+            wrap["result"] = e;
+            return wrap.dump();
         };
         for (const auto& l : lines)
             c->writeChunk(c->frame(entry(l)));
         if (!follow) {
-            c->writeChunk(c->frame(json{{"result", json{{"content", ""}, {"timeStamp", nullptr}, {"timeStampStr", ""},
-                                                        {"podName", ""}, {"last", true}}}}
+            c->writeChunk(c->frame(json{{"result", json{{"content", ""},
+                                                        {"timeStamp", nullptr},
+                                                        {"timeStampStr", ""},
+                                                        {"podName", ""},
+                                                        {"last", true}}}}
                                        .dump()));
             c->endStream();
         } else if (!pods.empty() && !previous) {
@@ -1481,8 +1560,9 @@ Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& 
             auto* t = new QTimer(c);
             t->setInterval(std::max(50, scaled(1000)));
             QObject::connect(t, &QTimer::timeout, c, [c, pod, cont, entry] {
-                c->writeChunk(c->frame(entry(LogLine{pod, cont, false, nowRfc3339Nano(),
-                                                     R"({"level":"info","msg":"GET /healthz 200","duration_ms":1})"})));
+                c->writeChunk(c->frame(entry(
+                    LogLine{pod, cont, false, nowRfc3339Nano(),
+                            R"({"level":"info","msg":"GET /healthz 200","duration_ms":1})"})));
             });
             t->start();
         }
@@ -1495,17 +1575,13 @@ Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& 
 
 Simulator::Simulator(QObject* parent)
     : QObject(parent)
-    , d(std::make_unique<SimulatorPrivate>(this))
-{
-}
+    , d(std::make_unique<SimulatorPrivate>(this)) {}
 
-Simulator::~Simulator()
-{
+Simulator::~Simulator() {
     close();
 }
 
-static Status afterLoad(SimulatorPrivate* d)
-{
+static Status afterLoad(SimulatorPrivate* d) {
     const bool was = d->listening;
     d->resetRuntime();
     d->listening = false;
@@ -1514,11 +1590,12 @@ static Status afterLoad(SimulatorPrivate* d)
     return okStatus();
 }
 
-Status Simulator::loadScenarioFile(const QString& path)
-{
+Status Simulator::loadScenarioFile(const QString& path) {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
-        return Error::make(Error::Kind::Io, QStringLiteral("cannot read scenario %1: %2").arg(path, f.errorString()));
+        return Error::make(
+            Error::Kind::Io,
+            QStringLiteral("cannot read scenario %1: %2").arg(path, f.errorString()));
     Scenario sc;
     const Status st = parseScenario(f.readAll(), sc, path);
     if (!st.ok())
@@ -1527,8 +1604,7 @@ Status Simulator::loadScenarioFile(const QString& path)
     return afterLoad(d.get());
 }
 
-Status Simulator::loadScenarioYaml(const QByteArray& yaml)
-{
+Status Simulator::loadScenarioYaml(const QByteArray& yaml) {
     Scenario sc;
     const Status st = parseScenario(yaml, sc, {});
     if (!st.ok())
@@ -1537,19 +1613,19 @@ Status Simulator::loadScenarioYaml(const QByteArray& yaml)
     return afterLoad(d.get());
 }
 
-void Simulator::generate(const GeneratorOptions& options)
-{
+void Simulator::generate(const GeneratorOptions& options) {
     Scenario sc;
     generateFleet(sc, options);
     d->sc = std::move(sc);
     afterLoad(d.get());
 }
 
-Status Simulator::loadDemo()
-{
+Status Simulator::loadDemo() {
     QFile f(QStringLiteral(":/sextant/demo-scenario.yaml"));
     if (!f.open(QIODevice::ReadOnly))
-        return Error::make(Error::Kind::Io, QStringLiteral("the built-in demo scenario is missing from the resources"));
+        return Error::make(
+            Error::Kind::Io,
+            QStringLiteral("the built-in demo scenario is missing from the resources"));
     Scenario sc;
     const Status st = parseScenario(f.readAll(), sc, QStringLiteral("demo-scenario.yaml"));
     if (!st.ok())
@@ -1558,55 +1634,57 @@ Status Simulator::loadDemo()
     return afterLoad(d.get());
 }
 
-void Simulator::setFaults(const Faults& faults)
-{
+void Simulator::setFaults(const Faults& faults) {
     d->defaultFaults = faults;
     d->instanceFaults.clear();
     for (auto& r : d->rt)
         r.faults = faults;
 }
 
-void Simulator::setFaults(const QString& instance, const Faults& faults)
-{
+void Simulator::setFaults(const QString& instance, const Faults& faults) {
     d->instanceFaults[instance.toStdString()] = faults;
     const int i = d->instanceIndex(instance);
     if (i >= 0 && i < static_cast<int>(d->rt.size()))
         d->rt[static_cast<size_t>(i)].faults = faults;
 }
 
-void Simulator::setFaultSeed(quint32 seed)
-{
+void Simulator::setFaultSeed(quint32 seed) {
     d->faultSeed = seed;
     for (size_t i = 0; i < d->rt.size(); ++i)
         d->rt[i].rng.seed(seed + static_cast<quint32>(i) * 7919u);
 }
 
-Status Simulator::setTls(const QString& certFile, const QString& keyFile)
-{
+Status Simulator::setTls(const QString& certFile, const QString& keyFile) {
     if (!QSslSocket::supportsSsl())
-        return Error::make(Error::Kind::Tls, QStringLiteral("TLS is not available in this Qt build"));
+        return Error::make(Error::Kind::Tls,
+                           QStringLiteral("TLS is not available in this Qt build"));
     QFile cf(certFile), kf(keyFile);
     if (!cf.open(QIODevice::ReadOnly))
-        return Error::make(Error::Kind::Config, QStringLiteral("cannot read TLS certificate %1: %2").arg(certFile, cf.errorString()));
+        return Error::make(
+            Error::Kind::Config,
+            QStringLiteral("cannot read TLS certificate %1: %2").arg(certFile, cf.errorString()));
     if (!kf.open(QIODevice::ReadOnly))
-        return Error::make(Error::Kind::Config, QStringLiteral("cannot read TLS key %1: %2").arg(keyFile, kf.errorString()));
+        return Error::make(
+            Error::Kind::Config,
+            QStringLiteral("cannot read TLS key %1: %2").arg(keyFile, kf.errorString()));
     const auto chain = QSslCertificate::fromData(cf.readAll(), QSsl::Pem);
     if (chain.isEmpty())
-        return Error::make(Error::Kind::Config, QStringLiteral("%1 holds no PEM certificate").arg(certFile));
+        return Error::make(Error::Kind::Config,
+                           QStringLiteral("%1 holds no PEM certificate").arg(certFile));
     const QByteArray keyData = kf.readAll();
     QSslKey key(keyData, QSsl::Rsa, QSsl::Pem);
     if (key.isNull())
         key = QSslKey(keyData, QSsl::Ec, QSsl::Pem);
     if (key.isNull())
-        return Error::make(Error::Kind::Config, QStringLiteral("%1 holds no PEM RSA or EC private key").arg(keyFile));
+        return Error::make(Error::Kind::Config,
+                           QStringLiteral("%1 holds no PEM RSA or EC private key").arg(keyFile));
     d->certChain = chain;
     d->key = key;
     d->tls = true;
     return okStatus();
 }
 
-Status Simulator::listen(const QHostAddress& address, quint16 firstPort)
-{
+Status Simulator::listen(const QHostAddress& address, quint16 firstPort) {
     if (d->sc.instances.empty())
         generate(GeneratorOptions{});
     if (d->listening)
@@ -1622,8 +1700,10 @@ Status Simulator::listen(const QHostAddress& address, quint16 firstPort)
             const QString err = server->errorString();
             delete server;
             close();
-            return Error::make(Error::Kind::Config,
-                               QStringLiteral("cannot listen on %1:%2: %3").arg(address.toString()).arg(port).arg(err));
+            return Error::make(Error::Kind::Config, QStringLiteral("cannot listen on %1:%2: %3")
+                                                        .arg(address.toString())
+                                                        .arg(port)
+                                                        .arg(err));
         }
         d->rt[i].server = server;
         d->rt[i].port = server->serverPort();
@@ -1643,8 +1723,7 @@ Status Simulator::listen(const QHostAddress& address, quint16 firstPort)
     return okStatus();
 }
 
-void Simulator::close()
-{
+void Simulator::close() {
     if (!d)
         return;
     for (auto& r : d->rt) {
@@ -1665,8 +1744,7 @@ void Simulator::close()
     d->listening = false;
 }
 
-QVector<InstanceEndpoint> Simulator::endpoints() const
-{
+QVector<InstanceEndpoint> Simulator::endpoints() const {
     QVector<InstanceEndpoint> out;
     for (size_t i = 0; i < d->sc.instances.size(); ++i) {
         const auto& inst = d->sc.instances[i];
@@ -1674,7 +1752,9 @@ QVector<InstanceEndpoint> Simulator::endpoints() const
         e.name = QString::fromStdString(inst.name);
         const quint16 port = i < d->rt.size() ? d->rt[i].port : 0;
         if (port)
-            e.url = QUrl(QStringLiteral("%1://127.0.0.1:%2").arg(d->tls ? QStringLiteral("https") : QStringLiteral("http")).arg(port));
+            e.url = QUrl(QStringLiteral("%1://127.0.0.1:%2")
+                             .arg(d->tls ? QStringLiteral("https") : QStringLiteral("http"))
+                             .arg(port));
         e.token = QString::fromStdString(inst.token);
         e.username = QString::fromStdString(inst.username);
         e.password = QString::fromStdString(inst.password);
@@ -1683,16 +1763,14 @@ QVector<InstanceEndpoint> Simulator::endpoints() const
     return out;
 }
 
-QStringList Simulator::instanceNames() const
-{
+QStringList Simulator::instanceNames() const {
     QStringList out;
     for (const auto& inst : d->sc.instances)
         out << QString::fromStdString(inst.name);
     return out;
 }
 
-QByteArray Simulator::listBody(const QString& instance, const QString& fieldsParam) const
-{
+QByteArray Simulator::listBody(const QString& instance, const QString& fieldsParam) const {
     const int i = d->instanceIndex(instance);
     if (i < 0)
         return {};
@@ -1705,8 +1783,7 @@ QByteArray Simulator::listBody(const QString& instance, const QString& fieldsPar
     return QByteArray(body.data(), static_cast<qsizetype>(body.size()));
 }
 
-QStringList Simulator::appNames(const QString& instance) const
-{
+QStringList Simulator::appNames(const QString& instance) const {
     QStringList out;
     const int i = d->instanceIndex(instance);
     if (i < 0)
@@ -1716,14 +1793,12 @@ QStringList Simulator::appNames(const QString& instance) const
     return out;
 }
 
-int Simulator::appCount(const QString& instance) const
-{
+int Simulator::appCount(const QString& instance) const {
     const int i = d->instanceIndex(instance);
     return i < 0 ? 0 : static_cast<int>(d->sc.instances[static_cast<size_t>(i)].apps.size());
 }
 
-void Simulator::revokeTokens(const QString& instance)
-{
+void Simulator::revokeTokens(const QString& instance) {
     const int i = d->instanceIndex(instance);
     if (i < 0)
         return;
@@ -1732,8 +1807,7 @@ void Simulator::revokeTokens(const QString& instance)
     inst.token = makeToken(inst.name, inst.username, inst.tokenSerial, nowSeconds());
 }
 
-void Simulator::dropStreams()
-{
+void Simulator::dropStreams() {
     for (auto& r : d->rt) {
         for (auto& w : r.watchers)
             if (w)
@@ -1743,15 +1817,17 @@ void Simulator::dropStreams()
 }
 
 Status Simulator::setAppHealth(const QString& instance, const QString& app, const QString& health,
-                               const QString& message)
-{
-    static const QStringList valid = {QStringLiteral("Healthy"), QStringLiteral("Progressing"), QStringLiteral("Degraded"),
-                                      QStringLiteral("Suspended"), QStringLiteral("Missing"), QStringLiteral("Unknown")};
+                               const QString& message) {
+    static const QStringList valid = {QStringLiteral("Healthy"),  QStringLiteral("Progressing"),
+                                      QStringLiteral("Degraded"), QStringLiteral("Suspended"),
+                                      QStringLiteral("Missing"),  QStringLiteral("Unknown")};
     if (!valid.contains(health))
-        return Error::make(Error::Kind::Config, QStringLiteral("unknown health status %1").arg(health));
+        return Error::make(Error::Kind::Config,
+                           QStringLiteral("unknown health status %1").arg(health));
     const int i = d->instanceIndex(instance);
     if (i < 0)
-        return Error::make(Error::Kind::NotFound, QStringLiteral("unknown instance %1").arg(instance));
+        return Error::make(Error::Kind::NotFound,
+                           QStringLiteral("unknown instance %1").arg(instance));
     auto& inst = d->sc.instances[static_cast<size_t>(i)];
     QString ns = QStringLiteral("argocd"), name = app;
     if (app.contains(QLatin1Char('/'))) {
@@ -1760,7 +1836,8 @@ Status Simulator::setAppHealth(const QString& instance, const QString& app, cons
     }
     App* a = inst.find(ns.toStdString(), name.toStdString());
     if (!a)
-        return Error::make(Error::Kind::NotFound, QStringLiteral("unknown application %1").arg(app));
+        return Error::make(Error::Kind::NotFound,
+                           QStringLiteral("unknown application %1").arg(app));
     a->health = health.toStdString();
     a->healthMessage = message.toStdString();
     a->healthTransition = nowRfc3339();
@@ -1774,11 +1851,11 @@ Status Simulator::setAppHealth(const QString& instance, const QString& app, cons
     return okStatus();
 }
 
-Status Simulator::deleteApp(const QString& instance, const QString& app)
-{
+Status Simulator::deleteApp(const QString& instance, const QString& app) {
     const int i = d->instanceIndex(instance);
     if (i < 0)
-        return Error::make(Error::Kind::NotFound, QStringLiteral("unknown instance %1").arg(instance));
+        return Error::make(Error::Kind::NotFound,
+                           QStringLiteral("unknown instance %1").arg(instance));
     QString ns = QStringLiteral("argocd"), name = app;
     if (app.contains(QLatin1Char('/'))) {
         ns = app.section(QLatin1Char('/'), 0, 0);
@@ -1787,13 +1864,11 @@ Status Simulator::deleteApp(const QString& instance, const QString& app)
     return d->removeApp(i, ns.toStdString(), name.toStdString());
 }
 
-void Simulator::setTimeScale(double scale)
-{
+void Simulator::setTimeScale(double scale) {
     d->timeScale = scale > 0 ? scale : 1.0;
 }
 
-void Simulator::setKeepAliveIntervalMs(int ms)
-{
+void Simulator::setKeepAliveIntervalMs(int ms) {
     d->keepAliveMs = std::max(10, ms);
 }
 
