@@ -5,15 +5,13 @@
 namespace sextant::models {
 
 FleetFilterProxy::FleetFilterProxy(QObject* parent)
-    : QSortFilterProxyModel(parent)
-{
+    : QSortFilterProxyModel(parent) {
     setSortRole(FleetModel::SortRole);
     setSortCaseSensitivity(Qt::CaseInsensitive);
     setDynamicSortFilter(true);
 }
 
-void FleetFilterProxy::setText(const QString& text)
-{
+void FleetFilterProxy::setText(const QString& text) {
     if (text == m_text)
         return;
     m_text = text;
@@ -22,16 +20,14 @@ void FleetFilterProxy::setText(const QString& text)
     invalidateRowsFilter();
 }
 
-void FleetFilterProxy::setProblemsOnly(bool on)
-{
+void FleetFilterProxy::setProblemsOnly(bool on) {
     if (on == m_problemsOnly)
         return;
     m_problemsOnly = on;
     invalidateRowsFilter();
 }
 
-bool FleetFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
-{
+bool FleetFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const {
     const QModelIndex idx = sourceModel()->index(sourceRow, 0, sourceParent);
     if (m_problemsOnly) {
         const auto health = argocd::HealthStatus(idx.data(FleetModel::HealthRole).toInt());

@@ -14,8 +14,7 @@ namespace sextant::ui {
 
 ApprovalDialog::ApprovalDialog(const WriteRequest& request, const QString& modeText,
                                QWidget* parent)
-    : QDialog(parent)
-{
+    : QDialog(parent) {
     setWindowTitle(tr("Approve change on %1").arg(request.instanceName));
     setMinimumWidth(640);
     auto* layout = new QVBoxLayout(this);
@@ -25,8 +24,8 @@ ApprovalDialog::ApprovalDialog(const WriteRequest& request, const QString& modeT
     layout->addWidget(headline);
 
     auto* form = new QFormLayout;
-    form->addRow(tr("Instance:"), new QLabel(request.instanceName + QStringLiteral(" (") + modeText +
-                                             QLatin1Char(')')));
+    form->addRow(tr("Instance:"), new QLabel(request.instanceName + QStringLiteral(" (") +
+                                             modeText + QLatin1Char(')')));
     form->addRow(tr("Target:"), new QLabel(request.target));
     form->addRow(tr("Action:"), new QLabel(request.action));
     layout->addLayout(form);
@@ -65,9 +64,8 @@ ApprovalDialog::ApprovalDialog(const WriteRequest& request, const QString& modeT
         m_confirm->setAccessibleName(tr("Typed confirmation"));
         layout->addWidget(m_confirm);
         m_approve->setEnabled(false);
-        connect(m_confirm, &QLineEdit::textChanged, this, [this, expected](const QString& t) {
-            m_approve->setEnabled(t == expected);
-        });
+        connect(m_confirm, &QLineEdit::textChanged, this,
+                [this, expected](const QString& t) { m_approve->setEnabled(t == expected); });
     }
     layout->addWidget(buttons);
     // Rejecting is the default: Enter alone never approves.
@@ -75,24 +73,19 @@ ApprovalDialog::ApprovalDialog(const WriteRequest& request, const QString& modeT
     m_approve->setDefault(false);
 }
 
-QString ApprovalDialog::typedConfirmation() const
-{
+QString ApprovalDialog::typedConfirmation() const {
     return m_confirm ? m_confirm->text() : QString();
 }
 
-QString ApprovalDialog::comment() const
-{
+QString ApprovalDialog::comment() const {
     return m_comment->text();
 }
 
 DialogApprover::DialogApprover(QWidget* parent)
-    : m_parent(parent)
-{
-}
+    : m_parent(parent) {}
 
 void DialogApprover::requestApproval(const WriteRequest& request,
-                                     std::function<void(governance::ApprovalDecision)> done)
-{
+                                     std::function<void(governance::ApprovalDecision)> done) {
     auto* dialog = new ApprovalDialog(request, QObject::tr("read-write"), m_parent);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     QObject::connect(dialog, &QDialog::finished, dialog, [dialog, done](int result) {

@@ -27,8 +27,7 @@ namespace {
 class ForwardingApprover : public governance::Approver {
 public:
     void requestApproval(const WriteRequest& request,
-                         std::function<void(governance::ApprovalDecision)> done) override
-    {
+                         std::function<void(governance::ApprovalDecision)> done) override {
         if (!target) {
             governance::ApprovalDecision rejected;
             rejected.comment = QStringLiteral("no one is there to approve changes");
@@ -52,8 +51,7 @@ ConsoleSession::ConsoleSession(QObject* parent, const QString& auditLogPath)
     , m_store(new fleet::FleetStore(this))
     , m_policy(new governance::InstancePolicy(this))
     , m_approver(std::make_unique<ForwardingApprover>())
-    , m_secrets(new secrets::CredentialStore(this))
-{
+    , m_secrets(new secrets::CredentialStore(this)) {
     m_auditPath = auditLogPath.isEmpty() ? governance::AuditLog::defaultPath() : auditLogPath;
     QDir().mkpath(QFileInfo(m_auditPath).absolutePath());
     m_audit = std::make_unique<governance::AuditLog>(m_auditPath);
@@ -64,62 +62,65 @@ ConsoleSession::ConsoleSession(QObject* parent, const QString& auditLogPath)
         m_gate = new governance::ApprovalGate(m_audit.get(), m_policy, m_approver.get(), this);
 }
 
-ConsoleSession::~ConsoleSession()
-{
+ConsoleSession::~ConsoleSession() {
     for (const QString& id : std::as_const(m_order))
         disconnectInstance(id);
     if (m_simThread) {
-        QMetaObject::invokeMethod(m_sim, [sim = m_sim] { delete sim; }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            m_sim, [sim = m_sim] { delete sim; }, Qt::BlockingQueuedConnection);
         m_simThread->quit();
         m_simThread->wait();
         delete m_simThread;
     }
 }
 
-void ConsoleSession::setApprover(governance::Approver* approver)
-{
+void ConsoleSession::setApprover(governance::Approver* approver) {
     static_cast<ForwardingApprover*>(m_approver.get())->target = approver;
 }
 
-const ConsoleSession::InstanceInfo* ConsoleSession::instance(const QString& id) const
-{
+const ConsoleSession::InstanceInfo* ConsoleSession::instance(const QString& id) const {
     auto it = m_instances.constFind(id);
     return it == m_instances.constEnd() ? nullptr : &it.value();
 }
 
-QString ConsoleSession::stateName(State state)
-{
+QString ConsoleSession::stateName(State state) {
     switch (state) {
-    case State::Disconnected: return tr("disconnected");
-    case State::Connecting: return tr("connecting");
-    case State::Live: return tr("live");
-    case State::Reconnecting: return tr("reconnecting");
-    case State::Failed: return tr("failed");
-    case State::NeedsCredentials: return tr("needs credentials");
+    case State::Disconnected:
+        return tr("disconnected");
+    case State::Connecting:
+        return tr("connecting");
+    case State::Live:
+        return tr("live");
+    case State::Reconnecting:
+        return tr("reconnecting");
+    case State::Failed:
+        return tr("failed");
+    case State::NeedsCredentials:
+        return tr("needs credentials");
     }
     return {};
 }
 
-QString ConsoleSession::secretKey(const InstanceConfig& config)
-{
+QString ConsoleSession::secretKey(const InstanceConfig& config) {
     return config.authMethod == argocd::AuthMethod::Password
                ? secrets::CredentialStore::instancePasswordKey(config.id)
                : secrets::CredentialStore::instanceTokenKey(config.id);
 }
 
-void ConsoleSession::loadSaved()
-{
+void ConsoleSession::loadSaved() {
     QSettings settings;
     const int n = settings.beginReadArray(QStringLiteral("instances"));
     QVector<InstanceConfig> configs;
     for (int i = 0; i < n; ++i) {
         settings.setArrayIndex(i);
-        auto config = InstanceConfig::fromVariantMap(settings.value(QStringLiteral("config")).toMap());
+        auto config =
+            InstanceConfig::fromVariantMap(settings.value(QStringLiteral("config")).toMap());
         if (!config.ok()) {
             Q_EMIT message(tr("Skipped a saved instance: %1").arg(config.error().shortMessage));
             continue;
         }
-        const auto mode = governance::modeFromString(settings.value(QStringLiteral("mode")).toString());
+        const auto mode =
+            governance::modeFromString(settings.value(QStringLiteral("mode")).toString());
         m_policy->setMode(config->id, mode.value_or(governance::Mode::Audit));
         m_policy->setRequiresTypedConfirmation(
             config->id, settings.value(QStringLiteral("production")).toBool());
@@ -143,8 +144,7 @@ void ConsoleSession::loadSaved()
     Q_EMIT instancesChanged();
 }
 
-void ConsoleSession::persist()
-{
+void ConsoleSession::persist() {
     QSettings settings;
     settings.beginWriteArray(QStringLiteral("instances"));
     int i = 0;
@@ -162,8 +162,7 @@ void ConsoleSession::persist()
 
 void ConsoleSession::saveInstance(const InstanceConfig& input, const QString& secret,
                                   bool readWrite, bool production,
-                                  std::function<void(Result<QString>)> done)
-{
+                                  std::function<void(Result<QString>)> done) {
     InstanceConfig config = input;
     if (config.id.isEmpty())
         config.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -203,8 +202,7 @@ void ConsoleSession::saveInstance(const InstanceConfig& input, const QString& se
     });
 }
 
-void ConsoleSession::removeInstance(const QString& id)
-{
+void ConsoleSession::removeInstance(const QString& id) {
     if (!m_instances.contains(id))
         return;
     const InstanceInfo info = m_instances.take(id);
@@ -219,8 +217,7 @@ void ConsoleSession::removeInstance(const QString& id)
     Q_EMIT instancesChanged();
 }
 
-void ConsoleSession::addEphemeralInstance(const InstanceConfig& config, const QString& token)
-{
+void ConsoleSession::addEphemeralInstance(const InstanceConfig& config, const QString& token) {
     disconnectInstance(config.id);
     if (!m_instances.contains(config.id))
         m_order.append(config.id);
@@ -229,8 +226,7 @@ void ConsoleSession::addEphemeralInstance(const InstanceConfig& config, const QS
     connectInstance(config.id, token);
 }
 
-void ConsoleSession::connectInstance(const QString& id, const QString& secret)
-{
+void ConsoleSession::connectInstance(const QString& id, const QString& secret) {
     disconnectInstance(id);
     InstanceInfo& info = m_instances[id];
     auto* conn = new Connection;
@@ -256,23 +252,31 @@ void ConsoleSession::connectInstance(const QString& id, const QString& secret)
     connect(conn->watcher, &argocd::AppWatcher::stateChanged, this,
             [this, id](argocd::ConnectionState state, const Error& error) {
                 switch (state) {
-                case argocd::ConnectionState::Connecting: setState(id, State::Connecting, error); break;
-                case argocd::ConnectionState::Live: setState(id, State::Live); break;
+                case argocd::ConnectionState::Connecting:
+                    setState(id, State::Connecting, error);
+                    break;
+                case argocd::ConnectionState::Live:
+                    setState(id, State::Live);
+                    break;
                 case argocd::ConnectionState::Reconnecting:
                     setState(id, State::Reconnecting, error);
                     break;
                 case argocd::ConnectionState::Failed:
-                    setState(id, error.kind == Error::Kind::Unauthorized ? State::NeedsCredentials
-                                                                         : State::Failed,
+                    setState(id,
+                             error.kind == Error::Kind::Unauthorized ? State::NeedsCredentials
+                                                                     : State::Failed,
                              error);
                     break;
-                case argocd::ConnectionState::Stopped: setState(id, State::Disconnected, error); break;
+                case argocd::ConnectionState::Stopped:
+                    setState(id, State::Disconnected, error);
+                    break;
                 }
             });
 
     if (secret.isEmpty()) {
-        const Error missing = Error::make(Error::Kind::Unauthorized,
-                                          tr("%1: no token or password stored").arg(info.config.displayName()));
+        const Error missing =
+            Error::make(Error::Kind::Unauthorized,
+                        tr("%1: no token or password stored").arg(info.config.displayName()));
         setState(id, State::NeedsCredentials, missing);
         Q_EMIT credentialsNeeded(id, missing);
         return;
@@ -299,8 +303,7 @@ void ConsoleSession::connectInstance(const QString& id, const QString& secret)
     }
 }
 
-void ConsoleSession::disconnectInstance(const QString& id)
-{
+void ConsoleSession::disconnectInstance(const QString& id) {
     Connection* conn = m_connections.take(id);
     if (!conn)
         return;
@@ -310,8 +313,7 @@ void ConsoleSession::disconnectInstance(const QString& id)
     delete conn;
 }
 
-void ConsoleSession::setState(const QString& id, State state, const Error& error)
-{
+void ConsoleSession::setState(const QString& id, State state, const Error& error) {
     auto it = m_instances.find(id);
     if (it == m_instances.end())
         return;
@@ -323,8 +325,7 @@ void ConsoleSession::setState(const QString& id, State state, const Error& error
     Q_EMIT instanceStateChanged(id);
 }
 
-void ConsoleSession::provideCredentials(const QString& id, const QString& secret)
-{
+void ConsoleSession::provideCredentials(const QString& id, const QString& secret) {
     auto it = m_instances.find(id);
     if (it == m_instances.end())
         return;
@@ -341,8 +342,7 @@ void ConsoleSession::provideCredentials(const QString& id, const QString& secret
     });
 }
 
-void ConsoleSession::reconnect(const QString& id)
-{
+void ConsoleSession::reconnect(const QString& id) {
     auto it = m_instances.find(id);
     if (it == m_instances.end())
         return;
@@ -352,8 +352,7 @@ void ConsoleSession::reconnect(const QString& id)
 }
 
 void ConsoleSession::testConnection(const InstanceConfig& config, const QString& secret,
-                                    std::function<void(Status, QString)> done)
-{
+                                    std::function<void(Status, QString)> done) {
     if (auto valid = config.validate(); !valid.ok()) {
         done(valid.error(), {});
         return;
@@ -375,8 +374,8 @@ void ConsoleSession::testConnection(const InstanceConfig& config, const QString&
                     finish(list.error(), {});
                     return;
                 }
-                finish(okStatus(), tr("Connected to Argo CD %1: %n application(s) visible.", nullptr,
-                                      int(list->apps.size()))
+                finish(okStatus(), tr("Connected to Argo CD %1: %n application(s) visible.",
+                                      nullptr, int(list->apps.size()))
                                        .arg(version.value()));
             });
         });
@@ -396,8 +395,7 @@ void ConsoleSession::testConnection(const InstanceConfig& config, const QString&
     }
 }
 
-void ConsoleSession::startDemo()
-{
+void ConsoleSession::startDemo() {
     if (m_simThread)
         return;
     m_simThread = new QThread(this);
@@ -430,8 +428,7 @@ void ConsoleSession::startDemo()
 
 void ConsoleSession::runWrite(const QString& appKey,
                               std::function<WriteRequest(argocd::Client*, const AppSummary&)> build,
-                              std::function<void(Status)> done)
-{
+                              std::function<void(Status)> done) {
     const int row = m_store->indexOf(appKey);
     if (row < 0) {
         done(Error::make(Error::Kind::NotFound, tr("The application is no longer in the fleet")));
@@ -458,7 +455,8 @@ void ConsoleSession::runWrite(const QString& appKey,
             return;
         }
         if (!client) {
-            const Error gone = Error::make(Error::Kind::Cancelled, tr("The instance was disconnected"));
+            const Error gone =
+                Error::make(Error::Kind::Cancelled, tr("The instance was disconnected"));
             m_gate->recordOutcome(approved.value(), gone, gone.shortMessage);
             done(gone);
             return;
@@ -477,8 +475,7 @@ void ConsoleSession::runWrite(const QString& appKey,
 }
 
 void ConsoleSession::requestSync(const QString& appKey, bool prune, bool dryRun,
-                                 std::function<void(Status)> done)
-{
+                                 std::function<void(Status)> done) {
     runWrite(
         appKey,
         [prune, dryRun](argocd::Client* client, const AppSummary& app) {
@@ -491,8 +488,7 @@ void ConsoleSession::requestSync(const QString& appKey, bool prune, bool dryRun,
 }
 
 void ConsoleSession::requestRefresh(const QString& appKey, bool hard,
-                                    std::function<void(Status)> done)
-{
+                                    std::function<void(Status)> done) {
     runWrite(
         appKey,
         [hard](argocd::Client* client, const AppSummary& app) {

@@ -75,8 +75,8 @@ public:
     void loadSaved();
     // Adds or replaces an instance and connects it. `secret` (token or password) goes to the
     // keychain; an empty secret keeps the stored one. `done` gets the instance id.
-    void saveInstance(const argocd::InstanceConfig& config, const QString& secret,
-                      bool readWrite, bool production, std::function<void(Result<QString>)> done);
+    void saveInstance(const argocd::InstanceConfig& config, const QString& secret, bool readWrite,
+                      bool production, std::function<void(Result<QString>)> done);
     void removeInstance(const QString& id);
     // For the demo and tests: connect with a token held only in memory.
     void addEphemeralInstance(const argocd::InstanceConfig& config, const QString& token);

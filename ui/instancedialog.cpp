@@ -30,8 +30,7 @@ struct FormResult {
 
 InstanceDialog::InstanceDialog(ConsoleSession* session, QWidget* parent)
     : QDialog(parent)
-    , m_session(session)
-{
+    , m_session(session) {
     setWindowTitle(tr("Argo CD instances"));
     resize(860, 520);
     auto* outer = new QHBoxLayout(this);
@@ -55,7 +54,8 @@ InstanceDialog::InstanceDialog(ConsoleSession* session, QWidget* parent)
     m_name = new QLineEdit;
     m_name->setPlaceholderText(tr("prod-eu"));
     m_url = new QLineEdit;
-    m_url->setPlaceholderText(tr("https://openshift-gitops-server-openshift-gitops.apps.example.com"));
+    m_url->setPlaceholderText(
+        tr("https://openshift-gitops-server-openshift-gitops.apps.example.com"));
     m_auth = new QComboBox;
     m_auth->addItem(tr("API token (account or project token)"));
     m_auth->addItem(tr("Username and password (local user)"));
@@ -63,7 +63,8 @@ InstanceDialog::InstanceDialog(ConsoleSession* session, QWidget* parent)
     m_secret = new QLineEdit;
     m_secret->setEchoMode(QLineEdit::Password);
     m_caFile = new QLineEdit;
-    m_caFile->setPlaceholderText(tr("optional: PEM file with the CA that signed the server's certificate"));
+    m_caFile->setPlaceholderText(
+        tr("optional: PEM file with the CA that signed the server's certificate"));
     auto* browse = new QPushButton(tr("Browse…"));
     auto* caRow = new QHBoxLayout;
     caRow->addWidget(m_caFile);
@@ -110,8 +111,9 @@ InstanceDialog::InstanceDialog(ConsoleSession* session, QWidget* parent)
     connect(m_remove, &QPushButton::clicked, this, &InstanceDialog::removeCurrent);
     connect(import, &QPushButton::clicked, this, &InstanceDialog::importFromCli);
     connect(browse, &QPushButton::clicked, this, [this] {
-        const QString file = QFileDialog::getOpenFileName(this, tr("CA certificate"), QDir::homePath(),
-                                                          tr("PEM files (*.pem *.crt *.cer);;All files (*)"));
+        const QString file =
+            QFileDialog::getOpenFileName(this, tr("CA certificate"), QDir::homePath(),
+                                         tr("PEM files (*.pem *.crt *.cer);;All files (*)"));
         if (!file.isEmpty())
             m_caFile->setText(file);
     });
@@ -130,8 +132,7 @@ InstanceDialog::InstanceDialog(ConsoleSession* session, QWidget* parent)
         startNew();
 }
 
-void InstanceDialog::reloadList()
-{
+void InstanceDialog::reloadList() {
     const QSignalBlocker block(m_list);
     m_list->clear();
     for (const QString& id : m_session->instanceIds()) {
@@ -145,8 +146,7 @@ void InstanceDialog::reloadList()
     }
 }
 
-void InstanceDialog::updateAuthFields()
-{
+void InstanceDialog::updateAuthFields() {
     const bool password = m_auth->currentIndex() == 1;
     m_username->setEnabled(password);
     m_secret->setPlaceholderText(m_currentId.isEmpty()
@@ -154,8 +154,7 @@ void InstanceDialog::updateAuthFields()
                                      : tr("leave empty to keep the one in the keychain"));
 }
 
-void InstanceDialog::startNew()
-{
+void InstanceDialog::startNew() {
     m_currentId.clear();
     m_list->clearSelection();
     m_name->clear();
@@ -174,8 +173,7 @@ void InstanceDialog::startNew()
     m_name->setFocus();
 }
 
-void InstanceDialog::showInstance(const QString& id)
-{
+void InstanceDialog::showInstance(const QString& id) {
     const auto* info = m_session->instance(id);
     if (!info)
         return;
@@ -199,15 +197,14 @@ void InstanceDialog::showInstance(const QString& id)
     updateAuthFields();
 }
 
-bool InstanceDialog::formToConfig(FormResult& out)
-{
+bool InstanceDialog::formToConfig(FormResult& out) {
     out.config.id = m_currentId;
     out.config.name = m_name->text().trimmed();
     out.config.baseUrl = QUrl::fromUserInput(m_url->text().trimmed());
     if (!m_url->text().trimmed().contains(QStringLiteral("://")))
         out.config.baseUrl = QUrl(m_url->text().trimmed()); // let validate() explain
-    out.config.authMethod = m_auth->currentIndex() == 1 ? argocd::AuthMethod::Password
-                                                        : argocd::AuthMethod::Token;
+    out.config.authMethod =
+        m_auth->currentIndex() == 1 ? argocd::AuthMethod::Password : argocd::AuthMethod::Token;
     out.config.username = m_username->text().trimmed();
     out.config.caFile = m_caFile->text().trimmed();
     out.config.insecure = m_insecure->isChecked();
@@ -223,8 +220,7 @@ bool InstanceDialog::formToConfig(FormResult& out)
     return true;
 }
 
-void InstanceDialog::test()
-{
+void InstanceDialog::test() {
     FormResult form;
     if (!formToConfig(form))
         return;
@@ -240,12 +236,12 @@ void InstanceDialog::test()
     });
 }
 
-void InstanceDialog::save()
-{
+void InstanceDialog::save() {
     FormResult form;
     if (!formToConfig(form))
         return;
-    if (const auto* existing = m_session->instance(form.config.id); existing && existing->ephemeral) {
+    if (const auto* existing = m_session->instance(form.config.id);
+        existing && existing->ephemeral) {
         // Demo instances live in memory only: change the mode, nothing is saved.
         m_session->policy()->setMode(form.config.id, form.mode);
         m_session->policy()->setRequiresTypedConfirmation(form.config.id, form.production);
@@ -272,8 +268,7 @@ void InstanceDialog::save()
                             });
 }
 
-void InstanceDialog::removeCurrent()
-{
+void InstanceDialog::removeCurrent() {
     if (m_currentId.isEmpty())
         return;
     const auto* info = m_session->instance(m_currentId);
@@ -285,8 +280,7 @@ void InstanceDialog::removeCurrent()
     startNew();
 }
 
-void InstanceDialog::importFromCli()
-{
+void InstanceDialog::importFromCli() {
     auto imported = argocd::CliConfigImport::load(argocd::CliConfigImport::defaultPath());
     if (!imported.ok()) {
         setStatus(imported.error().toString(), true);
@@ -299,9 +293,9 @@ void InstanceDialog::importFromCli()
             const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
                                 QStringLiteral("/ca");
             QDir().mkpath(dir);
-            const QString caPath =
-                dir + QLatin1Char('/') + ctx.contextName.replace(QLatin1Char('/'), QLatin1Char('_')) +
-                QStringLiteral(".pem");
+            const QString caPath = dir + QLatin1Char('/') +
+                                   ctx.contextName.replace(QLatin1Char('/'), QLatin1Char('_')) +
+                                   QStringLiteral(".pem");
             if (auto written = argocd::CliConfigImport::writeCaFile(ctx, caPath); !written.ok())
                 notes << written.error().shortMessage;
         }
@@ -312,14 +306,14 @@ void InstanceDialog::importFromCli()
     }
     for (const auto& skipped : imported->skipped)
         notes << tr("Skipped %1 (%2): %3").arg(skipped.contextName, skipped.server, skipped.reason);
-    setStatus(tr("Imported %n context(s) from %1; tokens went to the keychain.", nullptr, added)
-                      .arg(imported->path) +
-                  (notes.isEmpty() ? QString() : QStringLiteral("\n") + notes.join(QLatin1Char('\n'))),
-              false);
+    setStatus(
+        tr("Imported %n context(s) from %1; tokens went to the keychain.", nullptr, added)
+                .arg(imported->path) +
+            (notes.isEmpty() ? QString() : QStringLiteral("\n") + notes.join(QLatin1Char('\n'))),
+        false);
 }
 
-void InstanceDialog::setStatus(const QString& text, bool error)
-{
+void InstanceDialog::setStatus(const QString& text, bool error) {
     m_status->setText(text);
     m_status->setStyleSheet(error ? QStringLiteral("color: #b00020;") : QString());
 }

@@ -9,7 +9,6 @@
 
 #include <QAction>
 #include <QApplication>
-#include <QScreen>
 #include <QCheckBox>
 #include <QCloseEvent>
 #include <QHBoxLayout>
@@ -20,6 +19,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScreen>
 #include <QSettings>
 #include <QShortcut>
 #include <QSplitter>
@@ -40,8 +40,7 @@ MainWindow::MainWindow(ConsoleSession* session, QWidget* parent)
     , m_session(session)
     , m_model(new FleetModel(session->store(), this))
     , m_proxy(new models::FleetFilterProxy(this))
-    , m_approver(std::make_unique<DialogApprover>(this))
-{
+    , m_approver(std::make_unique<DialogApprover>(this)) {
     setWindowTitle(tr("Sextant — Argo CD fleet"));
     if (const QScreen* screen = QGuiApplication::primaryScreen())
         resize(screen->availableSize() * 0.95);
@@ -88,7 +87,8 @@ MainWindow::MainWindow(ConsoleSession* session, QWidget* parent)
     toolbar->addAction(refreshAction);
     toolbar->addSeparator();
     m_filter = new QLineEdit;
-    m_filter->setPlaceholderText(tr("Filter by name, cluster, project, namespace or label=value   ( / )"));
+    m_filter->setPlaceholderText(
+        tr("Filter by name, cluster, project, namespace or label=value   ( / )"));
     m_filter->setClearButtonEnabled(true);
     m_filter->setAccessibleName(tr("Filter applications"));
     m_filter->setMinimumWidth(420);
@@ -149,7 +149,8 @@ MainWindow::MainWindow(ConsoleSession* session, QWidget* parent)
     connect(syncAction, &QAction::triggered, this, &MainWindow::syncSelected);
     connect(refreshAction, &QAction::triggered, this, &MainWindow::refreshSelected);
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &models::FleetFilterProxy::setText);
-    connect(m_problemsOnly, &QCheckBox::toggled, m_proxy, &models::FleetFilterProxy::setProblemsOnly);
+    connect(m_problemsOnly, &QCheckBox::toggled, m_proxy,
+            &models::FleetFilterProxy::setProblemsOnly);
     auto* slash = new QShortcut(QKeySequence(QStringLiteral("/")), this);
     connect(slash, &QShortcut::activated, this, [this] {
         m_filter->setFocus();
@@ -174,7 +175,8 @@ MainWindow::MainWindow(ConsoleSession* session, QWidget* parent)
     connect(m_session, &ConsoleSession::credentialsNeeded, this,
             [this](const QString& id, const Error& error) {
                 // Deferred so a burst of 401s opens a single prompt.
-                QTimer::singleShot(0, this, [this, id, error] { askCredentials(id, error.toString()); });
+                QTimer::singleShot(0, this,
+                                   [this, id, error] { askCredentials(id, error.toString()); });
             });
     // Counters and details follow the store; the store batches at most a few times a second.
     connect(m_session->store(), &fleet::FleetStore::batchApplied, this, [this] {
@@ -196,8 +198,7 @@ MainWindow::MainWindow(ConsoleSession* session, QWidget* parent)
 
 MainWindow::~MainWindow() = default;
 
-QWidget* MainWindow::buildWelcome()
-{
+QWidget* MainWindow::buildWelcome() {
     auto* page = new QWidget;
     auto* layout = new QVBoxLayout(page);
     layout->addStretch();
@@ -226,19 +227,16 @@ QWidget* MainWindow::buildWelcome()
     return page;
 }
 
-void MainWindow::updatePage()
-{
+void MainWindow::updatePage() {
     m_pages->setCurrentIndex(m_session->instanceIds().isEmpty() ? 0 : 1);
 }
 
-void MainWindow::openInstances()
-{
+void MainWindow::openInstances() {
     InstanceDialog dialog(m_session, this);
     dialog.exec();
 }
 
-void MainWindow::updateStatusBar()
-{
+void MainWindow::updateStatusBar() {
     const fleet::FleetCounts total = m_session->store()->counts();
     m_totals->setText(tr("%1 apps · %2 out of sync · %3 degraded · %4 failed syncs   ")
                           .arg(total.apps)
@@ -257,12 +255,19 @@ void MainWindow::updateStatusBar()
         auto* label = qobject_cast<QLabel*>(m_instanceStatesLayout->itemAt(i++)->widget());
         QString color = QStringLiteral("#808080");
         switch (info->state) {
-        case ConsoleSession::State::Live: color = QStringLiteral("#1e8e3e"); break;
+        case ConsoleSession::State::Live:
+            color = QStringLiteral("#1e8e3e");
+            break;
         case ConsoleSession::State::Connecting:
-        case ConsoleSession::State::Reconnecting: color = QStringLiteral("#e37400"); break;
+        case ConsoleSession::State::Reconnecting:
+            color = QStringLiteral("#e37400");
+            break;
         case ConsoleSession::State::Failed:
-        case ConsoleSession::State::NeedsCredentials: color = QStringLiteral("#d03030"); break;
-        case ConsoleSession::State::Disconnected: break;
+        case ConsoleSession::State::NeedsCredentials:
+            color = QStringLiteral("#d03030");
+            break;
+        case ConsoleSession::State::Disconnected:
+            break;
         }
         const fleet::FleetCounts c = m_session->store()->counts(id);
         QString text = QStringLiteral("<span style='color:%1'>●</span> <b>%2</b> %3")
@@ -283,18 +288,17 @@ void MainWindow::updateStatusBar()
     }
 }
 
-QString MainWindow::selectedKey() const
-{
+QString MainWindow::selectedKey() const {
     const QModelIndex current = m_table->currentIndex();
     return current.isValid() ? current.data(FleetModel::KeyRole).toString() : QString();
 }
 
-void MainWindow::updateDetails()
-{
+void MainWindow::updateDetails() {
     const QString key = selectedKey();
     const int row = m_session->store()->indexOf(key);
     if (row < 0) {
-        m_details->setHtml(tr("<p style='color:gray'>Select an application to see its details.</p>"));
+        m_details->setHtml(
+            tr("<p style='color:gray'>Select an application to see its details.</p>"));
         return;
     }
     const argocd::AppSummary& app = m_session->store()->at(row);
@@ -308,28 +312,31 @@ void MainWindow::updateDetails()
         html += QStringLiteral("<tr><td style='color:gray'>%1</td><td>%2</td></tr>").arg(k, v);
     };
     row2(tr("Instance"), esc(info ? info->config.displayName() : app.instance));
-    row2(tr("Health"), QStringLiteral("<b style='color:%1'>%2</b>")
-                           .arg(color(FleetModel::healthColor(app.health)),
-                                esc(argocd::toString(app.health))));
+    row2(tr("Health"),
+         QStringLiteral("<b style='color:%1'>%2</b>")
+             .arg(color(FleetModel::healthColor(app.health)), esc(argocd::toString(app.health))));
     if (!app.healthMessage.isEmpty())
         row2(QString(), esc(app.healthMessage));
-    row2(tr("Sync"), QStringLiteral("<b style='color:%1'>%2</b>")
-                         .arg(color(FleetModel::syncColor(app.sync)), esc(argocd::toString(app.sync))));
+    row2(tr("Sync"),
+         QStringLiteral("<b style='color:%1'>%2</b>")
+             .arg(color(FleetModel::syncColor(app.sync)), esc(argocd::toString(app.sync))));
     if (app.operationPhase != argocd::OperationPhase::None)
         row2(tr("Last operation"),
-             QStringLiteral("%1%2").arg(esc(argocd::toString(app.operationPhase)),
-                                        app.operationFinishedAt.isValid()
-                                            ? tr(", finished %1")
-                                                  .arg(app.operationFinishedAt.toLocalTime().toString(
-                                                      QStringLiteral("yyyy-MM-dd HH:mm:ss")))
-                                            : QString()));
+             QStringLiteral("%1%2").arg(
+                 esc(argocd::toString(app.operationPhase)),
+                 app.operationFinishedAt.isValid()
+                     ? tr(", finished %1")
+                           .arg(app.operationFinishedAt.toLocalTime().toString(
+                               QStringLiteral("yyyy-MM-dd HH:mm:ss")))
+                     : QString()));
     row2(tr("Auto-sync"), app.autoSync ? tr("on") : tr("off"));
     row2(tr("Project"), esc(app.project));
     row2(tr("Destination"), esc(app.cluster()) + QStringLiteral(" / ") + esc(app.destNamespace));
     row2(tr("Source"), esc(app.repoURL) + (app.multiSource ? tr(" (+ more sources)") : QString()));
     if (!app.path.isEmpty())
         row2(tr("Path"), esc(app.path));
-    row2(tr("Target revision"), esc(app.targetRevision.isEmpty() ? QStringLiteral("HEAD") : app.targetRevision));
+    row2(tr("Target revision"),
+         esc(app.targetRevision.isEmpty() ? QStringLiteral("HEAD") : app.targetRevision));
     row2(tr("Synced revision"), QStringLiteral("<code>%1</code>").arg(esc(app.syncRevision)));
     if (!app.images.isEmpty())
         row2(tr("Images"), esc(app.images.join(QStringLiteral(", "))));
@@ -346,8 +353,7 @@ void MainWindow::updateDetails()
     m_details->setHtml(html);
 }
 
-void MainWindow::syncSelected()
-{
+void MainWindow::syncSelected() {
     const QString key = selectedKey();
     if (key.isEmpty()) {
         statusBar()->showMessage(tr("Select an application to sync."), 5000);
@@ -357,7 +363,8 @@ void MainWindow::syncSelected()
     QMessageBox box(this);
     box.setWindowTitle(tr("Sync %1").arg(name));
     box.setText(tr("Sync <b>%1</b> to its target revision?").arg(name.toHtmlEscaped()));
-    box.setInformativeText(tr("You will see the exact request and approve it before anything is sent."));
+    box.setInformativeText(
+        tr("You will see the exact request and approve it before anything is sent."));
     auto* prune = new QCheckBox(tr("Prune resources that are no longer in Git"));
     auto* dryRun = new QCheckBox(tr("Dry run only"));
     auto* extra = new QWidget;
@@ -371,16 +378,16 @@ void MainWindow::syncSelected()
     if (box.exec() != QMessageBox::Ok)
         return;
     m_session->requestSync(key, prune->isChecked(), dryRun->isChecked(), [this, name](Status s) {
-        statusBar()->showMessage(s.ok() ? tr("Sync of %1 started.").arg(name)
-                                        : tr("Sync of %1 not sent: %2").arg(name, s.error().shortMessage),
-                                 10000);
+        statusBar()->showMessage(
+            s.ok() ? tr("Sync of %1 started.").arg(name)
+                   : tr("Sync of %1 not sent: %2").arg(name, s.error().shortMessage),
+            10000);
         if (!s.ok() && s.error().kind != Error::Kind::Approval)
             QMessageBox::warning(this, tr("Sync failed"), s.error().toString());
     });
 }
 
-void MainWindow::refreshSelected()
-{
+void MainWindow::refreshSelected() {
     const QString key = selectedKey();
     if (key.isEmpty()) {
         statusBar()->showMessage(tr("Select an application to refresh."), 5000);
@@ -388,14 +395,14 @@ void MainWindow::refreshSelected()
     }
     const QString name = m_session->store()->at(m_session->store()->indexOf(key)).name;
     m_session->requestRefresh(key, false, [this, name](Status s) {
-        statusBar()->showMessage(s.ok() ? tr("%1 refreshed.").arg(name)
-                                        : tr("Refresh of %1 not sent: %2").arg(name, s.error().shortMessage),
-                                 10000);
+        statusBar()->showMessage(
+            s.ok() ? tr("%1 refreshed.").arg(name)
+                   : tr("Refresh of %1 not sent: %2").arg(name, s.error().shortMessage),
+            10000);
     });
 }
 
-void MainWindow::askCredentials(const QString& id, const QString& reason)
-{
+void MainWindow::askCredentials(const QString& id, const QString& reason) {
     if (m_credentialPrompts.contains(id))
         return;
     const auto* info = m_session->instance(id);
@@ -404,18 +411,18 @@ void MainWindow::askCredentials(const QString& id, const QString& reason)
     m_credentialPrompts << id;
     const bool password = info->config.authMethod == argocd::AuthMethod::Password;
     bool ok = false;
-    const QString secret = QInputDialog::getText(
-        this, tr("Sign in to %1").arg(info->config.displayName()),
-        tr("%1\n\n%2 for %3 (stored in the system keychain):")
-            .arg(reason, password ? tr("Password") : tr("API token"), info->config.baseUrl.toString()),
-        QLineEdit::Password, QString(), &ok);
+    const QString secret =
+        QInputDialog::getText(this, tr("Sign in to %1").arg(info->config.displayName()),
+                              tr("%1\n\n%2 for %3 (stored in the system keychain):")
+                                  .arg(reason, password ? tr("Password") : tr("API token"),
+                                       info->config.baseUrl.toString()),
+                              QLineEdit::Password, QString(), &ok);
     m_credentialPrompts.removeAll(id);
     if (ok && !secret.isEmpty())
         m_session->provideCredentials(id, secret);
 }
 
-void MainWindow::closeEvent(QCloseEvent* event)
-{
+void MainWindow::closeEvent(QCloseEvent* event) {
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());

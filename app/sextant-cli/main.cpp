@@ -7,8 +7,7 @@
 
 namespace sextant::cli {
 
-void printError(const QString& shortMessage, const QString& details)
-{
+void printError(const QString& shortMessage, const QString& details) {
     QTextStream err(stderr);
     err << "sextant-cli: " << shortMessage << '\n';
     if (!details.isEmpty())
@@ -19,8 +18,7 @@ void printError(const QString& shortMessage, const QString& details)
 
 namespace {
 
-void printUsage()
-{
+void printUsage() {
     QTextStream out(stdout);
     out << "Usage: sextant-cli [--server URL --token TOKEN | --token-file FILE] COMMAND [options]\n"
            "\n"
@@ -34,8 +32,7 @@ void printUsage()
 
 } // namespace
 
-int main(int argc, char* argv[])
-{
+int main(int argc, char* argv[]) {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("sextant-cli"));
     QCoreApplication::setOrganizationName(QStringLiteral("Sextant"));
@@ -53,9 +50,10 @@ int main(int argc, char* argv[])
     }
     // Global options (--server, --token, ...) may stand before the command name; the command
     // finds them in its own argument list.
-    static const QStringList valueOptions = {QStringLiteral("--server"), QStringLiteral("--token"),
-                                             QStringLiteral("--token-file"),
-                                             QStringLiteral("--output")};
+    static const QStringList valueOptions = {
+        QStringLiteral("--server"), QStringLiteral("--token"),   QStringLiteral("--token-file"),
+        QStringLiteral("--output"), QStringLiteral("--ca-file"), QStringLiteral("--instance-name"),
+        QStringLiteral("--timeout")};
     int commandIndex = 0;
     while (commandIndex < args.size() && args[commandIndex].startsWith(QLatin1String("--"))) {
         const QString& a = args[commandIndex];

@@ -54,9 +54,10 @@ struct AppSummary {
     // Destination cluster as the user names it: destination.name, else destination.server.
     QString cluster() const { return destName.isEmpty() ? destServer : destName; }
     // Identity across the fleet: instance, Application namespace and name.
-    QString key() const { return instance + QLatin1Char('/') + appNamespace + QLatin1Char('/') + name; }
-    bool syncFailed() const
-    {
+    QString key() const {
+        return instance + QLatin1Char('/') + appNamespace + QLatin1Char('/') + name;
+    }
+    bool syncFailed() const {
         return operationPhase == OperationPhase::Failed || operationPhase == OperationPhase::Error;
     }
 

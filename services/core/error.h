@@ -28,8 +28,8 @@ struct Error {
     };
 
     Kind kind = Kind::None;
-    QString shortMessage;  // one line, plain words, for the status bar
-    QString details;       // HTTP status, URL, server message, TLS errors
+    QString shortMessage; // one line, plain words, for the status bar
+    QString details;      // HTTP status, URL, server message, TLS errors
     int httpStatus = 0;
     QString url;
 

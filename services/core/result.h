@@ -12,13 +12,9 @@ template <typename T>
 class Result {
 public:
     Result(T value)
-        : m_data(std::move(value))
-    {
-    }
+        : m_data(std::move(value)) {}
     Result(Error error)
-        : m_data(std::move(error))
-    {
-    }
+        : m_data(std::move(error)) {}
 
     bool ok() const { return std::holds_alternative<T>(m_data); }
     explicit operator bool() const { return ok(); }
@@ -40,6 +36,8 @@ private:
 // For operations that produce nothing but can fail.
 struct Unit {};
 using Status = Result<Unit>;
-inline Status okStatus() { return Unit{}; }
+inline Status okStatus() {
+    return Unit{};
+}
 
 } // namespace sextant

@@ -2,8 +2,7 @@
 
 namespace sextant {
 
-QString WriteRequest::displayText() const
-{
+QString WriteRequest::displayText() const {
     QString text = method + QLatin1Char(' ') + url.toString(QUrl::FullyEncoded);
     text += QStringLiteral("\nAuthorization: Bearer ••••••");
     if (!body.isEmpty()) {

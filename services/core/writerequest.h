@@ -15,14 +15,14 @@ class ApprovalGate;
 // audit log, and then sent byte for byte. The bearer token is never part of it; the transport
 // adds it at send time.
 struct WriteRequest {
-    QString instanceId;   // stable instance key
-    QString instanceName; // display name
-    QString action;       // "sync", "refresh", "rollback", "terminate", "patch"
-    QString target;       // what it acts on, e.g. "argocd/guestbook"
-    QString summary;      // one sentence in plain words
-    QString method;       // "POST", "GET", "PATCH", "DELETE"
-    QUrl url;             // full URL including query
-    QByteArray body;      // exact body bytes (JSON), empty for none
+    QString instanceId;      // stable instance key
+    QString instanceName;    // display name
+    QString action;          // "sync", "refresh", "rollback", "terminate", "patch"
+    QString target;          // what it acts on, e.g. "argocd/guestbook"
+    QString summary;         // one sentence in plain words
+    QString method;          // "POST", "GET", "PATCH", "DELETE"
+    QUrl url;                // full URL including query
+    QByteArray body;         // exact body bytes (JSON), empty for none
     bool production = false; // destination looks like production: stronger confirmation
 
     // "POST https://host/api/v1/applications/x/sync" and the body, for display and audit.
@@ -46,9 +46,7 @@ private:
         : m_request(std::move(request))
         , m_approvedBy(std::move(approvedBy))
         , m_approvedAt(std::move(approvedAt))
-        , m_auditEntryHash(std::move(auditEntryHash))
-    {
-    }
+        , m_auditEntryHash(std::move(auditEntryHash)) {}
 
     WriteRequest m_request;
     QString m_approvedBy;

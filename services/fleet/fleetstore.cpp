@@ -11,12 +11,9 @@ using argocd::AppSummary;
 using argocd::WatchEventType;
 
 FleetStore::FleetStore(QObject* parent)
-    : QObject(parent)
-{
-}
+    : QObject(parent) {}
 
-ChangedFields FleetStore::diff(const AppSummary& a, const AppSummary& b)
-{
+ChangedFields FleetStore::diff(const AppSummary& a, const AppSummary& b) {
     ChangedFields f = ChangedNone;
     if (a.sync != b.sync)
         f |= ChangedSync;
@@ -38,8 +35,7 @@ ChangedFields FleetStore::diff(const AppSummary& a, const AppSummary& b)
     return f;
 }
 
-void FleetStore::applySnapshot(const QString& instanceId, const QVector<AppSummary>& apps)
-{
+void FleetStore::applySnapshot(const QString& instanceId, const QVector<AppSummary>& apps) {
     QSet<QString> fresh;
     fresh.reserve(apps.size());
     for (const AppSummary& app : apps)
@@ -71,8 +67,7 @@ void FleetStore::applySnapshot(const QString& instanceId, const QVector<AppSumma
     Q_EMIT batchApplied();
 }
 
-void FleetStore::applyEvents(const QVector<AppEvent>& events)
-{
+void FleetStore::applyEvents(const QVector<AppEvent>& events) {
     // Collapse the batch to the last event per application first, so an app added and
     // deleted within one batch never reaches the view.
     QHash<QString, int> lastEvent;
@@ -115,8 +110,7 @@ void FleetStore::applyEvents(const QVector<AppEvent>& events)
     Q_EMIT batchApplied();
 }
 
-void FleetStore::removeInstance(const QString& instanceId)
-{
+void FleetStore::removeInstance(const QString& instanceId) {
     QVector<int> gone;
     for (int i = 0; i < m_rows.size(); ++i) {
         if (m_rows[i].instance == instanceId)
@@ -126,8 +120,7 @@ void FleetStore::removeInstance(const QString& instanceId)
     Q_EMIT batchApplied();
 }
 
-void FleetStore::removeRows(QVector<int> rows)
-{
+void FleetStore::removeRows(QVector<int> rows) {
     if (rows.isEmpty())
         return;
     std::sort(rows.begin(), rows.end());
@@ -148,8 +141,7 @@ void FleetStore::removeRows(QVector<int> rows)
     rebuildIndex();
 }
 
-void FleetStore::emitChanged(QVector<QPair<int, ChangedFields>> changed)
-{
+void FleetStore::emitChanged(QVector<QPair<int, ChangedFields>> changed) {
     if (changed.isEmpty())
         return;
     std::sort(changed.begin(), changed.end(),
@@ -167,8 +159,7 @@ void FleetStore::emitChanged(QVector<QPair<int, ChangedFields>> changed)
     }
 }
 
-void FleetStore::appendRows(QVector<AppSummary> rows)
-{
+void FleetStore::appendRows(QVector<AppSummary> rows) {
     if (rows.isEmpty())
         return;
     const int first = int(m_rows.size());
@@ -182,16 +173,14 @@ void FleetStore::appendRows(QVector<AppSummary> rows)
     Q_EMIT rowsInserted(first, last);
 }
 
-void FleetStore::rebuildIndex()
-{
+void FleetStore::rebuildIndex() {
     m_index.clear();
     m_index.reserve(m_rows.size());
     for (int i = 0; i < m_rows.size(); ++i)
         m_index.insert(m_rows[i].key(), i);
 }
 
-FleetCounts FleetStore::counts(const QString& instanceId) const
-{
+FleetCounts FleetStore::counts(const QString& instanceId) const {
     FleetCounts c;
     for (const AppSummary& app : m_rows) {
         if (!instanceId.isEmpty() && app.instance != instanceId)
@@ -209,8 +198,7 @@ FleetCounts FleetStore::counts(const QString& instanceId) const
     return c;
 }
 
-QStringList FleetStore::instances() const
-{
+QStringList FleetStore::instances() const {
     QStringList out;
     QSet<QString> seen;
     for (const AppSummary& app : m_rows) {

@@ -507,8 +507,7 @@ private slots:
         QVERIFY(watcher.state() == ConnectionState::Stopped);
     }
 
-    void watcherSkipsMalformedLines() {
-        // A periodic re-list that fails leaves the last good state in place.
+    void watcherKeepsLastGoodStateWhenResyncFails() {
         startSim(30);
         auto c = client();
         AppWatcher watcher(c.get());
@@ -519,17 +518,21 @@ private slots:
         mirror.connectTo(&watcher);
         QSignalSpy warnings(&watcher, &AppWatcher::warning);
         watcher.start();
-        QTRY_COMPARE_WITH_TIMEOUT(mirror.snapshots, 1, kWait);
-        const auto before = mirror.apps;
+        QTRY_VERIFY_WITH_TIMEOUT(mirror.snapshots >= 1, kWait);
         sim::Faults f;
-        f.malformedRate = 1.0;
+        f.malformedRate = 1.0; // every periodic re-list now gets a body that is not JSON
         m_sim->setFaults(f);
-        QTRY_VERIFY_WITH_TIMEOUT(!warnings.isEmpty(), kWait);
-        QCOMPARE(mirror.snapshots, 1);
-        QVERIFY(mirror.apps == before);
+        QTRY_VERIFY_WITH_TIMEOUT(warnings.size() >= 1, kWait);
+        const int snapshots = mirror.snapshots;
+        const auto good = mirror.apps;
+        QCOMPARE(good.size(), 30);
+        QTRY_VERIFY_WITH_TIMEOUT(warnings.size() >= 3, kWait);
+        QCOMPARE(mirror.snapshots, snapshots);
+        QVERIFY(mirror.apps == good);
         QVERIFY(watcher.state() == ConnectionState::Live);
+        QCOMPARE(warnings.last().at(0).value<Error>().kind, Error::Kind::Protocol);
         m_sim->setFaults(sim::Faults{});
-        QTRY_VERIFY_WITH_TIMEOUT(mirror.snapshots >= 2, kWait);
+        QTRY_VERIFY_WITH_TIMEOUT(mirror.snapshots > snapshots, kWait);
     }
 
     void approvedSyncEndToEnd() {

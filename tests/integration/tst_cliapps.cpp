@@ -157,6 +157,54 @@ private slots:
                      QStringLiteral("payments"));
     }
 
+    void tlsOptions() {
+        const QString tls = QStringLiteral(SEXTANT_TEST_DATA_DIR "/tls/");
+        QProcess sim;
+        sim.start(binary("sextant-sim"),
+                  {QStringLiteral("--apps"), QStringLiteral("10"), QStringLiteral("--instances"),
+                   QStringLiteral("1"), QStringLiteral("--tls-cert"),
+                   tls + QStringLiteral("server.pem"), QStringLiteral("--tls-key"),
+                   tls + QStringLiteral("server.key")});
+        QVERIFY(sim.waitForStarted(30000));
+        QTRY_VERIFY_WITH_TIMEOUT(sim.canReadLine() || sim.state() != QProcess::Running, 60000);
+        const QJsonObject o = QJsonDocument::fromJson(sim.readLine()).object();
+        const QString url = o.value(QStringLiteral("url")).toString();
+        const QString token = o.value(QStringLiteral("token")).toString();
+        QVERIFY2(url.startsWith(QLatin1String("https://")), qPrintable(url));
+
+        // --ca-file before the command name (a global option).
+        const Run withCa =
+            run(binary("sextant-cli"),
+                {QStringLiteral("--server"), url, QStringLiteral("--ca-file"),
+                 tls + QStringLiteral("ca.pem"), QStringLiteral("--token"), token,
+                 QStringLiteral("apps"), QStringLiteral("--output"), QStringLiteral("json")});
+        QVERIFY2(withCa.exitCode == 0, withCa.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(withCa.out)
+                     .object()
+                     .value(QStringLiteral("apps"))
+                     .toArray()
+                     .size(),
+                 10);
+
+        const Run untrusted =
+            run(binary("sextant-cli"), {QStringLiteral("--server"), url, QStringLiteral("--token"),
+                                        token, QStringLiteral("apps")});
+        QCOMPARE(untrusted.exitCode, 2);
+        QVERIFY2(untrusted.err.contains("certificate is not trusted"), untrusted.err.constData());
+
+        const Run insecure = run(binary("sextant-cli"),
+                                 {QStringLiteral("--insecure"), QStringLiteral("--server"), url,
+                                  QStringLiteral("--token"), token, QStringLiteral("apps")});
+        QVERIFY2(insecure.exitCode == 0, insecure.err.constData());
+        QVERIFY(insecure.err.contains("TLS verification is disabled"));
+
+        sim.terminate();
+        if (!sim.waitForFinished(10000)) {
+            sim.kill();
+            sim.waitForFinished(5000);
+        }
+    }
+
     void errorsExit2WithoutToken() {
         const QString bad = QStringLiteral("not-a-valid-token-12345");
         const Run unauthorized =

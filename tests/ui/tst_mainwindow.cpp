@@ -24,8 +24,7 @@ namespace {
 class ScriptedApprover : public governance::Approver {
 public:
     void requestApproval(const WriteRequest& request,
-                         std::function<void(governance::ApprovalDecision)> done) override
-    {
+                         std::function<void(governance::ApprovalDecision)> done) override {
         seen.append(request);
         governance::ApprovalDecision d;
         d.approved = approve;
@@ -36,8 +35,7 @@ public:
     QVector<WriteRequest> seen;
 };
 
-QString describe(const ui::ConsoleSession& session)
-{
+QString describe(const ui::ConsoleSession& session) {
     QStringList lines;
     for (const QString& id : session.instanceIds()) {
         const auto* info = session.instance(id);
@@ -53,8 +51,7 @@ QString describe(const ui::ConsoleSession& session)
 class TestMainWindow : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase()
-    {
+    void initTestCase() {
         QStandardPaths::setTestModeEnabled(true);
         QCoreApplication::setOrganizationName(QStringLiteral("SextantTest"));
         QVERIFY(m_dir.isValid());
@@ -68,8 +65,7 @@ private Q_SLOTS:
         QVERIFY(m_sim.listen().ok());
     }
 
-    void showsEveryApplicationAndFilters()
-    {
+    void showsEveryApplicationAndFilters() {
         ui::ConsoleSession session(nullptr, m_dir.filePath(QStringLiteral("audit1.jsonl")));
         ui::MainWindow window(&session);
         window.show();
@@ -108,8 +104,9 @@ private Q_SLOTS:
 
         // A watch event reaches the row.
         const QString inst = m_sim.endpoints().first().name;
-        QVERIFY(m_sim.setAppHealth(inst, someName, QStringLiteral("Degraded"),
-                                   QStringLiteral("test degraded"))
+        QVERIFY(m_sim
+                    .setAppHealth(inst, someName, QStringLiteral("Degraded"),
+                                  QStringLiteral("test degraded"))
                     .ok());
         const QString key = inst + QStringLiteral("/argocd/") + someName;
         QTRY_VERIFY_WITH_TIMEOUT(session.store()->indexOf(key) >= 0 &&
@@ -123,8 +120,7 @@ private Q_SLOTS:
         window.grab().save(shot + QStringLiteral("/mainwindow-offscreen.png"));
     }
 
-    void syncNeedsReadWriteAndApproval()
-    {
+    void syncNeedsReadWriteAndApproval() {
         const QString auditPath = m_dir.filePath(QStringLiteral("audit2.jsonl"));
         ui::ConsoleSession session(nullptr, auditPath);
         ScriptedApprover approver;
@@ -162,9 +158,10 @@ private Q_SLOTS:
         QCOMPARE(approver.seen.size(), 1);
         QCOMPARE(approver.seen.first().method, QStringLiteral("POST"));
         QVERIFY(approver.seen.first().url.path().endsWith(QStringLiteral("/sync")));
-        QTRY_VERIFY_WITH_TIMEOUT(session.store()->at(session.store()->indexOf(key)).operationPhase !=
-                                     argocd::OperationPhase::None,
-                                 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            session.store()->at(session.store()->indexOf(key)).operationPhase !=
+                argocd::OperationPhase::None,
+            20000);
 
         // Rejection sends nothing and is recorded.
         approver.approve = false;

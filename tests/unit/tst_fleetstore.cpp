@@ -17,8 +17,8 @@ using argocd::WatchEventType;
 
 namespace {
 
-AppSummary app(const QString& instance, const QString& name, HealthStatus h = HealthStatus::Healthy)
-{
+AppSummary app(const QString& instance, const QString& name,
+               HealthStatus h = HealthStatus::Healthy) {
     AppSummary a;
     a.instance = instance;
     a.name = name;
@@ -35,8 +35,7 @@ AppSummary app(const QString& instance, const QString& name, HealthStatus h = He
 class ShadowView : public QObject {
 public:
     explicit ShadowView(QAbstractItemModel* model)
-        : m_model(model)
-    {
+        : m_model(model) {
         for (int r = 0; r < model->rowCount(); ++r)
             keys.append(keyAt(r));
         connect(model, &QAbstractItemModel::rowsInserted, this,
@@ -57,8 +56,7 @@ public:
                     ++changeSignals;
                 });
     }
-    QString keyAt(int r) const
-    {
+    QString keyAt(int r) const {
         return m_model->index(r, 0).data(models::FleetModel::KeyRole).toString();
     }
 
@@ -75,11 +73,11 @@ private:
 class TestFleetStore : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void snapshotInsertsOnce()
-    {
+    void snapshotInsertsOnce() {
         fleet::FleetStore store;
         models::FleetModel model(&store);
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         ShadowView view(&model);
         QVector<AppSummary> apps;
         for (int i = 0; i < 100; ++i)
@@ -90,8 +88,7 @@ private Q_SLOTS:
         QCOMPARE(view.keys.size(), 100);
     }
 
-    void unchangedSnapshotEmitsNothing()
-    {
+    void unchangedSnapshotEmitsNothing() {
         fleet::FleetStore store;
         models::FleetModel model(&store);
         QVector<AppSummary> apps{app(QStringLiteral("a"), QStringLiteral("x")),
@@ -102,8 +99,7 @@ private Q_SLOTS:
         QCOMPARE(view.insertSignals + view.removeSignals + view.changeSignals, 0);
     }
 
-    void changeIsRoleSpecific()
-    {
+    void changeIsRoleSpecific() {
         fleet::FleetStore store;
         models::FleetModel model(&store);
         store.applySnapshot(QStringLiteral("a"), {app(QStringLiteral("a"), QStringLiteral("x"))});
@@ -117,8 +113,7 @@ private Q_SLOTS:
         QCOMPARE(br.column(), int(models::FleetModel::HealthColumn));
     }
 
-    void snapshotOfOneInstanceLeavesOthers()
-    {
+    void snapshotOfOneInstanceLeavesOthers() {
         fleet::FleetStore store;
         store.applySnapshot(QStringLiteral("a"), {app(QStringLiteral("a"), QStringLiteral("x"))});
         store.applySnapshot(QStringLiteral("b"), {app(QStringLiteral("b"), QStringLiteral("x"))});
@@ -128,32 +123,31 @@ private Q_SLOTS:
         QCOMPARE(store.counts(QStringLiteral("b")).apps, 1);
     }
 
-    void addedThenDeletedInOneBatchNeverShows()
-    {
+    void addedThenDeletedInOneBatchNeverShows() {
         fleet::FleetStore store;
         models::FleetModel model(&store);
         ShadowView view(&model);
         const AppSummary a = app(QStringLiteral("a"), QStringLiteral("tmp"));
-        store.applyEvents({AppEvent{WatchEventType::Added, a}, AppEvent{WatchEventType::Deleted, a}});
+        store.applyEvents(
+            {AppEvent{WatchEventType::Added, a}, AppEvent{WatchEventType::Deleted, a}});
         QCOMPARE(store.size(), 0);
         QCOMPARE(view.insertSignals, 0);
     }
 
     // Random batches of removals, changes and additions, checked against a plain model of the
     // truth after every batch.
-    void randomMixesMatchTruth_data()
-    {
+    void randomMixesMatchTruth_data() {
         QTest::addColumn<quint32>("seed");
         for (quint32 s = 1; s <= 40; ++s)
             QTest::newRow(qPrintable(QStringLiteral("seed %1").arg(s))) << s;
     }
-    void randomMixesMatchTruth()
-    {
+    void randomMixesMatchTruth() {
         QFETCH(quint32, seed);
         QRandomGenerator rng(seed);
         fleet::FleetStore store;
         models::FleetModel model(&store);
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         ShadowView view(&model);
         QMap<QString, AppSummary> truth; // key -> app
         const QStringList instances{QStringLiteral("i1"), QStringLiteral("i2")};
