@@ -410,16 +410,20 @@ void MainWindow::askCredentials(const QString& id, const QString& reason) {
         return;
     m_credentialPrompts << id;
     const bool password = info->config.authMethod == argocd::AuthMethod::Password;
-    bool ok = false;
-    const QString secret =
-        QInputDialog::getText(this, tr("Sign in to %1").arg(info->config.displayName()),
-                              tr("%1\n\n%2 for %3 (stored in the system keychain):")
-                                  .arg(reason, password ? tr("Password") : tr("API token"),
-                                       info->config.baseUrl.toString()),
-                              QLineEdit::Password, QString(), &ok);
-    m_credentialPrompts.removeAll(id);
-    if (ok && !secret.isEmpty())
-        m_session->provideCredentials(id, secret);
+    // Window-modal and asynchronous: the fleet keeps updating while the prompt is open.
+    auto* dialog = new QInputDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Sign in to %1").arg(info->config.displayName()));
+    dialog->setLabelText(tr("%1\n\n%2 for %3 (stored in the system keychain):")
+                             .arg(reason, password ? tr("Password") : tr("API token"),
+                                  info->config.baseUrl.toString()));
+    dialog->setTextEchoMode(QLineEdit::Password);
+    connect(dialog, &QInputDialog::finished, this, [this, id, dialog](int result) {
+        m_credentialPrompts.removeAll(id);
+        if (result == QDialog::Accepted && !dialog->textValue().isEmpty())
+            m_session->provideCredentials(id, dialog->textValue());
+    });
+    dialog->open();
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

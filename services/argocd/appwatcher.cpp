@@ -74,6 +74,9 @@ AppWatcher::AppWatcher(Client* client, QObject* parent)
         if (m_running)
             relist(true);
     });
+    m_liveGraceTimer.setSingleShot(true);
+    m_liveGraceTimer.setInterval(2000);
+    connect(&m_liveGraceTimer, &QTimer::timeout, this, &AppWatcher::markLive);
     m_idleTimer.setSingleShot(true);
     connect(&m_idleTimer, &QTimer::timeout, this, [this] {
         Error e = Error::make(Error::Kind::Timeout,
@@ -218,15 +221,31 @@ void AppWatcher::openStream(const QString& resourceVersion) {
     m_stream = m_streamNam->get(request);
     connect(m_stream, &QNetworkReply::readyRead, this, &AppWatcher::onStreamData);
     connect(m_stream, &QNetworkReply::finished, this, &AppWatcher::onStreamFinished);
+    // Live once the server answered the stream with 200. argocd-server may hold the headers
+    // back until the first event (NDJSON), so a stream still open after a grace period counts
+    // as live too.
+    connect(m_stream, &QNetworkReply::metaDataChanged, this, [this] {
+        auto* reply = qobject_cast<QNetworkReply*>(sender());
+        if (reply && reply == m_stream &&
+            reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200)
+            markLive();
+    });
+    m_liveGraceTimer.start();
     m_liveSince.start();
     if (m_useSse && m_sseIdleTimeoutMs > 0)
         m_idleTimer.start(m_sseIdleTimeoutMs);
-    setState(ConnectionState::Live);
+}
+
+void AppWatcher::markLive() {
+    m_liveGraceTimer.stop();
+    if (m_stream && m_running)
+        setState(ConnectionState::Live);
 }
 
 void AppWatcher::closeStream() {
     ++m_generation;
     m_idleTimer.stop();
+    m_liveGraceTimer.stop();
     if (m_stream) {
         QNetworkReply* stream = std::exchange(m_stream, nullptr);
         stream->disconnect(this);
@@ -246,6 +265,8 @@ void AppWatcher::onStreamData() {
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status >= 300)
         return; // the error body is read when the reply finishes
+    if (m_state != ConnectionState::Live)
+        markLive();
     m_pendingBytes += reply->readAll();
     if (m_useSse && m_sseIdleTimeoutMs > 0)
         m_idleTimer.start(m_sseIdleTimeoutMs);

@@ -81,6 +81,7 @@ private:
     void scheduleReconnect(const Error& error);
     void flushEvents();
     void onTokenChanged();
+    void markLive();
 
     QPointer<Client> m_client;
     QNetworkAccessManager* m_streamNam = nullptr;
@@ -105,6 +106,7 @@ private:
     QTimer m_resyncTimer;
     QTimer m_reconnectTimer;
     QTimer m_idleTimer;
+    QTimer m_liveGraceTimer;
     QElapsedTimer m_liveSince;
     int m_backoffInitialMs = 1000;
     int m_backoffMaxMs = 60000;

@@ -289,7 +289,7 @@ void generateFleet(Scenario& sc, const GeneratorOptions& o, bool keepExisting) {
         Cluster cl;
         const Str env = c % 10 < 3 ? "dev" : (c % 10 < 5 ? "stage" : "prod");
         const Str region = kRegions[c % 5];
-        char num[8];
+        char num[16];
         std::snprintf(num, sizeof num, "%02d", c / 5 + 1);
         cl.name = env + "-" + region + "-" + num;
         cl.server = "https://api." + cl.name + ".k8s.example.net:6443";

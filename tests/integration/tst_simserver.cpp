@@ -74,7 +74,7 @@ private:
         if (!request.isEmpty())
             s->write(request);
         QByteArray got;
-        QTest::qWaitFor(
+        (void)QTest::qWaitFor(
             [&] {
                 got += s->readAll();
                 return (!until.isEmpty() && got.contains(until)) ||

@@ -11,6 +11,7 @@
 
 #include <QApplication>
 #include <QLabel>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
@@ -183,6 +184,69 @@ private Q_SLOTS:
         QVERIFY(text.contains("\"succeeded\""));
         QVERIFY(text.contains("\"rejected\""));
         QVERIFY(!text.contains(ep.token.toUtf8())); // the token never reaches the log
+    }
+
+    // Every kind of injected failure at once: the console keeps going, keeps its last good rows,
+    // and says what is wrong in words.
+    void survivesFaultInjection() {
+        sim::Simulator faulty;
+        sim::GeneratorOptions options;
+        options.apps = 200;
+        options.instances = 1;
+        options.clusters = 4;
+        options.seed = 11;
+        faulty.generate(options);
+        QVERIFY(faulty.listen().ok());
+        const auto ep = faulty.endpoints().first();
+
+        ui::ConsoleSession session(nullptr, m_dir.filePath(QStringLiteral("audit3.jsonl")));
+        ui::MainWindow window(&session);
+        window.show();
+        argocd::InstanceConfig config;
+        config.id = ep.name;
+        config.name = ep.name;
+        config.baseUrl = ep.url;
+        config.requestTimeoutMs = 3000;
+        session.addEphemeralInstance(config, ep.token);
+        QTRY_COMPARE_WITH_TIMEOUT(session.store()->size(), 200, 20000);
+
+        sim::Faults faults;
+        faults.latencyMs = 50;
+        faults.serverErrorRate = 0.3;
+        faults.malformedRate = 0.2;
+        faults.truncatedRate = 0.2;
+        faults.dropStreamAfterMs = 300;
+        faults.slowStreamDelayMs = 20;
+        faulty.setFaults(faults);
+        faulty.dropStreams();
+        // While the faults last, rows are kept and the state says what went wrong.
+        bool sawError = false;
+        for (int i = 0; i < 40; ++i) {
+            QTest::qWait(100);
+            QCOMPARE(session.store()->size(), 200);
+            const auto* info = session.instance(ep.name);
+            if (info->lastError.isError()) {
+                sawError = true;
+                QVERIFY(!info->lastError.shortMessage.isEmpty());
+                QVERIFY(!info->lastError.shortMessage.contains(ep.token));
+            }
+        }
+        QVERIFY(sawError);
+
+        // Unauthorized: the console asks for credentials instead of hammering the server.
+        QSignalSpy asked(&session, &ui::ConsoleSession::credentialsNeeded);
+        faults = sim::Faults();
+        faults.unauthorizedRate = 1.0;
+        faulty.setFaults(faults);
+        faulty.dropStreams();
+        QTRY_VERIFY_WITH_TIMEOUT(!asked.isEmpty(), 20000);
+        QCOMPARE(session.store()->size(), 200);
+
+        // Faults gone and a token given again: live once more.
+        faulty.setFaults(sim::Faults());
+        session.provideCredentials(ep.name, ep.token);
+        QTRY_COMPARE_WITH_TIMEOUT(session.instance(ep.name)->state, ui::ConsoleSession::State::Live,
+                                  20000);
     }
 
 private:
