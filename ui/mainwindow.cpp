@@ -202,16 +202,21 @@ QWidget* MainWindow::buildWelcome() {
     auto* page = new QWidget;
     auto* layout = new QVBoxLayout(page);
     layout->addStretch();
-    auto* title = new QLabel(tr("<h2>Welcome to Sextant</h2>"
-                                "<p>Connect an Argo CD or OpenShift GitOps instance to see your "
-                                "fleet, or explore the built-in demo fleet first.</p>"
-                                "<p>New instances start in <b>audit (read-only)</b> mode: Sextant "
-                                "watches and analyses, and changes nothing until you allow it. "
-                                "Tokens are kept only in your system keychain.</p>"));
-    title->setWordWrap(true);
-    title->setAlignment(Qt::AlignCenter);
-    title->setMaximumWidth(640);
-    layout->addWidget(title, 0, Qt::AlignHCenter);
+    const QStringList paragraphs{
+        tr("<h2>Welcome to Sextant</h2>"),
+        tr("Connect an Argo CD or OpenShift GitOps instance to see your fleet, or explore the "
+           "built-in demo fleet first."),
+        tr("New instances start in <b>audit (read-only)</b> mode: Sextant watches and analyses, "
+           "and changes nothing until you allow it. Tokens are kept only in your system keychain."),
+    };
+    for (const QString& text : paragraphs) {
+        auto* label = new QLabel(text);
+        label->setWordWrap(true);
+        label->setAlignment(Qt::AlignCenter);
+        label->setFixedWidth(600);
+        label->setMinimumHeight(label->heightForWidth(600));
+        layout->addWidget(label, 0, Qt::AlignHCenter);
+    }
     auto* buttons = new QHBoxLayout;
     auto* add = new QPushButton(tr("Add an Argo CD instance…"));
     auto* demo = new QPushButton(tr("Open the demo fleet"));
