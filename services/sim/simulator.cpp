@@ -177,6 +177,24 @@ struct WatchFilter {
     }
 };
 
+// The list and watch endpoints take the same filters (projects, legacy project, selector,
+// appNamespace, name, repo). Returns the 400 answer for a selector that does not parse.
+std::optional<Response> parseWatchFilter(const Request& r, WatchFilter& f) {
+    f.projects = r.qAll("projects");
+    for (const auto& p : r.qAll("project"))
+        f.projects.push_back(p);
+    f.appNamespace = r.q("appNamespace");
+    f.name = r.q("name");
+    f.repo = r.q("repo");
+    if (const Str sel = r.q("selector"); !sel.empty()) {
+        Str err;
+        f.selector = LabelSelector::parse(sel, &err);
+        if (!f.selector)
+            return grpcError(3, err);
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 class Connection;
@@ -1177,18 +1195,8 @@ Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& 
         if (!get)
             return methodNotAllowed();
         WatchFilter f;
-        f.projects = r.qAll("projects");
-        for (const auto& p : r.qAll("project"))
-            f.projects.push_back(p);
-        f.appNamespace = r.q("appNamespace");
-        f.name = r.q("name");
-        f.repo = r.q("repo");
-        if (const Str sel = r.q("selector"); !sel.empty()) {
-            Str err;
-            f.selector = LabelSelector::parse(sel, &err);
-            if (!f.selector)
-                return grpcError(3, err);
-        }
+        if (auto bad = parseWatchFilter(r, f))
+            return *bad;
         for (const auto& v : r.qAll("fields")) {
             size_t pos = 0;
             while (pos <= v.size()) {
@@ -1230,18 +1238,8 @@ Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& 
         if (!get)
             return methodNotAllowed();
         WatchFilter f;
-        f.projects = r.qAll("projects");
-        for (const auto& p : r.qAll("project"))
-            f.projects.push_back(p);
-        f.appNamespace = r.q("appNamespace");
-        f.name = r.q("name");
-        f.repo = r.q("repo");
-        if (const Str sel = r.q("selector"); !sel.empty()) {
-            Str err;
-            f.selector = LabelSelector::parse(sel, &err);
-            if (!f.selector)
-                return grpcError(3, err);
-        }
+        if (auto bad = parseWatchFilter(r, f))
+            return *bad;
         std::vector<const App*> apps;
         apps.reserve(inst.apps.size());
         for (const auto& a : inst.apps)
