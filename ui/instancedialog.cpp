@@ -17,6 +17,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QStandardPaths>
+#include <QUuid>
 #include <QVBoxLayout>
 
 namespace sextant::ui {
@@ -79,12 +80,18 @@ InstanceDialog::InstanceDialog(ConsoleSession* session, QWidget* parent)
     m_mode->addItem(tr("Read-write: changes allowed, each one approved by you"));
     m_production = new QCheckBox(tr("Production: require typing the target name to approve"));
 
+    m_name->setObjectName(QStringLiteral("name"));
+    m_url->setObjectName(QStringLiteral("url"));
+    m_secret->setObjectName(QStringLiteral("secret"));
+    m_caFile->setObjectName(QStringLiteral("caFile"));
     form->addRow(tr("&Name:"), m_name);
     form->addRow(tr("Server &URL:"), m_url);
     form->addRow(tr("&Sign in with:"), m_auth);
     form->addRow(tr("User&name:"), m_username);
     form->addRow(tr("&Token / password:"), m_secret);
-    form->addRow(tr("&CA file:"), caRow);
+    auto* caLabel = new QLabel(tr("&CA file:"));
+    caLabel->setBuddy(m_caFile); // the row's field is a layout, so the form cannot set it
+    form->addRow(caLabel, caRow);
     form->addRow(QString(), m_insecure);
     form->addRow(QString(), m_insecureWarning);
     form->addRow(tr("&Mode:"), m_mode);
@@ -92,6 +99,8 @@ InstanceDialog::InstanceDialog(ConsoleSession* session, QWidget* parent)
     right->addLayout(form);
 
     m_status = new QLabel;
+    m_status->setObjectName(QStringLiteral("status"));
+    m_status->setAccessibleName(tr("Result"));
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     right->addWidget(m_status);
@@ -99,7 +108,9 @@ InstanceDialog::InstanceDialog(ConsoleSession* session, QWidget* parent)
 
     auto* buttons = new QDialogButtonBox;
     auto* testButton = buttons->addButton(tr("&Test connection"), QDialogButtonBox::ActionRole);
+    testButton->setObjectName(QStringLiteral("test"));
     auto* saveButton = buttons->addButton(tr("&Save and connect"), QDialogButtonBox::ApplyRole);
+    saveButton->setObjectName(QStringLiteral("save"));
     buttons->addButton(QDialogButtonBox::Close);
     right->addWidget(buttons);
     outer->addLayout(right, 2);
@@ -198,11 +209,12 @@ void InstanceDialog::showInstance(const QString& id) {
 }
 
 bool InstanceDialog::formToConfig(FormResult& out) {
-    out.config.id = m_currentId;
+    // A new instance gets its id now, so validation and the connection test see a whole config.
+    out.config.id =
+        m_currentId.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : m_currentId;
     out.config.name = m_name->text().trimmed();
-    out.config.baseUrl = QUrl::fromUserInput(m_url->text().trimmed());
-    if (!m_url->text().trimmed().contains(QStringLiteral("://")))
-        out.config.baseUrl = QUrl(m_url->text().trimmed()); // let validate() explain
+    // Taken as typed: validate() explains a missing scheme instead of guessing one.
+    out.config.baseUrl = QUrl(m_url->text().trimmed());
     out.config.authMethod =
         m_auth->currentIndex() == 1 ? argocd::AuthMethod::Password : argocd::AuthMethod::Token;
     out.config.username = m_username->text().trimmed();
