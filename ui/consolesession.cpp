@@ -282,25 +282,40 @@ void ConsoleSession::connectInstance(const QString& id, const QString& secret) {
         return;
     }
     setState(id, State::Connecting);
-    if (info.config.authMethod == argocd::AuthMethod::Password) {
-        conn->client->login(info.config.username, secret, [this, id](Result<QString> token) {
-            auto* c = m_connections.value(id);
-            if (!c)
-                return;
-            if (!token.ok()) {
-                const bool auth = token.error().kind == Error::Kind::Unauthorized;
-                setState(id, auth ? State::NeedsCredentials : State::Failed, token.error());
-                if (auth)
-                    Q_EMIT credentialsNeeded(id, token.error());
-                return;
-            }
-            c->client->setToken(token.value());
-            c->watcher->start();
-        });
-    } else {
-        conn->client->setToken(secret);
-        conn->watcher->start();
+    QPointer<argocd::AppWatcher> watcher = conn->watcher;
+    authenticate(conn->client, info.config, secret, [this, id, watcher](Status signedIn) {
+        if (!watcher)
+            return;
+        if (!signedIn.ok()) {
+            const bool auth = signedIn.error().kind == Error::Kind::Unauthorized;
+            setState(id, auth ? State::NeedsCredentials : State::Failed, signedIn.error());
+            if (auth)
+                Q_EMIT credentialsNeeded(id, signedIn.error());
+            return;
+        }
+        watcher->start();
+    });
+}
+
+void ConsoleSession::authenticate(argocd::Client* client, const InstanceConfig& config,
+                                  const QString& secret, std::function<void(Status)> done) {
+    if (config.authMethod != argocd::AuthMethod::Password) {
+        client->setToken(secret);
+        done(okStatus());
+        return;
     }
+    // A local user's password is exchanged for a session token; only the token is kept.
+    QPointer<argocd::Client> guard = client;
+    client->login(config.username, secret, [guard, done](Result<QString> token) {
+        if (!guard)
+            return;
+        if (!token.ok()) {
+            done(token.error());
+            return;
+        }
+        guard->setToken(token.value());
+        done(okStatus());
+    });
 }
 
 void ConsoleSession::disconnectInstance(const QString& id) {
@@ -380,19 +395,12 @@ void ConsoleSession::testConnection(const InstanceConfig& config, const QString&
             });
         });
     };
-    if (config.authMethod == argocd::AuthMethod::Password) {
-        client->login(config.username, secret, [client, probe, finish](Result<QString> token) {
-            if (!token.ok()) {
-                finish(token.error(), {});
-                return;
-            }
-            client->setToken(token.value());
+    authenticate(client, config, secret, [probe, finish](Status signedIn) {
+        if (signedIn.ok())
             probe();
-        });
-    } else {
-        client->setToken(secret);
-        probe();
-    }
+        else
+            finish(signedIn.error(), {});
+    });
 }
 
 void ConsoleSession::startDemo() {

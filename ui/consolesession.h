@@ -111,6 +111,9 @@ private:
     struct Connection;
     void connectInstance(const QString& id, const QString& secret);
     void disconnectInstance(const QString& id);
+    // Token: set it. Password: log in and set the session token the server returns.
+    static void authenticate(argocd::Client* client, const argocd::InstanceConfig& config,
+                             const QString& secret, std::function<void(Status)> done);
     void setState(const QString& id, State state, const Error& error = {});
     void persist();
     void runWrite(const QString& appKey,

@@ -83,6 +83,8 @@ InstanceDialog::InstanceDialog(ConsoleSession* session, QWidget* parent)
     m_name->setObjectName(QStringLiteral("name"));
     m_url->setObjectName(QStringLiteral("url"));
     m_secret->setObjectName(QStringLiteral("secret"));
+    m_auth->setObjectName(QStringLiteral("auth"));
+    m_username->setObjectName(QStringLiteral("username"));
     m_caFile->setObjectName(QStringLiteral("caFile"));
     form->addRow(tr("&Name:"), m_name);
     form->addRow(tr("Server &URL:"), m_url);

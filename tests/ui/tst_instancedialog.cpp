@@ -4,6 +4,7 @@
 #include "instancedialog.h"
 #include "sim/simulator.h"
 
+#include <QComboBox>
 #include <QDir>
 #include <QDirIterator>
 #include <QLabel>
@@ -60,6 +61,24 @@ private Q_SLOTS:
         fill(dialog, QStringLiteral("sim"), ep.url.toString(), ep.token);
         click(dialog, "test");
         QTRY_VERIFY_WITH_TIMEOUT(status(dialog).contains(QStringLiteral("25 application")), 10000);
+    }
+
+    void passwordSignIn() {
+        const auto ep = m_sim.endpoints().first();
+        ui::ConsoleSession session(nullptr, m_home.filePath(QStringLiteral("audit.jsonl")));
+        ui::InstanceDialog dialog(&session);
+        fill(dialog, QStringLiteral("sim"), ep.url.toString(), ep.password);
+        dialog.findChild<QComboBox*>(QStringLiteral("auth"))->setCurrentIndex(1);
+        dialog.findChild<QLineEdit*>(QStringLiteral("username"))->setText(ep.username);
+        click(dialog, "test");
+        QTRY_VERIFY_WITH_TIMEOUT(status(dialog).contains(QStringLiteral("25 application")), 10000);
+
+        fill(dialog, QStringLiteral("sim"), ep.url.toString(), QStringLiteral("not-the-password"));
+        click(dialog, "test");
+        QTRY_VERIFY_WITH_TIMEOUT(!status(dialog).contains(QStringLiteral("25 application")) &&
+                                     !status(dialog).startsWith(QStringLiteral("Testing")),
+                                 10000);
+        QVERIFY(!status(dialog).contains(QStringLiteral("not-the-password")));
     }
 
     void noKeychainSavesNothing() {
