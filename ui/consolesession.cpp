@@ -249,6 +249,9 @@ void ConsoleSession::connectInstance(const QString& id, const QString& secret) {
                 m_store->applyEvents(events);
                 m_instances[id].lastUpdate = QDateTime::currentDateTimeUtc();
             });
+    // A bad message in the stream is skipped, the rows keep their last good state; say so.
+    connect(conn->watcher, &argocd::AppWatcher::warning, this,
+            [this](const Error& warning) { Q_EMIT message(warning.shortMessage); });
     connect(conn->watcher, &argocd::AppWatcher::stateChanged, this,
             [this, id](argocd::ConnectionState state, const Error& error) {
                 switch (state) {
