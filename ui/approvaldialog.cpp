@@ -61,6 +61,7 @@ ApprovalDialog::ApprovalDialog(const WriteRequest& request, const QString& modeT
         warn->setStyleSheet(QStringLiteral("color: #b00020;"));
         layout->addWidget(warn);
         m_confirm = new QLineEdit;
+        m_confirm->setObjectName(QStringLiteral("typedConfirmation"));
         m_confirm->setAccessibleName(tr("Typed confirmation"));
         layout->addWidget(m_confirm);
         m_approve->setEnabled(false);

@@ -1,5 +1,6 @@
 // The console end to end: a ConsoleSession connected over loopback HTTP to the in-process
 // simulator, the main window showing its rows, filtering, and a sync passing the approval gate.
+#include "approvaldialog.h"
 #include "consolesession.h"
 #include "fleetfilterproxy.h"
 #include "fleetmodel.h"
@@ -11,6 +12,9 @@
 
 #include <QApplication>
 #include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -247,6 +251,43 @@ private Q_SLOTS:
         session.provideCredentials(ep.name, ep.token);
         QTRY_COMPARE_WITH_TIMEOUT(session.instance(ep.name)->state, ui::ConsoleSession::State::Live,
                                   20000);
+    }
+
+    // The approval dialog shows the exact request and, for production, approves only after the
+    // target name is typed.
+    void approvalDialogNeedsTypedTarget() {
+        WriteRequest request;
+        request.instanceName = QStringLiteral("prod-eu");
+        request.action = QStringLiteral("sync");
+        request.target = QStringLiteral("prod-eu/argocd/shop-web");
+        request.summary = QStringLiteral("Sync shop-web to its target revision");
+        request.method = QStringLiteral("POST");
+        request.url =
+            QUrl(QStringLiteral("https://argocd.example.com/api/v1/applications/shop-web/sync"));
+        request.body = R"({"prune":false,"dryRun":false})";
+        request.production = true;
+        ui::ApprovalDialog dialog(request, QStringLiteral("read-write"));
+        dialog.show();
+        const auto text = dialog.findChild<QPlainTextEdit*>();
+        QVERIFY(text);
+        QVERIFY(text->toPlainText().contains(
+            QStringLiteral("POST https://argocd.example.com/api/v1/applications/shop-web/sync")));
+        QVERIFY(text->toPlainText().contains(QStringLiteral("\"prune\":false")));
+        QPushButton* approve = nullptr;
+        for (auto* b : dialog.findChildren<QPushButton*>())
+            if (b->text().startsWith(QStringLiteral("Approve")))
+                approve = b;
+        QVERIFY(approve);
+        QVERIFY(!approve->isEnabled());
+        auto* confirm = dialog.findChild<QLineEdit*>(QStringLiteral("typedConfirmation"));
+        QVERIFY(confirm);
+        confirm->setText(QStringLiteral("prod-eu/argocd/shop-we"));
+        QVERIFY(!approve->isEnabled());
+        confirm->setText(governance::ApprovalGate::confirmationText(request));
+        QVERIFY(approve->isEnabled());
+        const QString shots = QStringLiteral(SEXTANT_BIN_DIR "/../screenshots");
+        QDir().mkpath(shots);
+        dialog.grab().save(shots + QStringLiteral("/approvaldialog.png"));
     }
 
 private:
