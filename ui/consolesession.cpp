@@ -74,6 +74,11 @@ ConsoleSession::~ConsoleSession() {
     }
 }
 
+argocd::Client* ConsoleSession::client(const QString& instanceId) const {
+    const Connection* conn = m_connections.value(instanceId);
+    return conn ? conn->client : nullptr;
+}
+
 void ConsoleSession::setApprover(governance::Approver* approver) {
     static_cast<ForwardingApprover*>(m_approver.get())->target = approver;
 }

@@ -70,6 +70,9 @@ public:
 
     QStringList instanceIds() const { return m_order; }
     const InstanceInfo* instance(const QString& id) const;
+    // The REST client of a connected instance (nullptr when not connected). Read-only callers
+    // such as the application detail view fetch through it.
+    argocd::Client* client(const QString& instanceId) const;
 
     // Saved instances from settings; secrets are then read from the keychain one by one.
     void loadSaved();
