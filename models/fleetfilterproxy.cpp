@@ -2,6 +2,8 @@
 
 #include "fleetmodel.h"
 
+#include <QColor>
+
 namespace sextant::models {
 
 FleetFilterProxy::FleetFilterProxy(QObject* parent)
@@ -11,40 +13,116 @@ FleetFilterProxy::FleetFilterProxy(QObject* parent)
     setDynamicSortFilter(true);
 }
 
-void FleetFilterProxy::setText(const QString& text) {
-    if (text == m_text)
+void FleetFilterProxy::setSourceModel(QAbstractItemModel* source) {
+    if (m_fleet)
+        disconnect(m_fleet, nullptr, this, nullptr);
+    m_fleet = qobject_cast<FleetModel*>(source);
+    Q_ASSERT_X(m_fleet || !source, "FleetFilterProxy", "the source must be a FleetModel");
+    m_searchCache.clear();
+    // Connected before the base class connects its own handlers, so the cache is already
+    // correct when QSortFilterProxyModel re-filters the rows these signals announce.
+    if (m_fleet) {
+        connect(m_fleet, &QAbstractItemModel::rowsAboutToBeInserted, this,
+                [this](const QModelIndex&, int first, int last) {
+                    if (first <= m_searchCache.size() && !m_searchCache.isEmpty())
+                        m_searchCache.insert(first, last - first + 1, QString());
+                });
+        connect(m_fleet, &QAbstractItemModel::rowsRemoved, this,
+                [this](const QModelIndex&, int first, int last) {
+                    if (last < m_searchCache.size())
+                        m_searchCache.remove(first, last - first + 1);
+                    else
+                        m_searchCache.clear();
+                });
+        connect(m_fleet, &QAbstractItemModel::dataChanged, this,
+                [this](const QModelIndex& tl, const QModelIndex& br) {
+                    dropCache(tl.row(), br.row());
+                });
+        connect(m_fleet, &QAbstractItemModel::modelReset, this, [this] { m_searchCache.clear(); });
+        connect(m_fleet, &QAbstractItemModel::layoutChanged, this,
+                [this] { m_searchCache.clear(); });
+    }
+    QSortFilterProxyModel::setSourceModel(source);
+}
+
+void FleetFilterProxy::dropCache(int first, int last) {
+    last = std::min(last, int(m_searchCache.size()) - 1);
+    for (int r = first; r <= last; ++r)
+        m_searchCache[r] = QString();
+}
+
+void FleetFilterProxy::setFilter(const fleet::FleetFilter& filter) {
+    if (filter == m_filter)
         return;
-    m_text = text;
-    // Every whitespace-separated term must match somewhere (AND), case-insensitively.
-    m_terms = text.toLower().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    m_filter = filter;
     invalidateRowsFilter();
+    Q_EMIT filterChanged();
+}
+
+void FleetFilterProxy::setText(const QString& text) {
+    if (text == m_filter.text())
+        return;
+    m_filter.setText(text);
+    invalidateRowsFilter();
+    Q_EMIT filterChanged();
 }
 
 void FleetFilterProxy::setProblemsOnly(bool on) {
-    if (on == m_problemsOnly)
+    if (on == m_filter.problemsOnly)
         return;
-    m_problemsOnly = on;
+    m_filter.problemsOnly = on;
     invalidateRowsFilter();
+    Q_EMIT filterChanged();
+}
+
+void FleetFilterProxy::setFavourites(const QSet<QString>& keys) {
+    if (keys == m_favourites)
+        return;
+    m_favourites = keys;
+    if (m_filter.favouritesOnly)
+        invalidateRowsFilter();
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, FleetModel::NameColumn),
+                           index(rowCount() - 1, FleetModel::NameColumn), {Qt::DisplayRole});
+}
+
+const QString& FleetFilterProxy::searchText(int sourceRow) const {
+    const int rows = m_fleet->rowCount();
+    if (m_searchCache.size() != rows)
+        m_searchCache.resize(rows);
+    QString& cached = m_searchCache[sourceRow];
+    if (cached.isNull()) {
+        const argocd::AppSummary& app = m_fleet->app(sourceRow);
+        cached = fleet::FleetFilter::searchText(app, m_fleet->instanceName(app.instance));
+    }
+    return cached;
 }
 
 bool FleetFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const {
-    const QModelIndex idx = sourceModel()->index(sourceRow, 0, sourceParent);
-    if (m_problemsOnly) {
-        const auto health = argocd::HealthStatus(idx.data(FleetModel::HealthRole).toInt());
-        const auto sync = argocd::SyncStatus(idx.data(FleetModel::SyncRole).toInt());
-        const bool failed = idx.data(FleetModel::SyncFailedRole).toBool();
-        if (health == argocd::HealthStatus::Healthy && sync == argocd::SyncStatus::Synced &&
-            !failed)
-            return false;
-    }
-    if (m_terms.isEmpty())
+    if (sourceParent.isValid() || !m_fleet)
+        return false;
+    const argocd::AppSummary& app = m_fleet->app(sourceRow);
+    // The key is built only when favourites matter.
+    const bool favourite =
+        m_filter.favouritesOnly && !m_favourites.isEmpty() && m_favourites.contains(app.key());
+    if (!m_filter.matchesFacets(app, favourite))
+        return false;
+    if (m_filter.textTerms().isEmpty())
         return true;
-    const QString haystack = idx.data(FleetModel::SearchTextRole).toString();
-    for (const QString& term : m_terms) {
-        if (!haystack.contains(term))
-            return false;
+    return m_filter.matchesTerms(searchText(sourceRow));
+}
+
+QVariant FleetFilterProxy::data(const QModelIndex& index, int role) const {
+    // Favourites carry a star in front of the name; the source model knows nothing about them.
+    if (role == Qt::DisplayRole && index.column() == FleetModel::NameColumn &&
+        !m_favourites.isEmpty()) {
+        const QString name = QSortFilterProxyModel::data(index, role).toString();
+        if (m_favourites.contains(
+                QSortFilterProxyModel::data(index, FleetModel::KeyRole).toString()))
+            return QStringLiteral("★ ") + name;
+        return name;
     }
-    return true;
+    return QSortFilterProxyModel::data(index, role);
 }
 
 } // namespace sextant::models

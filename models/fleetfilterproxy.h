@@ -1,28 +1,60 @@
 #pragma once
 
+#include "fleet/fleetfilter.h"
+
+#include <QSet>
 #include <QSortFilterProxyModel>
+#include <QVector>
 
 namespace sextant::models {
 
-// Sorts the fleet table on any column and filters by free text and "problems only"
-// (OutOfSync, not Healthy, or a failed sync). Source rows stay stable; only the proxy moves.
+class FleetModel;
+
+// Sorts the fleet table on any column and filters it with a fleet::FleetFilter (facets, labels,
+// favourites, free text, "problems only"). Source rows stay stable; only the proxy moves.
+//
+// Filtering reads the store's rows directly (no QVariant round trip). The lower-case search text
+// is built only while free-text terms are active, cached per source row and dropped for rows the
+// source reports as changed, inserted or removed.
 class FleetFilterProxy : public QSortFilterProxyModel {
     Q_OBJECT
 public:
     explicit FleetFilterProxy(QObject* parent = nullptr);
 
+    // Must be a FleetModel.
+    void setSourceModel(QAbstractItemModel* source) override;
+
+    void setFilter(const fleet::FleetFilter& filter);
+    const fleet::FleetFilter& filter() const { return m_filter; }
+
+    // Shorthands for the toolbar's text box and "Problems only"; they change filter() in place.
     void setText(const QString& text);
-    QString text() const { return m_text; }
+    QString text() const { return m_filter.text(); }
     void setProblemsOnly(bool on);
-    bool problemsOnly() const { return m_problemsOnly; }
+    bool problemsOnly() const { return m_filter.problemsOnly; }
+
+    // Application keys (AppSummary::key()) marked as favourites.
+    void setFavourites(const QSet<QString>& keys);
+    const QSet<QString>& favourites() const { return m_favourites; }
+    bool isFavourite(const QString& key) const { return m_favourites.contains(key); }
+
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+
+Q_SIGNALS:
+    void filterChanged();
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
 
 private:
-    QStringList m_terms;
-    QString m_text;
-    bool m_problemsOnly = false;
+    const QString& searchText(int sourceRow) const;
+    void dropCache(int first, int last);
+
+    FleetModel* m_fleet = nullptr;
+    fleet::FleetFilter m_filter;
+    QSet<QString> m_favourites;
+    // Per source row; a null QString means "not built yet".
+    mutable QVector<QString> m_searchCache;
 };
 
 } // namespace sextant::models

@@ -1,21 +1,29 @@
 #include "mainwindow.h"
 
+#include "appdetailview.h"
 #include "approvaldialog.h"
 #include "consolesession.h"
+#include "dashboardview.h"
+#include "filterbar.h"
+#include "fleet/fleethistory.h"
 #include "fleetfilterproxy.h"
 #include "fleetmodel.h"
 #include "governance/actionmode.h"
 #include "instancedialog.h"
+#include "savedviews.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
 #include <QCloseEvent>
+#include <QComboBox>
+#include <QDir>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
@@ -24,23 +32,37 @@
 #include <QShortcut>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QStandardPaths>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTextBrowser>
 #include <QTimer>
 #include <QToolBar>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace sextant::ui {
 
 using models::FleetModel;
 
-MainWindow::MainWindow(ConsoleSession* session, QWidget* parent)
+static QString defaultHistoryPath() {
+    // Next to the audit log ($XDG_DATA_HOME/sextant), like every other Sextant data file.
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+                        QStringLiteral("/sextant");
+    QDir().mkpath(dir);
+    return dir + QStringLiteral("/fleet-history.sqlite");
+}
+
+MainWindow::MainWindow(ConsoleSession* session, QWidget* parent, const QString& historyPath)
     : QMainWindow(parent)
     , m_session(session)
     , m_model(new FleetModel(session->store(), this))
     , m_proxy(new models::FleetFilterProxy(this))
-    , m_approver(std::make_unique<DialogApprover>(this)) {
+    , m_approver(std::make_unique<DialogApprover>(this))
+    , m_history(std::make_unique<fleet::FleetHistory>(historyPath.isEmpty() ? defaultHistoryPath()
+                                                                            : historyPath))
+    , m_views(new SavedViews(this)) {
     setWindowTitle(tr("Sextant — Argo CD fleet"));
     if (const QScreen* screen = QGuiApplication::primaryScreen())
         resize(screen->availableSize() * 0.95);
@@ -58,6 +80,13 @@ MainWindow::MainWindow(ConsoleSession* session, QWidget* parent)
     auto* refreshAction = new QAction(tr("&Refresh"), this);
     refreshAction->setShortcut(QKeySequence(tr("Ctrl+R")));
     refreshAction->setToolTip(tr("Ask Argo CD to compare the selected application with Git now"));
+    auto* favouriteAction = new QAction(tr("Toggle &favourite"), this);
+    favouriteAction->setShortcut(QKeySequence(tr("Ctrl+D")));
+    favouriteAction->setToolTip(tr("Mark or unmark the selected application as a favourite"));
+    auto* dashboardAction = new QAction(tr("&Dashboard"), this);
+    dashboardAction->setShortcut(QKeySequence(tr("Ctrl+1")));
+    auto* applicationsAction = new QAction(tr("&Applications"), this);
+    applicationsAction->setShortcut(QKeySequence(tr("Ctrl+2")));
     auto* demoAction = new QAction(tr("Open the &demo fleet"), this);
     auto* quitAction = new QAction(tr("&Quit"), this);
     quitAction->setShortcut(QKeySequence::Quit);
@@ -70,6 +99,11 @@ MainWindow::MainWindow(ConsoleSession* session, QWidget* parent)
     auto* appMenu = menuBar()->addMenu(tr("&Application"));
     appMenu->addAction(syncAction);
     appMenu->addAction(refreshAction);
+    appMenu->addSeparator();
+    appMenu->addAction(favouriteAction);
+    auto* viewMenu = menuBar()->addMenu(tr("&View"));
+    viewMenu->addAction(dashboardAction);
+    viewMenu->addAction(applicationsAction);
     auto* helpMenu = menuBar()->addMenu(tr("&Help"));
     helpMenu->addAction(tr("&About Sextant"), this, [this] {
         QMessageBox::about(this, tr("About Sextant"),
@@ -96,6 +130,24 @@ MainWindow::MainWindow(ConsoleSession* session, QWidget* parent)
     m_problemsOnly = new QCheckBox(tr("&Problems only"));
     m_problemsOnly->setToolTip(tr("OutOfSync, not Healthy, or the last sync failed"));
     toolbar->addWidget(m_problemsOnly);
+    toolbar->addSeparator();
+    m_viewsCombo = new QComboBox;
+    m_viewsCombo->setPlaceholderText(tr("Saved views"));
+    m_viewsCombo->setAccessibleName(tr("Saved views"));
+    m_viewsCombo->setToolTip(tr("Apply a saved filter"));
+    m_viewsCombo->setMinimumContentsLength(16);
+    m_viewsCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    toolbar->addWidget(m_viewsCombo);
+    auto* viewsButton = new QToolButton;
+    viewsButton->setText(tr("Views"));
+    viewsButton->setPopupMode(QToolButton::InstantPopup);
+    viewsButton->setAccessibleName(tr("Manage saved views"));
+    auto* viewsMenu = new QMenu(viewsButton);
+    viewsMenu->addAction(tr("&Save current filter as view…"), this, &MainWindow::saveViewAs);
+    viewsMenu->addAction(tr("&Rename view…"), this, &MainWindow::renameView);
+    viewsMenu->addAction(tr("&Delete view"), this, &MainWindow::deleteView);
+    viewsButton->setMenu(viewsMenu);
+    toolbar->addWidget(viewsButton);
     auto* spacer = new QWidget;
     spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
     toolbar->addWidget(spacer);
@@ -125,17 +177,63 @@ MainWindow::MainWindow(ConsoleSession* session, QWidget* parent)
     m_details->setOpenExternalLinks(false);
     m_details->setAccessibleName(tr("Application details"));
 
+    // Right of the table: the selected row's summary, or (Enter / double-click) the full detail,
+    // which fetches the application's tree, diff, events and logs on demand.
+    m_detailView = new AppDetailView(m_session);
+    auto* detailPage = new QWidget;
+    auto* detailLayout = new QVBoxLayout(detailPage);
+    detailLayout->setContentsMargins(0, 0, 0, 0);
+    detailLayout->setSpacing(2);
+    auto* backToSummary = new QPushButton(tr("◀ Summary"));
+    backToSummary->setToolTip(tr("Close the detail and show the selected row's summary (Esc)"));
+    backToSummary->setShortcut(QKeySequence(Qt::Key_Escape));
+    auto* detailHeader = new QHBoxLayout;
+    detailHeader->addWidget(backToSummary);
+    detailHeader->addStretch();
+    detailLayout->addLayout(detailHeader);
+    detailLayout->addWidget(m_detailView, 1);
+    m_detailStack = new QStackedWidget;
+    m_detailStack->addWidget(m_details);
+    m_detailStack->addWidget(detailPage);
+    // The detail's own minimum must not hold the splitter open while the summary is shown.
+    m_detailStack->setMinimumWidth(280);
+    connect(backToSummary, &QPushButton::clicked, this, [this] {
+        m_detailStack->setCurrentIndex(0);
+        m_table->setFocus();
+    });
+    connect(m_table, &QAbstractItemView::activated, this, [this](const QModelIndex& index) {
+        openDetail(index.data(FleetModel::KeyRole).toString());
+    });
+
     auto* splitter = new QSplitter;
     splitter->setObjectName(QStringLiteral("mainSplitter"));
     splitter->addWidget(m_table);
-    splitter->addWidget(m_details);
+    splitter->addWidget(m_detailStack);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
     splitter->setSizes({1000, 380});
 
+    // Applications page: facet filters above the table and details.
+    m_filterBar = new FilterBar(m_session->store(), m_model);
+    auto* applications = new QWidget;
+    auto* applicationsLayout = new QVBoxLayout(applications);
+    applicationsLayout->setContentsMargins(0, 2, 0, 0);
+    applicationsLayout->setSpacing(2);
+    applicationsLayout->addWidget(m_filterBar);
+    applicationsLayout->addWidget(splitter, 1);
+
+    m_dashboard = new DashboardView(m_session, m_model, m_history.get());
+    m_tabs = new QTabWidget;
+    m_tabs->setObjectName(QStringLiteral("mainTabs"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_dashboard, tr("Dashboard"));
+    m_tabs->addTab(applications, tr("Applications"));
+    m_tabs->setTabToolTip(0, tr("The fleet at a glance (Ctrl+1)"));
+    m_tabs->setTabToolTip(1, tr("Every application, filtered (Ctrl+2)"));
+
     m_pages = new QStackedWidget;
     m_pages->addWidget(buildWelcome());
-    m_pages->addWidget(splitter);
+    m_pages->addWidget(m_tabs);
     setCentralWidget(m_pages);
 
     m_instanceStates = new QWidget;
@@ -148,6 +246,25 @@ MainWindow::MainWindow(ConsoleSession* session, QWidget* parent)
     connect(quitAction, &QAction::triggered, this, &QWidget::close);
     connect(syncAction, &QAction::triggered, this, &MainWindow::syncSelected);
     connect(refreshAction, &QAction::triggered, this, &MainWindow::refreshSelected);
+    connect(favouriteAction, &QAction::triggered, this, &MainWindow::toggleFavourite);
+    connect(dashboardAction, &QAction::triggered, this, &MainWindow::showDashboard);
+    connect(applicationsAction, &QAction::triggered, this, &MainWindow::showApplications);
+    connect(m_dashboard, &DashboardView::filterRequested, this, &MainWindow::showFiltered);
+    // The bar edits a copy of the whole filter (free text included), so this is all it takes.
+    connect(m_filterBar, &FilterBar::filterEdited, m_proxy, &models::FleetFilterProxy::setFilter);
+    connect(m_proxy, &models::FleetFilterProxy::filterChanged, this, &MainWindow::onFilterChanged);
+    for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+        connect(m_proxy, signal, this,
+                [this] { m_filterBar->setShownCount(m_proxy->rowCount(), m_model->rowCount()); });
+    connect(m_proxy, &QAbstractItemModel::modelReset, this,
+            [this] { m_filterBar->setShownCount(m_proxy->rowCount(), m_model->rowCount()); });
+    connect(m_views, &SavedViews::changed, this, &MainWindow::updateViewsCombo);
+    connect(m_viewsCombo, &QComboBox::activated, this,
+            [this](int index) { applyView(m_viewsCombo->itemText(index)); });
+    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_table->addAction(favouriteAction);
+    m_table->addAction(syncAction);
+    m_table->addAction(refreshAction);
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &models::FleetFilterProxy::setText);
     connect(m_problemsOnly, &QCheckBox::toggled, m_proxy,
             &models::FleetFilterProxy::setProblemsOnly);
@@ -156,8 +273,12 @@ MainWindow::MainWindow(ConsoleSession* session, QWidget* parent)
         m_filter->setFocus();
         m_filter->selectAll();
     });
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            &MainWindow::updateDetails);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
+        // The right side always belongs to the selected row.
+        if (m_detailStack->currentIndex() == 1 && selectedKey() != m_detailView->appKey())
+            m_detailStack->setCurrentIndex(0);
+        updateDetails();
+    });
     connect(m_session, &ConsoleSession::instancesChanged, this, [this] {
         QHash<QString, QString> names;
         for (const QString& id : m_session->instanceIds())
@@ -191,12 +312,154 @@ MainWindow::MainWindow(ConsoleSession* session, QWidget* parent)
     m_table->horizontalHeader()->restoreState(
         settings.value(QStringLiteral("window/columns")).toByteArray());
 
+    {
+        const QStringList favourites =
+            settings.value(QStringLiteral("favourites/apps")).toStringList();
+        m_proxy->setFavourites(QSet<QString>(favourites.cbegin(), favourites.cend()));
+    }
+    m_tabs->setCurrentIndex(settings.value(QStringLiteral("window/tab"), 0).toInt());
+
+    updateViewsCombo();
+    onFilterChanged();
     updatePage();
     updateStatusBar();
     updateDetails();
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::openDetail(const QString& appKey) {
+    if (appKey.isEmpty() || m_session->store()->indexOf(appKey) < 0)
+        return;
+    showApplications();
+    m_detailView->showApplication(appKey);
+    m_detailStack->setCurrentIndex(1);
+    // The detail needs room: give it at least half the width when the summary was narrow.
+    if (auto* splitter = findChild<QSplitter*>(QStringLiteral("mainSplitter"))) {
+        const QList<int> sizes = splitter->sizes();
+        const int total = sizes.value(0) + sizes.value(1);
+        if (sizes.value(1) < total / 2)
+            splitter->setSizes({total / 2, total - total / 2});
+    }
+}
+
+void MainWindow::showDashboard() {
+    if (m_pages->currentIndex() == 1)
+        m_tabs->setCurrentWidget(m_dashboard);
+}
+
+void MainWindow::showApplications() {
+    if (m_pages->currentIndex() != 1)
+        return;
+    m_tabs->setCurrentIndex(1);
+    m_table->setFocus();
+}
+
+void MainWindow::showFiltered(const fleet::FleetFilter& filter) {
+    m_proxy->setFilter(filter);
+    showApplications();
+    if (m_proxy->rowCount() > 0 && !m_table->currentIndex().isValid())
+        m_table->setCurrentIndex(m_proxy->index(0, 0));
+}
+
+void MainWindow::onFilterChanged() {
+    const fleet::FleetFilter& f = m_proxy->filter();
+    if (m_filter->text() != f.text()) {
+        const QSignalBlocker block(m_filter);
+        m_filter->setText(f.text());
+    }
+    if (m_problemsOnly->isChecked() != f.problemsOnly) {
+        const QSignalBlocker block(m_problemsOnly);
+        m_problemsOnly->setChecked(f.problemsOnly);
+    }
+    m_filterBar->setFilter(f);
+    m_filterBar->setShownCount(m_proxy->rowCount(), m_model->rowCount());
+    const QString view = m_views->nameOf(f);
+    m_viewsCombo->setCurrentIndex(view.isEmpty() ? -1 : m_viewsCombo->findText(view));
+}
+
+void MainWindow::updateViewsCombo() {
+    const QSignalBlocker block(m_viewsCombo);
+    m_viewsCombo->clear();
+    m_viewsCombo->addItems(m_views->names());
+    const QString view = m_views->nameOf(m_proxy->filter());
+    m_viewsCombo->setCurrentIndex(view.isEmpty() ? -1 : m_viewsCombo->findText(view));
+    m_viewsCombo->setEnabled(m_viewsCombo->count() > 0);
+}
+
+bool MainWindow::applyView(const QString& name) {
+    if (!m_views->contains(name))
+        return false;
+    showFiltered(m_views->filter(name));
+    return true;
+}
+
+void MainWindow::saveViewAs() {
+    const fleet::FleetFilter filter = m_proxy->filter();
+    bool ok = false;
+    const QString suggestion =
+        m_views->nameOf(filter).isEmpty() ? filter.describe().left(60) : m_views->nameOf(filter);
+    const QString name = QInputDialog::getText(
+        this, tr("Save view"),
+        tr("Name for this view:\n%1")
+            .arg(filter.describe().isEmpty() ? tr("(every application)") : filter.describe()),
+        QLineEdit::Normal, suggestion, &ok);
+    if (!ok || name.trimmed().isEmpty())
+        return;
+    if (m_views->contains(name.trimmed()) &&
+        QMessageBox::question(this, tr("Save view"),
+                              tr("Replace the view \"%1\"?").arg(name.trimmed())) !=
+            QMessageBox::Yes)
+        return;
+    m_views->save(name, filter);
+    statusBar()->showMessage(tr("Saved view \"%1\".").arg(name.trimmed()), 5000);
+}
+
+void MainWindow::renameView() {
+    const QString current = m_viewsCombo->currentText();
+    if (current.isEmpty() || !m_views->contains(current)) {
+        statusBar()->showMessage(tr("Choose a saved view first."), 5000);
+        return;
+    }
+    bool ok = false;
+    const QString name = QInputDialog::getText(this, tr("Rename view"), tr("New name:"),
+                                               QLineEdit::Normal, current, &ok);
+    if (ok && !m_views->rename(current, name))
+        QMessageBox::warning(this, tr("Rename view"),
+                             tr("A view called \"%1\" already exists.").arg(name.trimmed()));
+}
+
+void MainWindow::deleteView() {
+    const QString current = m_viewsCombo->currentText();
+    if (current.isEmpty() || !m_views->contains(current)) {
+        statusBar()->showMessage(tr("Choose a saved view first."), 5000);
+        return;
+    }
+    if (QMessageBox::question(this, tr("Delete view"),
+                              tr("Delete the view \"%1\"?").arg(current)) == QMessageBox::Yes)
+        m_views->remove(current);
+}
+
+void MainWindow::setFavourite(const QString& appKey, bool favourite) {
+    QSet<QString> favourites = m_proxy->favourites();
+    if (favourite)
+        favourites.insert(appKey);
+    else
+        favourites.remove(appKey);
+    m_proxy->setFavourites(favourites);
+    QStringList list(favourites.cbegin(), favourites.cend());
+    list.sort();
+    QSettings().setValue(QStringLiteral("favourites/apps"), list);
+}
+
+void MainWindow::toggleFavourite() {
+    const QString key = selectedKey();
+    if (key.isEmpty()) {
+        statusBar()->showMessage(tr("Select an application first."), 5000);
+        return;
+    }
+    setFavourite(key, !m_proxy->isFavourite(key));
+}
 
 QWidget* MainWindow::buildWelcome() {
     auto* page = new QWidget;
@@ -355,6 +618,8 @@ void MainWindow::updateDetails() {
         html += tr("<p style='color:gray'>%1 is in audit (read-only) mode: Sync and Refresh are "
                    "refused until you switch it to read-write under Instances.</p>")
                     .arg(esc(app.instance));
+    html += tr("<p style='color:gray'>Enter or double-click: resource tree, diff, events, logs "
+               "and history.</p>");
     m_details->setHtml(html);
 }
 
@@ -438,6 +703,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     if (auto* splitter = findChild<QSplitter*>(QStringLiteral("mainSplitter")))
         settings.setValue(QStringLiteral("window/splitter"), splitter->saveState());
     settings.setValue(QStringLiteral("window/columns"), m_table->horizontalHeader()->saveState());
+    settings.setValue(QStringLiteral("window/tab"), m_tabs->currentIndex());
     QMainWindow::closeEvent(event);
 }
 

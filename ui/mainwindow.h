@@ -1,10 +1,15 @@
 #pragma once
 
+#include "fleet/fleetfilter.h"
+
 #include <QMainWindow>
+#include <QSet>
 
 #include <memory>
 
 class QCheckBox;
+class QComboBox;
+class QTabWidget;
 class QLabel;
 class QLineEdit;
 class QStackedWidget;
@@ -13,26 +18,52 @@ class QTextBrowser;
 class QHBoxLayout;
 
 namespace sextant {
+namespace fleet {
+class FleetHistory;
+}
 namespace models {
 class FleetModel;
 class FleetFilterProxy;
 } // namespace models
 namespace ui {
 
+class AppDetailView;
 class ConsoleSession;
+class DashboardView;
 class DialogApprover;
+class FilterBar;
+class SavedViews;
 
-// The console: the fleet table across every instance, details of the selected application,
-// and each instance's connection state in the status bar.
+// The console: a dashboard of the fleet and the fleet table across every instance (Ctrl+1,
+// Ctrl+2) with facet filters and saved views, details of the selected application, and each
+// instance's connection state in the status bar.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(ConsoleSession* session, QWidget* parent = nullptr);
+    // `historyPath`: the SQLite file of fleet snapshots for the dashboard's trend; empty = the
+    // default in the user's data directory.
+    explicit MainWindow(ConsoleSession* session, QWidget* parent = nullptr,
+                        const QString& historyPath = {});
     ~MainWindow() override;
 
     QTableView* fleetView() const { return m_table; }
     models::FleetFilterProxy* proxy() const { return m_proxy; }
+    DashboardView* dashboard() const { return m_dashboard; }
+    FilterBar* filterBar() const { return m_filterBar; }
+    SavedViews* savedViews() const { return m_views; }
+    QTabWidget* tabs() const { return m_tabs; }
+    AppDetailView* detailView() const { return m_detailView; }
     void openInstances();
+
+    // Shows the table with exactly this filter (what the dashboard's clicks do).
+    void showFiltered(const fleet::FleetFilter& filter);
+    void showDashboard();
+    void showApplications();
+    // Selects a saved view by name; false when there is none.
+    bool applyView(const QString& name);
+    void setFavourite(const QString& appKey, bool favourite);
+    // Opens the full detail (resource tree, diff, events, logs, history) of the application.
+    void openDetail(const QString& appKey);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -46,14 +77,28 @@ private:
     void syncSelected();
     void refreshSelected();
     void askCredentials(const QString& id, const QString& reason);
+    void onFilterChanged();
+    void updateViewsCombo();
+    void saveViewAs();
+    void renameView();
+    void deleteView();
+    void toggleFavourite();
 
     ConsoleSession* m_session;
     models::FleetModel* m_model;
     models::FleetFilterProxy* m_proxy;
     std::unique_ptr<DialogApprover> m_approver;
+    std::unique_ptr<fleet::FleetHistory> m_history;
     QStackedWidget* m_pages;
+    QTabWidget* m_tabs;
+    DashboardView* m_dashboard;
+    FilterBar* m_filterBar;
+    SavedViews* m_views;
+    QComboBox* m_viewsCombo;
     QTableView* m_table;
-    QTextBrowser* m_details;
+    QTextBrowser* m_details; // narrow summary of the selected row
+    AppDetailView* m_detailView;
+    QStackedWidget* m_detailStack;
     QLineEdit* m_filter;
     QCheckBox* m_problemsOnly;
     QLabel* m_totals;
