@@ -2,14 +2,17 @@
 
 #include "appdetailview.h"
 #include "approvaldialog.h"
+#include "commandpalette.h"
 #include "consolesession.h"
 #include "dashboardview.h"
 #include "filterbar.h"
 #include "fleet/fleethistory.h"
+#include "fleet/transitiondetector.h"
 #include "fleetfilterproxy.h"
 #include "fleetmodel.h"
 #include "governance/actionmode.h"
 #include "instancedialog.h"
+#include "notificationpanel.h"
 #include "savedviews.h"
 
 #include <QAction>
@@ -18,6 +21,7 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDir>
+#include <QDockWidget>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
@@ -87,6 +91,17 @@ MainWindow::MainWindow(ConsoleSession* session, QWidget* parent, const QString& 
     dashboardAction->setShortcut(QKeySequence(tr("Ctrl+1")));
     auto* applicationsAction = new QAction(tr("&Applications"), this);
     applicationsAction->setShortcut(QKeySequence(tr("Ctrl+2")));
+    auto* paletteAction = new QAction(tr("&Go to action or application…"), this);
+    paletteAction->setShortcut(QKeySequence(tr("Ctrl+K")));
+    auto* nextAction = new QAction(tr("&Next application"), this);
+    nextAction->setShortcut(QKeySequence(tr("Alt+Down")));
+    auto* previousAction = new QAction(tr("&Previous application"), this);
+    previousAction->setShortcut(QKeySequence(tr("Alt+Up")));
+    auto* notificationsAction = new QAction(tr("&Notifications"), this);
+    notificationsAction->setShortcut(QKeySequence(tr("Ctrl+Shift+N")));
+    notificationsAction->setCheckable(true);
+    auto* shortcutsAction = new QAction(tr("&Keyboard shortcuts"), this);
+    shortcutsAction->setShortcut(QKeySequence(tr("F1")));
     auto* demoAction = new QAction(tr("Open the &demo fleet"), this);
     auto* quitAction = new QAction(tr("&Quit"), this);
     quitAction->setShortcut(QKeySequence::Quit);
@@ -104,7 +119,13 @@ MainWindow::MainWindow(ConsoleSession* session, QWidget* parent, const QString& 
     auto* viewMenu = menuBar()->addMenu(tr("&View"));
     viewMenu->addAction(dashboardAction);
     viewMenu->addAction(applicationsAction);
+    viewMenu->addSeparator();
+    viewMenu->addAction(paletteAction);
+    viewMenu->addAction(nextAction);
+    viewMenu->addAction(previousAction);
+    viewMenu->addAction(notificationsAction);
     auto* helpMenu = menuBar()->addMenu(tr("&Help"));
+    helpMenu->addAction(shortcutsAction);
     helpMenu->addAction(tr("&About Sextant"), this, [this] {
         QMessageBox::about(this, tr("About Sextant"),
                            tr("<b>Sextant %1</b><br>Operations console for Argo CD and OpenShift "
@@ -305,6 +326,60 @@ MainWindow::MainWindow(ConsoleSession* session, QWidget* parent, const QString& 
         updateDetails();
     });
 
+    // Ctrl+K reaches every action of the window and every application by name.
+    const QList<QAction*> paletteActions{instancesAction,     demoAction,      syncAction,
+                                         refreshAction,       favouriteAction, dashboardAction,
+                                         applicationsAction,  nextAction,      previousAction,
+                                         notificationsAction, shortcutsAction, quitAction};
+    connect(paletteAction, &QAction::triggered, this, [this, paletteActions] {
+        auto* palette = new CommandPalette(m_session->store(), paletteActions, this);
+        palette->setAttribute(Qt::WA_DeleteOnClose);
+        connect(palette, &CommandPalette::applicationChosen, this, [this](const QString& key) {
+            selectApplication(key);
+            openDetail(key);
+        });
+        palette->open();
+    });
+    connect(nextAction, &QAction::triggered, this, [this] { stepApplication(+1); });
+    connect(previousAction, &QAction::triggered, this, [this] { stepApplication(-1); });
+    connect(shortcutsAction, &QAction::triggered, this, [this, paletteActions, paletteAction] {
+        showShortcuts(QList<QAction*>{paletteAction} + paletteActions);
+    });
+
+    // Notifications: grouped transitions, a dock with the history, desktop pop-ups.
+    m_notifications = new NotificationPanel;
+    auto* dock = new QDockWidget(tr("Notifications"), this);
+    dock->setObjectName(QStringLiteral("notificationsDock"));
+    dock->setWidget(m_notifications);
+    addDockWidget(Qt::RightDockWidgetArea, dock);
+    dock->hide();
+    connect(notificationsAction, &QAction::toggled, dock, &QDockWidget::setVisible);
+    connect(dock, &QDockWidget::visibilityChanged, this, [this, notificationsAction](bool visible) {
+        const QSignalBlocker block(notificationsAction);
+        notificationsAction->setChecked(visible);
+        if (visible)
+            m_notifications->markRead();
+    });
+    connect(m_notifications, &NotificationPanel::unreadChanged, this,
+            [notificationsAction](int unread) {
+                notificationsAction->setText(unread > 0 ? tr("&Notifications (%1)").arg(unread)
+                                                        : tr("&Notifications"));
+            });
+    toolbar->addAction(notificationsAction);
+    m_detector = new fleet::TransitionDetector(m_session->store(), this);
+    connect(m_detector, &fleet::TransitionDetector::notice, this, [this](fleet::Notice notice) {
+        if (const auto* info = m_session->instance(notice.instance))
+            notice.instance = info->config.displayName();
+        m_notifications->add(notice);
+    });
+    connect(m_notifications, &NotificationPanel::applicationsRequested, this,
+            [this](const QStringList& keys) {
+                if (keys.isEmpty())
+                    return;
+                selectApplication(keys.first());
+                openDetail(keys.first());
+            });
+
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
@@ -353,6 +428,57 @@ void MainWindow::showApplications() {
         return;
     m_tabs->setCurrentIndex(1);
     m_table->setFocus();
+}
+
+void MainWindow::selectApplication(const QString& appKey) {
+    const int row = m_session->store()->indexOf(appKey);
+    if (row < 0)
+        return;
+    showApplications();
+    QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
+    if (!index.isValid()) {
+        // Hidden by the current filter: show everything rather than a detail without its row.
+        m_proxy->setFilter(fleet::FleetFilter());
+        index = m_proxy->mapFromSource(m_model->index(row, 0));
+    }
+    m_table->setCurrentIndex(index);
+    m_table->scrollTo(index);
+}
+
+void MainWindow::stepApplication(int delta) {
+    const int rows = m_proxy->rowCount();
+    if (rows == 0)
+        return;
+    const QModelIndex current = m_table->currentIndex();
+    const int next = current.isValid() ? std::clamp(current.row() + delta, 0, rows - 1) : 0;
+    const QModelIndex index = m_proxy->index(next, current.isValid() ? current.column() : 0);
+    m_table->setCurrentIndex(index);
+    m_table->scrollTo(index);
+    // In the detail view, stepping moves the detail along with the selection.
+    if (m_detailStack->currentIndex() == 1)
+        openDetail(selectedKey());
+}
+
+void MainWindow::showShortcuts(const QList<QAction*>& actions) {
+    QString html = QStringLiteral("<table cellspacing=6>");
+    auto row = [&html](const QString& keys, const QString& what) {
+        html += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
+                    .arg(keys.toHtmlEscaped(), what.toHtmlEscaped());
+    };
+    for (const QAction* a : actions) {
+        if (!a->shortcut().isEmpty())
+            row(a->shortcut().toString(QKeySequence::NativeText),
+                QString(a->text()).remove(QLatin1Char('&')).remove(QStringLiteral("…")));
+    }
+    row(QStringLiteral("/"), tr("Filter the applications"));
+    row(tr("Enter"), tr("Open the selected application's details"));
+    row(tr("Esc"), tr("Back from the details to the summary"));
+    html += QStringLiteral("</table>");
+    QMessageBox box(this);
+    box.setWindowTitle(tr("Keyboard shortcuts"));
+    box.setTextFormat(Qt::RichText);
+    box.setText(html);
+    box.exec();
 }
 
 void MainWindow::showFiltered(const fleet::FleetFilter& filter) {

@@ -20,7 +20,8 @@ class QHBoxLayout;
 namespace sextant {
 namespace fleet {
 class FleetHistory;
-}
+class TransitionDetector;
+} // namespace fleet
 namespace models {
 class FleetModel;
 class FleetFilterProxy;
@@ -32,6 +33,7 @@ class ConsoleSession;
 class DashboardView;
 class DialogApprover;
 class FilterBar;
+class NotificationPanel;
 class SavedViews;
 
 // The console: a dashboard of the fleet and the fleet table across every instance (Ctrl+1,
@@ -48,6 +50,7 @@ public:
 
     QTableView* fleetView() const { return m_table; }
     models::FleetFilterProxy* proxy() const { return m_proxy; }
+    NotificationPanel* notifications() const { return m_notifications; }
     DashboardView* dashboard() const { return m_dashboard; }
     FilterBar* filterBar() const { return m_filterBar; }
     SavedViews* savedViews() const { return m_views; }
@@ -64,6 +67,8 @@ public:
     void setFavourite(const QString& appKey, bool favourite);
     // Opens the full detail (resource tree, diff, events, logs, history) of the application.
     void openDetail(const QString& appKey);
+    // Selects the application's row in the table (clearing a filter that hides it).
+    void selectApplication(const QString& appKey);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -71,6 +76,8 @@ protected:
 private:
     QWidget* buildWelcome();
     void updatePage();
+    void stepApplication(int delta);
+    void showShortcuts(const QList<QAction*>& actions);
     void updateStatusBar();
     void updateDetails();
     QString selectedKey() const;
@@ -98,6 +105,8 @@ private:
     QTableView* m_table;
     QTextBrowser* m_details; // narrow summary of the selected row
     AppDetailView* m_detailView;
+    NotificationPanel* m_notifications = nullptr;
+    fleet::TransitionDetector* m_detector = nullptr;
     QStackedWidget* m_detailStack;
     QLineEdit* m_filter;
     QCheckBox* m_problemsOnly;

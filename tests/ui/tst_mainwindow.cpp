@@ -8,6 +8,7 @@
 #include "governance/approvalgate.h"
 #include "governance/auditlog.h"
 #include "mainwindow.h"
+#include "notificationpanel.h"
 #include "sim/simulator.h"
 
 #include <QApplication>
@@ -118,6 +119,17 @@ private Q_SLOTS:
                                      session.store()->at(session.store()->indexOf(key)).health ==
                                          argocd::HealthStatus::Degraded,
                                  20000);
+        // The transition reaches the notification history, named after the instance.
+        QTRY_VERIFY_WITH_TIMEOUT(window.notifications()->count() >= 1, 10000);
+
+        // Keyboard navigation: select by key, step to the next row.
+        window.selectApplication(key);
+        QCOMPARE(window.fleetView()->currentIndex().data(models::FleetModel::KeyRole).toString(),
+                 key);
+        const int before = window.fleetView()->currentIndex().row();
+        QTest::keySequence(&window, QKeySequence(QStringLiteral("Alt+Down")));
+        QCOMPARE(window.fleetView()->currentIndex().row(),
+                 std::min(before + 1, window.fleetView()->model()->rowCount() - 1));
 
         const QString shot = QStringLiteral(SEXTANT_BIN_DIR "/../screenshots");
         QDir().mkpath(shot);
