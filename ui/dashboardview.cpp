@@ -856,9 +856,10 @@ void DashboardView::updateMatrix() {
             const int worstCount = it->health[int(worst)];
             // Never colour alone: the worst health is written out with its count.
             const QString label =
-                worst == HealthStatus::Healthy
-                    ? tr("✓ %1 healthy").arg(number(it->apps))
-                    : (it->apps == 1 ? tr("%1 %2 · 1 app") : tr("%1 %2 · %3 apps"))
+                worst == HealthStatus::Healthy ? tr("✓ %1 healthy").arg(number(it->apps))
+                : it->apps == 1
+                    ? tr("%1 %2 · 1 app").arg(number(worstCount), argocd::toString(worst))
+                    : tr("%1 %2 · %3 apps")
                           .arg(number(worstCount), argocd::toString(worst), number(it->apps));
             QTableWidgetItem* item = m_matrix->item(r, c);
             if (!item) {
