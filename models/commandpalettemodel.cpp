@@ -3,6 +3,7 @@
 #include "fleet/fleetstore.h"
 
 #include <QAction>
+#include <QUrl>
 
 #include <algorithm>
 
@@ -61,8 +62,12 @@ void CommandPaletteModel::setQuery(const QString& query) {
     }
     if (!q.isEmpty()) {
         for (int row = 0; row < m_store->size(); ++row) {
-            if (const int s = matchScore(q, m_store->at(row).name))
-                m_entries.append({Kind::Application, s, -1, m_store->at(row).key()});
+            const argocd::AppSummary& app = m_store->at(row);
+            // Among equally good matches, the application in trouble is the likelier target.
+            const bool trouble = app.health == argocd::HealthStatus::Degraded ||
+                                 app.health == argocd::HealthStatus::Missing || app.syncFailed();
+            if (const int s = matchScore(q, app.name))
+                m_entries.append({Kind::Application, s + (trouble ? 50 : 0), -1, app.key()});
         }
     }
     std::stable_sort(m_entries.begin(), m_entries.end(),
@@ -116,7 +121,8 @@ QVariant CommandPaletteModel::data(const QModelIndex& index, int role) const {
     case AppKeyRole:
         return app.key();
     case DetailRole:
-        return app.cluster() + QStringLiteral(" · ") + app.destNamespace + QStringLiteral(" · ") +
+        return (app.destName.isEmpty() ? QUrl(app.destServer).host() : app.destName) +
+               QStringLiteral(" · ") + app.destNamespace + QStringLiteral(" · ") +
                argocd::toString(app.health) + QStringLiteral(" · ") + argocd::toString(app.sync);
     default:
         return {};

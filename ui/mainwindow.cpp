@@ -743,7 +743,7 @@ void MainWindow::updateDetails() {
     if (m_session->policy()->mode(app.instance) == governance::Mode::Audit)
         html += tr("<p style='color:gray'>%1 is in audit (read-only) mode: Sync and Refresh are "
                    "refused until you switch it to read-write under Instances.</p>")
-                    .arg(esc(app.instance));
+                    .arg(esc(info ? info->config.displayName() : app.instance));
     html += tr("<p style='color:gray'>Enter or double-click: resource tree, diff, events, logs "
                "and history.</p>");
     m_details->setHtml(html);
