@@ -9,7 +9,7 @@ packages=(
     # Qt 6 and the libraries the user chose
     qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev qt6-tools-dev qt6-tools-dev-tools
     qt6-l10n-tools libqt6sql6-sqlite qtkeychain-qt6-dev libgit2-dev libyaml-cpp-dev
-    nlohmann-json3-dev libgl1-mesa-dev
+    nlohmann-json3-dev libsimdjson-dev libgl1-mesa-dev
     # platform plugins and fonts so the console runs on a plain desktop or under Xvfb
     qt6-qpa-plugins fonts-dejavu-core
     # tests: a real Secret Service on a private D-Bus, a virtual X server for screenshots

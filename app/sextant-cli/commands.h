@@ -8,6 +8,7 @@ namespace sextant::cli {
 
 int runApps(const QStringList& args);  // cmd_apps.cpp
 int runAudit(const QStringList& args); // cmd_audit.cpp
+int runBench(const QStringList& args); // cmd_bench.cpp
 
 // Prints to stderr in the CLI's one error format.
 void printError(const QString& shortMessage, const QString& details = {});

@@ -25,6 +25,7 @@ void printUsage() {
            "Commands:\n"
            "  apps          list applications (--output json|table)\n"
            "  audit verify  check the hash chain of an audit log file\n"
+           "  bench         ingest and fleet-view benchmarks (bench --help)\n"
            "\n"
            "The token may also come from the SEXTANT_TOKEN environment variable.\n"
            "Run 'sextant-cli COMMAND --help' for a command's options.\n";
@@ -69,6 +70,8 @@ int main(int argc, char* argv[]) {
         return sextant::cli::runApps(args);
     if (command == QLatin1String("audit"))
         return sextant::cli::runAudit(args);
+    if (command == QLatin1String("bench"))
+        return sextant::cli::runBench(args);
     sextant::cli::printError(QStringLiteral("unknown command '%1'").arg(command));
     printUsage();
     return 2;

@@ -3,6 +3,7 @@
 #include "appparser.h"
 
 #include <QFutureWatcher>
+#include <QMutexLocker>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QRandomGenerator>
@@ -339,6 +340,10 @@ void AppWatcher::pumpDecoder(bool) {
         QVector<Result<nlohmann::json>> messages = decoder->feed(bytes);
         if (finishing)
             messages += decoder->finish();
+        // Watch lines are small: nlohmann is fine here; interning keeps replaced rows sharing
+        // their strings with the rest of the fleet.
+        StringPool* pool = StringPool::shared();
+        QMutexLocker lock(&pool->mutex());
         for (Result<nlohmann::json>& m : messages) {
             if (!m) {
                 if (m.error().kind == Error::Kind::Protocol) {
@@ -348,7 +353,7 @@ void AppWatcher::pumpDecoder(bool) {
                 holder->fatal = m.error();
                 break;
             }
-            Result<AppEvent> event = parseWatchResult(*m, id);
+            Result<AppEvent> event = parseWatchResult(*m, id, pool);
             if (!event)
                 holder->skipped.append(event.error());
             else

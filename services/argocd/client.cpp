@@ -415,8 +415,9 @@ void Client::listApplications(const ListQuery& query, Callback<AppList> callback
     getRaw(url, [this, callback](Result<QByteArray> body) {
         if (!body)
             return callback(body.error());
+        // simdjson + interning (see appparser.h); same result as parseApplicationList.
         parseAsync<AppList>([bytes = std::move(body).value(),
-                             id = m_config.id] { return parseApplicationList(bytes, id); },
+                             id = m_config.id] { return parseApplicationListFast(bytes, id); },
                             callback);
     });
 }

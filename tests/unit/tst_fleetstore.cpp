@@ -8,6 +8,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <optional>
+
 using namespace sextant;
 using argocd::AppEvent;
 using argocd::AppSummary;
@@ -68,6 +70,30 @@ private:
     QAbstractItemModel* m_model;
 };
 
+// What counts() must say, computed the slow way.
+fleet::FleetCounts scanCounts(const fleet::FleetStore& store, const QString& instance = {}) {
+    fleet::FleetCounts c;
+    for (int r = 0; r < store.size(); ++r) {
+        const AppSummary& a = store.at(r);
+        if (!instance.isEmpty() && a.instance != instance)
+            continue;
+        ++c.apps;
+        c.outOfSync += a.sync == SyncStatus::OutOfSync;
+        c.degraded += a.health == HealthStatus::Degraded;
+        c.progressing += a.health == HealthStatus::Progressing;
+        c.syncFailed += a.syncFailed();
+    }
+    return c;
+}
+
+void waitIdle(fleet::FleetStore& store) {
+    if (store.pendingBatches() == 0)
+        return;
+    QSignalSpy idle(&store, &fleet::FleetStore::asyncIdle);
+    QVERIFY(idle.wait(10000));
+    QCOMPARE(store.pendingBatches(), 0);
+}
+
 } // namespace
 
 class TestFleetStore : public QObject {
@@ -113,6 +139,33 @@ private Q_SLOTS:
         QCOMPARE(br.column(), int(models::FleetModel::HealthColumn));
     }
 
+    // A new resourceVersion alone is a change of the store (ChangedVersion) that no column
+    // shows: the model stays quiet, so sorted proxies do not move the row.
+    void versionOnlyChangeIsNotRepainted() {
+        fleet::FleetStore store;
+        models::FleetModel model(&store);
+        store.applySnapshot(QStringLiteral("a"), {app(QStringLiteral("a"), QStringLiteral("x"))});
+        QSignalSpy modelSpy(&model, &QAbstractItemModel::dataChanged);
+        QSignalSpy storeSpy(&store, &fleet::FleetStore::rowsChanged);
+        AppSummary changed = app(QStringLiteral("a"), QStringLiteral("x"));
+        changed.resourceVersion = QStringLiteral("42");
+        store.applyEvents({AppEvent{WatchEventType::Modified, changed}});
+        QCOMPARE(storeSpy.size(), 1);
+        QCOMPARE(storeSpy.at(0).at(2).value<fleet::ChangedFields>(),
+                 fleet::ChangedFields(fleet::ChangedVersion));
+        QCOMPARE(modelSpy.size(), 0);
+        QCOMPARE(store.at(0).resourceVersion, QStringLiteral("42"));
+        // With a visible change too, only the visible column is repainted.
+        changed.resourceVersion = QStringLiteral("43");
+        changed.sync = SyncStatus::OutOfSync;
+        store.applyEvents({AppEvent{WatchEventType::Modified, changed}});
+        QCOMPARE(modelSpy.size(), 1);
+        QCOMPARE(modelSpy.at(0).at(0).value<QModelIndex>().column(),
+                 int(models::FleetModel::SyncColumn));
+        QCOMPARE(modelSpy.at(0).at(1).value<QModelIndex>().column(),
+                 int(models::FleetModel::SyncColumn));
+    }
+
     void snapshotOfOneInstanceLeavesOthers() {
         fleet::FleetStore store;
         store.applySnapshot(QStringLiteral("a"), {app(QStringLiteral("a"), QStringLiteral("x"))});
@@ -136,13 +189,22 @@ private Q_SLOTS:
 
     // Random batches of removals, changes and additions, checked against a plain model of the
     // truth after every batch.
+    // Random batches of removals, changes and additions, checked against a plain model of the
+    // truth after every batch; the same with batches prepared off the GUI thread, and with
+    // async batches interleaved with synchronous ones (plans prepared against stale rows).
     void randomMixesMatchTruth_data() {
         QTest::addColumn<quint32>("seed");
-        for (quint32 s = 1; s <= 40; ++s)
-            QTest::newRow(qPrintable(QStringLiteral("seed %1").arg(s))) << s;
+        QTest::addColumn<int>("mode"); // 0 sync, 1 async, 2 async with sync interleaved
+        for (quint32 s = 1; s <= 40; ++s) {
+            QTest::newRow(qPrintable(QStringLiteral("seed %1").arg(s))) << s << 0;
+            QTest::newRow(qPrintable(QStringLiteral("seed %1 async").arg(s))) << s << 1;
+            if (s <= 15)
+                QTest::newRow(qPrintable(QStringLiteral("seed %1 mixed").arg(s))) << s << 2;
+        }
     }
     void randomMixesMatchTruth() {
         QFETCH(quint32, seed);
+        QFETCH(int, mode);
         QRandomGenerator rng(seed);
         fleet::FleetStore store;
         models::FleetModel model(&store);
@@ -176,7 +238,10 @@ private Q_SLOTS:
                 const int adds = rng.bounded(6);
                 for (int k = 0; k < adds; ++k)
                     next.append(app(inst, QStringLiteral("n%1-%2").arg(round).arg(k)));
-                store.applySnapshot(inst, next);
+                if (mode == 0)
+                    store.applySnapshot(inst, next);
+                else
+                    store.applySnapshotAsync(inst, next);
                 for (auto it = truth.begin(); it != truth.end();) {
                     if (it->instance == inst)
                         it = truth.erase(it);
@@ -219,8 +284,36 @@ private Q_SLOTS:
                         truth.insert(e.app.key(), e.app);
                     }
                 }
-                store.applyEvents(events);
+                if (mode == 0) {
+                    store.applyEvents(events);
+                } else if (mode == 2 && rng.bounded(2) == 0) {
+                    // An async batch in flight, then a synchronous one for other apps: the
+                    // async plan is stale by the time it lands and must be redone.
+                    QSet<QString> eventKeys;
+                    for (const AppEvent& e : events)
+                        eventKeys.insert(e.app.key());
+                    std::optional<AppSummary> other;
+                    for (const AppSummary& a : std::as_const(truth)) {
+                        if (!eventKeys.contains(a.key())) {
+                            other = a;
+                            break;
+                        }
+                    }
+                    store.applyEventsAsync(events);
+                    if (other) {
+                        other->health = other->health == HealthStatus::Healthy
+                                            ? HealthStatus::Degraded
+                                            : HealthStatus::Healthy;
+                        QVERIFY(store.pendingBatches() > 0);
+                        store.applyEvents({AppEvent{WatchEventType::Modified, *other}});
+                        truth.insert(other->key(), *other);
+                        expectChanged.insert(other->key());
+                    }
+                } else {
+                    store.applyEventsAsync(events);
+                }
             }
+            waitIdle(store);
 
             // The view replayed from signals equals the store, which equals the truth.
             QCOMPARE(view.keys.size(), store.size());
@@ -234,7 +327,138 @@ private Q_SLOTS:
             for (const QString& key : expectChanged)
                 QVERIFY2(view.changedRows.contains(key), qPrintable(key));
             QCOMPARE(view.changedRows.size(), expectChanged.size());
+            // Counts are kept incrementally: they equal a full scan.
+            QCOMPARE(store.counts(), scanCounts(store));
+            for (const QString& inst : instances)
+                QCOMPARE(store.counts(inst), scanCounts(store, inst));
         }
+    }
+
+    // A synchronous batch while an async one is prepared: the prepared plan is stale and is
+    // redone, so the view, the index and the counts stay exact whatever the order of events.
+    void staleAsyncPlanIsRedone() {
+        fleet::FleetStore store;
+        models::FleetModel model(&store);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        ShadowView view(&model);
+        QVector<AppSummary> apps;
+        for (int i = 0; i < 2000; ++i)
+            apps.append(app(QStringLiteral("a"), QStringLiteral("app-%1").arg(i)));
+        store.applySnapshot(QStringLiteral("a"), apps);
+
+        // Async: drop the first 1000, degrade the rest. Sync on top: delete app-1500.
+        QVector<AppSummary> next;
+        for (int i = 1000; i < 2000; ++i)
+            next.append(
+                app(QStringLiteral("a"), QStringLiteral("app-%1").arg(i), HealthStatus::Degraded));
+        store.applySnapshotAsync(QStringLiteral("a"), next);
+        QCOMPARE(store.pendingBatches(), 1);
+        store.applyEvents({AppEvent{WatchEventType::Deleted, apps[1500]}});
+        QCOMPARE(store.size(), 1999);
+        waitIdle(store);
+        // The snapshot is the newer truth: app-1500 is back, degraded.
+        QCOMPARE(store.size(), 1000);
+        QCOMPARE(view.keys.size(), 1000);
+        for (int r = 0; r < store.size(); ++r) {
+            QCOMPARE(view.keys[r], store.at(r).key());
+            QCOMPARE(store.indexOf(store.at(r).key()), r);
+            QVERIFY(store.at(r).health == HealthStatus::Degraded);
+        }
+        QCOMPARE(store.counts().degraded, 1000);
+        QCOMPARE(store.counts(), scanCounts(store));
+    }
+
+    // Thousands of scattered changes are announced in slices with the event loop running in
+    // between; a synchronous batch arriving meanwhile first completes the announcements.
+    void slicedAnnouncementsStayConsistent_data() {
+        QTest::addColumn<bool>("interrupt");
+        QTest::newRow("event loop runs") << false;
+        QTest::newRow("sync batch mid-way") << true;
+    }
+    void slicedAnnouncementsStayConsistent() {
+        QFETCH(bool, interrupt);
+        fleet::FleetStore store;
+        models::FleetModel model(&store);
+        ShadowView view(&model);
+        QVector<AppSummary> apps;
+        for (int i = 0; i < 20000; ++i)
+            apps.append(app(QStringLiteral("a"), QStringLiteral("app-%1").arg(i)));
+        store.applySnapshot(QStringLiteral("a"), apps);
+
+        // Every other row changes (10,000 one-row ranges), one is deleted, one is added.
+        QVector<AppEvent> events;
+        QSet<QString> expectChanged;
+        for (int i = 0; i < apps.size(); i += 2) {
+            AppSummary a = apps[i];
+            a.sync = SyncStatus::OutOfSync;
+            events.append({WatchEventType::Modified, a});
+            expectChanged.insert(a.key());
+        }
+        events.append({WatchEventType::Deleted, apps[1]});
+        events.append({WatchEventType::Added, app(QStringLiteral("a"), QStringLiteral("new"))});
+        QSignalSpy batches(&store, &fleet::FleetStore::batchApplied);
+        QSignalSpy changedSpy(&store, &fleet::FleetStore::rowsChanged);
+        store.applyEventsAsync(events);
+        // Wait for the first slice, then either let the loop finish or interrupt it.
+        QTRY_VERIFY_WITH_TIMEOUT(changedSpy.size() > 0, 10000);
+        if (interrupt) {
+            AppSummary late = apps[3];
+            late.health = HealthStatus::Degraded;
+            store.applyEvents({AppEvent{WatchEventType::Modified, late}});
+            expectChanged.insert(late.key());
+            QCOMPARE(batches.size(), 2); // the async one completed first
+        }
+        waitIdle(store);
+        QCOMPARE(store.size(), 20000);
+        QCOMPARE(view.keys.size(), store.size());
+        for (int r = 0; r < store.size(); ++r) {
+            QCOMPARE(view.keys[r], store.at(r).key());
+            QCOMPARE(store.indexOf(store.at(r).key()), r);
+        }
+        QCOMPARE(view.changedRows, expectChanged);
+        QCOMPARE(store.counts().outOfSync, 10000);
+        QCOMPARE(store.counts(), scanCounts(store));
+        QCOMPARE(store.indexOf(QStringLiteral("a/argocd/new")), 19999);
+    }
+
+    // Event batches waiting behind a running one are merged and applied in order.
+    void queuedEventBatchesMerge() {
+        fleet::FleetStore store;
+        QVector<AppSummary> apps;
+        for (int i = 0; i < 100; ++i)
+            apps.append(app(QStringLiteral("a"), QStringLiteral("app-%1").arg(i)));
+        store.applySnapshotAsync(QStringLiteral("a"), apps);
+        AppSummary x = apps[7];
+        x.health = HealthStatus::Degraded;
+        store.applyEventsAsync({AppEvent{WatchEventType::Modified, x}});
+        x.health = HealthStatus::Missing;
+        store.applyEventsAsync({AppEvent{WatchEventType::Modified, x}});
+        store.applyEventsAsync({AppEvent{WatchEventType::Deleted, apps[3]}});
+        QCOMPARE(store.pendingBatches(), 2); // the snapshot, and one merged event batch
+        QSignalSpy batches(&store, &fleet::FleetStore::batchApplied);
+        waitIdle(store);
+        QCOMPARE(batches.size(), 2);
+        QCOMPARE(store.size(), 99);
+        QVERIFY(store.at(store.indexOf(x.key())).health == HealthStatus::Missing);
+        QCOMPARE(store.indexOf(apps[3].key()), -1);
+        QCOMPARE(store.counts(QStringLiteral("a")), scanCounts(store, QStringLiteral("a")));
+    }
+
+    void removeInstanceKeepsCounts() {
+        fleet::FleetStore store;
+        store.applySnapshot(QStringLiteral("a"),
+                            {app(QStringLiteral("a"), QStringLiteral("x"), HealthStatus::Degraded),
+                             app(QStringLiteral("a"), QStringLiteral("y"))});
+        store.applySnapshot(QStringLiteral("b"), {app(QStringLiteral("b"), QStringLiteral("x"))});
+        QCOMPARE(store.counts().apps, 3);
+        QCOMPARE(store.counts().degraded, 1);
+        QCOMPARE(store.instances(), (QStringList{QStringLiteral("a"), QStringLiteral("b")}));
+        store.removeInstance(QStringLiteral("a"));
+        QCOMPARE(store.counts(), scanCounts(store));
+        QCOMPARE(store.counts(QStringLiteral("a")).apps, 0);
+        QCOMPARE(store.instances(), QStringList{QStringLiteral("b")});
+        QCOMPARE(store.indexOf(QStringLiteral("b/argocd/x")), 0);
     }
 };
 

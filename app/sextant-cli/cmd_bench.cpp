@@ -1,0 +1,535 @@
+// sextant-cli bench: ingestion and fleet-view benchmarks. Each prints one JSON object.
+//
+// The machines this runs on are shared and noisy, and the first touch of fresh memory is slow:
+// every figure is the median of warm runs, and the references (simdjson's and nlohmann's DOM
+// parse of the same bytes) are measured in the same run. See docs/benchmarks.md.
+
+#include "commands.h"
+
+#include "argocd/appparser.h"
+#include "fleet/fleetstore.h"
+#include "fleetfilterproxy.h"
+#include "fleetmodel.h"
+#include "sim/simulator.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QRandomGenerator>
+#include <QTextStream>
+#include <QThread>
+#include <QTimer>
+
+#include <nlohmann/json.hpp>
+
+#include <malloc.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <ctime>
+#include <vector>
+
+namespace sextant::cli {
+
+namespace {
+
+using argocd::AppEvent;
+using argocd::AppSummary;
+using argocd::WatchEventType;
+
+double median(std::vector<double> v) {
+    if (v.empty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double msSince(const QElapsedTimer& t) {
+    return double(t.nsecsElapsed()) / 1e6;
+}
+
+double round2(double v) {
+    return std::round(v * 100) / 100;
+}
+
+// Resident set size in bytes, from /proc/self/statm.
+qint64 residentBytes() {
+    QFile f(QStringLiteral("/proc/self/statm"));
+    if (!f.open(QIODevice::ReadOnly))
+        return 0;
+    const QList<QByteArray> parts = f.readAll().split(' ');
+    return parts.size() > 1 ? parts[1].toLongLong() * sysconf(_SC_PAGESIZE) : 0;
+}
+
+void print(const nlohmann::ordered_json& out) {
+    const std::string text = out.dump();
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+}
+
+bool intArg(const QStringList& args, int& i, int& out) {
+    if (i + 1 >= args.size())
+        return false;
+    bool ok = false;
+    out = args[++i].toInt(&ok);
+    return ok && out >= 0;
+}
+
+void printBenchHelp() {
+    QTextStream(stdout)
+        << "Usage: sextant-cli bench ingest FILE [--runs N]\n"
+           "       sextant-cli bench fleet [--apps N] [--events-per-second R] [--seconds S]\n"
+           "                               [--instances I] [--sort-column C] [--runs N]\n"
+           "                               [--churn PERCENT]\n"
+           "\n"
+           "ingest  parses a GET /api/v1/applications body and builds the fleet store, warm,\n"
+           "        N times (default 9); prints medians with simdjson's and nlohmann's DOM\n"
+           "        parse of the same bytes as references.\n"
+           "fleet   generates a fleet in-process, ingests it into the store, the table model and\n"
+           "        its sort/filter proxy (sort and text filter active), then applies synthetic\n"
+           "        watch events at R per second for S seconds while a 1 ms timer on the main\n"
+           "        thread records the longest event-loop stall. --churn: percent of events that\n"
+           "        add an application, and again that delete one (default 1).\n"
+           "\n"
+           "Each prints one JSON object. Wall-clock figures on a shared machine are noisy.\n";
+}
+
+// ---- bench ingest ------------------------------------------------------------------------------
+
+int runIngest(const QStringList& args) {
+    QString file;
+    int runs = 9;
+    bool references = true;
+    for (int i = 0; i < args.size(); ++i) {
+        if (args[i] == QLatin1String("--no-references")) {
+            references = false; // for profiling the ingest path alone
+        } else if (args[i] == QLatin1String("--runs")) {
+            if (!intArg(args, i, runs) || runs < 1) {
+                printError(QStringLiteral("--runs needs a positive number"));
+                return 2;
+            }
+        } else if (args[i] == QLatin1String("--help")) {
+            printBenchHelp();
+            return 0;
+        } else if (file.isEmpty() && !args[i].startsWith(QLatin1String("--"))) {
+            file = args[i];
+        } else {
+            printError(QStringLiteral("unexpected argument '%1'").arg(args[i]));
+            return 2;
+        }
+    }
+    if (file.isEmpty()) {
+        printError(QStringLiteral("bench ingest needs a FILE"));
+        return 2;
+    }
+    QFile f(file);
+    if (!f.open(QIODevice::ReadOnly)) {
+        printError(QStringLiteral("cannot read %1").arg(file), f.errorString());
+        return 2;
+    }
+    QByteArray bytes = f.readAll();
+    argocd::padForFastParse(bytes);
+    const QString instance = QStringLiteral("bench");
+
+    argocd::ListParser reference;
+    argocd::ListParser parser;
+    const qsizetype domItems = reference.domParseOnly(bytes);
+    if (domItems < 0) {
+        const auto r = argocd::parseApplicationList(bytes, instance);
+        printError(QStringLiteral("%1 is not a valid application list").arg(file),
+                   r ? QString() : r.error().toString());
+        return 2;
+    }
+
+    std::vector<double> domMs, nlohmannMs, ingestMs, parseMs, storeMs;
+    int apps = 0;
+    const int warmups = 2;
+    for (int run = 0; run < warmups + runs; ++run) {
+        const bool counted = run >= warmups;
+        QElapsedTimer t;
+
+        // A fresh pool and store per run: the first list an instance sends.
+        auto pool = std::make_unique<argocd::StringPool>();
+        auto store = std::make_unique<fleet::FleetStore>();
+        t.start();
+        Result<argocd::AppList> list =
+            argocd::parseApplicationListFast(bytes, instance, pool.get(), &parser);
+        const double parsed = msSince(t);
+        if (!list) {
+            printError(list.error().shortMessage, list.error().details);
+            return 2;
+        }
+        store->applySnapshot(instance, list->apps);
+        const double total = msSince(t);
+        apps = store->size();
+        store.reset(); // freeing is not part of ingest
+        list = argocd::AppList{};
+        pool.reset();
+
+        double dom = 0, nl = 0;
+        if (references) {
+            t.start();
+            const qsizetype n = reference.domParseOnly(bytes);
+            dom = msSince(t);
+            Q_ASSERT(n == domItems);
+
+            t.start();
+            {
+                const auto doc =
+                    nlohmann::json::parse(bytes.cbegin(), bytes.cend(), nullptr, false);
+                if (doc.is_discarded())
+                    return 2;
+            }
+            nl = msSince(t);
+        }
+
+        if (counted) {
+            domMs.push_back(dom);
+            nlohmannMs.push_back(nl);
+            ingestMs.push_back(total);
+            parseMs.push_back(parsed);
+            storeMs.push_back(total - parsed);
+        }
+    }
+    nlohmann::ordered_json out;
+    out["bytes"] = bytes.size();
+    out["apps"] = apps;
+    out["runs"] = runs;
+    out["ingest_ms"] = round2(median(ingestMs));
+    out["simdjson_dom_ms"] = round2(median(domMs));
+    out["nlohmann_dom_ms"] = round2(median(nlohmannMs));
+    out["parse_ms"] = round2(median(parseMs));
+    out["store_ms"] = round2(median(storeMs));
+    print(out);
+    return 0;
+}
+
+// ---- bench fleet -------------------------------------------------------------------------------
+
+// Largest gap between ticks of a 1 ms timer on the thread it lives on: how long the event loop
+// was busy with something else. Also the most CPU time the thread itself used within one gap:
+// on a shared machine a gap can be long because the OS ran other processes.
+qint64 threadCpuNs() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+class StallProbe : public QObject {
+public:
+    StallProbe() {
+        m_timer.setTimerType(Qt::PreciseTimer);
+        m_timer.setInterval(1);
+        connect(&m_timer, &QTimer::timeout, this, [this] {
+            const qint64 now = m_clock.nsecsElapsed();
+            const qint64 cpu = threadCpuNs();
+            m_max = std::max(m_max, now - m_last);
+            m_maxCpu = std::max(m_maxCpu, cpu - m_lastCpu);
+            m_last = now;
+            m_lastCpu = cpu;
+        });
+    }
+    void start() {
+        m_max = m_maxCpu = 0;
+        m_clock.start();
+        m_last = 0;
+        m_lastCpu = threadCpuNs();
+        m_timer.start();
+    }
+    double stop() {
+        m_timer.stop();
+        return double(m_max) / 1e6;
+    }
+    double maxBusyMs() const { return double(m_maxCpu) / 1e6; }
+
+private:
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+    qint64 m_last = 0;
+    qint64 m_lastCpu = 0;
+    qint64 m_max = 0;
+    qint64 m_maxCpu = 0;
+};
+
+void spin(int ms) {
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < ms)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+}
+
+int runFleet(const QStringList& args) {
+    int apps = 50000, rate = 20000, seconds = 10, instances = 3, runs = 5;
+    int churn = 1; // percent of events that add an application, and again that delete one
+    int sortColumn = models::FleetModel::NameColumn;
+    for (int i = 0; i < args.size(); ++i) {
+        const QString& a = args[i];
+        bool ok = true;
+        if (a == QLatin1String("--apps"))
+            ok = intArg(args, i, apps) && apps > 0;
+        else if (a == QLatin1String("--events-per-second"))
+            ok = intArg(args, i, rate);
+        else if (a == QLatin1String("--seconds"))
+            ok = intArg(args, i, seconds);
+        else if (a == QLatin1String("--instances"))
+            ok = intArg(args, i, instances) && instances > 0;
+        else if (a == QLatin1String("--churn"))
+            ok = intArg(args, i, churn) && churn <= 50;
+        else if (a == QLatin1String("--runs"))
+            ok = intArg(args, i, runs) && runs > 0;
+        else if (a == QLatin1String("--sort-column"))
+            ok = intArg(args, i, sortColumn) && sortColumn < models::FleetModel::ColumnCount;
+        else if (a == QLatin1String("--help")) {
+            printBenchHelp();
+            return 0;
+        } else {
+            printError(QStringLiteral("unexpected argument '%1'").arg(a));
+            return 2;
+        }
+        if (!ok) {
+            printError(QStringLiteral("%1 needs a valid number").arg(a));
+            return 2;
+        }
+    }
+
+    // The fleet, as the instances would send it (full objects, not the UI projection: that is
+    // the larger body).
+    QVector<QPair<QString, QByteArray>> bodies;
+    {
+        sim::Simulator sim;
+        sim::GeneratorOptions o;
+        o.apps = apps;
+        o.instances = instances;
+        o.clusters = std::max(1, std::min(400, apps / 100));
+        o.seed = 7;
+        sim.generate(o);
+        for (const QString& inst : sim.instanceNames()) {
+            QByteArray body = sim.listBody(inst);
+            argocd::padForFastParse(body);
+            bodies.append({inst, std::move(body)});
+        }
+    }
+    malloc_trim(0);
+
+    auto ingest = [&](fleet::FleetStore& store, QVector<AppSummary>* keep) -> double {
+        QElapsedTimer t;
+        t.start();
+        for (const auto& [inst, body] : std::as_const(bodies)) {
+            Result<argocd::AppList> list = argocd::parseApplicationListFast(body, inst);
+            if (!list)
+                return -1;
+            store.applySnapshot(inst, list->apps);
+            if (keep)
+                *keep += list->apps;
+        }
+        return msSince(t);
+    };
+
+    // 1. Memory: the store alone, resident bytes per application.
+    qint64 bytesPerApp = 0;
+    {
+        const qint64 before = residentBytes();
+        fleet::FleetStore bare;
+        if (ingest(bare, nullptr) < 0) {
+            printError(QStringLiteral("the generated list did not parse"));
+            return 2;
+        }
+        malloc_trim(0);
+        const qint64 after = residentBytes();
+        bytesPerApp = bare.size() > 0 ? (after - before) / bare.size() : 0;
+    }
+    argocd::StringPool::shared()->prune();
+    malloc_trim(0);
+
+    // 2. Store + table model + proxy with a sort and a text filter active.
+    fleet::FleetStore store;
+    models::FleetModel model(&store);
+    models::FleetFilterProxy proxy;
+    proxy.setSourceModel(&model);
+    proxy.sort(sortColumn);
+    proxy.setText(QStringLiteral("team"));
+    QVector<AppSummary> base; // what the event producer mutates
+    const qint64 rssBeforeView = residentBytes();
+    proxy.rowCount(); // the mapping exists before the rows arrive, as under a view
+    const double ingestMs = ingest(store, &base);
+    malloc_trim(0);
+    const qint64 bytesPerAppWithView =
+        store.size() > 0 ? (residentBytes() - rssBeforeView) / store.size() : 0;
+
+    // 3. Filter and re-sort, warm medians (the first filter also builds the proxy's caches).
+    const QStringList filters{QStringLiteral("prod"), QStringLiteral("payments"),
+                              QStringLiteral("team"), QStringLiteral("eu")};
+    std::vector<double> filterMs, sortMs;
+    int sortedRows = 0;
+    double firstFilterMs = 0;
+    qint64 visibleSink = 0;
+    for (int run = 0; run < runs + 1; ++run) {
+        QElapsedTimer t;
+        t.start();
+        proxy.setText(filters[run % filters.size()]);
+        // QSortFilterProxyModel builds its mapping lazily: make sure it is built and sorted.
+        visibleSink += proxy.rowCount() + proxy.index(0, 0).row();
+        const double ms = msSince(t);
+        if (run == 0)
+            firstFilterMs = ms;
+        else
+            filterMs.push_back(ms);
+    }
+    // Sorting is measured with every row visible (the "team" filter matches the whole fleet).
+    proxy.setText(QStringLiteral("team"));
+    const int sortColumns[] = {models::FleetModel::HealthColumn, models::FleetModel::NameColumn,
+                               models::FleetModel::ClusterColumn, models::FleetModel::SyncColumn};
+    for (int run = 0; run < runs + 1; ++run) {
+        const int column = sortColumns[run % 4];
+        QElapsedTimer t;
+        t.start();
+        proxy.sort(column, run % 2 ? Qt::DescendingOrder : Qt::AscendingOrder);
+        visibleSink += proxy.rowCount() + proxy.index(0, 0).row();
+        sortedRows = proxy.rowCount();
+        if (run > 0)
+            sortMs.push_back(msSince(t));
+    }
+    proxy.sort(sortColumn);
+    proxy.setText(QStringLiteral("team"));
+
+    // 4. Watch events at `rate` per second, in 100 ms batches (the watcher's coalescing),
+    // produced on another thread like the watcher's decode jobs, applied on this one.
+    StallProbe probe;
+    std::atomic<qint64> submitted{0};
+    std::atomic<bool> producing{true};
+    const int batchesPerSecond = 10;
+    const int perBatch = std::max(1, rate / batchesPerSecond);
+    QThread* producer = QThread::create([&] {
+        QRandomGenerator rng(42);
+        QVector<AppSummary> extra;
+        int nextNew = 0;
+        QElapsedTimer clock;
+        clock.start();
+        const qint64 totalBatches = qint64(seconds) * batchesPerSecond;
+        for (qint64 b = 0; b < totalBatches && rate > 0; ++b) {
+            const qint64 due = b * 1000 / batchesPerSecond;
+            while (clock.elapsed() < due)
+                QThread::msleep(1);
+            QVector<AppEvent> batch;
+            batch.reserve(perBatch);
+            for (int k = 0; k < perBatch; ++k) {
+                const int dice = int(rng.bounded(100));
+                if (dice < churn || base.isEmpty()) { // new applications
+                    AppSummary a = base.isEmpty() ? AppSummary{} : base[0];
+                    a.name = QStringLiteral("bench-new-%1").arg(nextNew++);
+                    extra.append(a);
+                    batch.append({WatchEventType::Added, a});
+                } else if (dice < 2 * churn && !extra.isEmpty()) { // deletions
+                    batch.append({WatchEventType::Deleted, extra.takeFirst()});
+                } else { // status changes
+                    AppSummary& a = base[int(rng.bounded(int(base.size())))];
+                    switch (rng.bounded(3)) {
+                    case 0:
+                        a.health = a.health == argocd::HealthStatus::Healthy
+                                       ? argocd::HealthStatus::Progressing
+                                       : argocd::HealthStatus::Healthy;
+                        break;
+                    case 1:
+                        a.sync = a.sync == argocd::SyncStatus::Synced
+                                     ? argocd::SyncStatus::OutOfSync
+                                     : argocd::SyncStatus::Synced;
+                        break;
+                    default:
+                        a.operationPhase = a.operationPhase == argocd::OperationPhase::Running
+                                               ? argocd::OperationPhase::Succeeded
+                                               : argocd::OperationPhase::Running;
+                        break;
+                    }
+                    a.resourceVersion = QString::number(b * perBatch + k);
+                    batch.append({WatchEventType::Modified, a});
+                }
+            }
+            submitted += batch.size();
+            QMetaObject::invokeMethod(
+                &store, [&store, batch = std::move(batch)] { store.applyEventsAsync(batch); },
+                Qt::QueuedConnection);
+        }
+        producing = false;
+    });
+
+    // The GUI-thread share of each batch: from its first signal to batchApplied (the probe
+    // also sees time the OS gave to other processes; this does not).
+    QElapsedTimer applyClock;
+    double maxApplyMs = 0;
+    std::vector<double> applyMs;
+    auto batchStarts = [&] {
+        if (!applyClock.isValid())
+            applyClock.start();
+    };
+    QObject::connect(&store, &fleet::FleetStore::rowsAboutToBeRemoved, &store, batchStarts);
+    QObject::connect(&store, &fleet::FleetStore::rowsChanged, &store, batchStarts);
+    QObject::connect(&store, &fleet::FleetStore::rowsAboutToBeInserted, &store, batchStarts);
+    QObject::connect(&store, &fleet::FleetStore::batchApplied, &store, [&] {
+        if (!applyClock.isValid())
+            return;
+        applyMs.push_back(msSince(applyClock));
+        maxApplyMs = std::max(maxApplyMs, applyMs.back());
+        applyClock.invalidate();
+    });
+
+    spin(200); // settle
+    probe.start();
+    QElapsedTimer eventClock;
+    eventClock.start();
+    producer->start();
+    while (producing || store.pendingBatches() > 0)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+    // The producer's schedule spans `seconds`; a store that keeps up is idle right after the
+    // last batch, one that does not takes longer and the rate drops below the offered one.
+    const double eventSeconds = std::max(double(seconds), msSince(eventClock) / 1000.0 - 0.1);
+    const double lagMs = msSince(eventClock) - seconds * 1000.0;
+    const double maxStallMs = probe.stop();
+    producer->wait();
+    delete producer;
+
+    nlohmann::ordered_json out;
+    out["apps"] = apps;
+    out["ingest_ms"] = round2(ingestMs);
+    out["bytes_per_app"] = bytesPerApp;
+    out["filter_ms"] = round2(median(filterMs));
+    out["sort_ms"] = round2(median(sortMs));
+    out["events_applied_per_s"] =
+        eventSeconds > 0 ? qint64(double(submitted.load()) / eventSeconds) : 0;
+    out["max_gui_stall_ms"] = round2(maxStallMs);
+    out["max_gui_busy_ms"] = round2(probe.maxBusyMs());
+    out["max_batch_apply_ms"] = round2(maxApplyMs);
+    out["median_batch_apply_ms"] = round2(median(applyMs));
+    out["batches"] = qint64(applyMs.size());
+    out["first_filter_ms"] = round2(firstFilterMs);
+    out["sorted_rows"] = sortedRows;
+    out["bytes_per_app_with_view"] = bytesPerAppWithView;
+    out["events"] = submitted.load();
+    out["drain_ms"] = round2(lagMs);
+    out["rows_after"] = store.size();
+    out["visible_rows"] = proxy.rowCount();
+    Q_UNUSED(visibleSink);
+    print(out);
+    return 0;
+}
+
+} // namespace
+
+int runBench(const QStringList& args) {
+    if (args.isEmpty() || args.first() == QLatin1String("--help")) {
+        printBenchHelp();
+        return args.isEmpty() ? 2 : 0;
+    }
+    const QString what = args.first();
+    if (what == QLatin1String("ingest"))
+        return runIngest(args.mid(1));
+    if (what == QLatin1String("fleet"))
+        return runFleet(args.mid(1));
+    printError(QStringLiteral("unknown benchmark '%1' (ingest, fleet)").arg(what));
+    return 2;
+}
+
+} // namespace sextant::cli

@@ -1,0 +1,96 @@
+// Smoke test of `sextant-cli bench`: tiny sizes, checks that each benchmark prints one JSON
+// object with its keys. Never asserts a time: the machines are shared and noisy.
+
+#include "sim/simulator.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+QString cli() {
+    return QStringLiteral(SEXTANT_BIN_DIR "/sextant-cli");
+}
+
+QJsonObject runBench(const QStringList& args) {
+    QProcess p;
+    p.start(cli(), QStringList{QStringLiteral("bench")} + args);
+    if (!p.waitForFinished(120000)) {
+        p.kill();
+        p.waitForFinished();
+        return {};
+    }
+    if (p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
+        qWarning("sextant-cli bench failed: %s", p.readAllStandardError().constData());
+        return {};
+    }
+    const QList<QByteArray> lines = p.readAllStandardOutput().trimmed().split('\n');
+    if (lines.size() != 1)
+        return {};
+    return QJsonDocument::fromJson(lines.first()).object();
+}
+
+} // namespace
+
+class TestBenchSmoke : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() {
+        if (!QFile::exists(cli()))
+            QFAIL(qPrintable(
+                QStringLiteral("%1 is not built (build the sextant-cli target)").arg(cli())));
+    }
+
+    void ingest() {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        sextant::sim::Simulator sim;
+        sextant::sim::GeneratorOptions o;
+        o.apps = 40;
+        o.instances = 1;
+        sim.generate(o);
+        QFile f(dir.filePath(QStringLiteral("list.json")));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(sim.listBody(sim.instanceNames().value(0)));
+        f.close();
+
+        const QJsonObject out = runBench({QStringLiteral("ingest"), f.fileName(),
+                                          QStringLiteral("--runs"), QStringLiteral("1")});
+        for (const char* key :
+             {"bytes", "apps", "runs", "ingest_ms", "simdjson_dom_ms", "nlohmann_dom_ms"})
+            QVERIFY2(out.contains(QLatin1String(key)), key);
+        QCOMPARE(out.value(QLatin1String("apps")).toInt(), 40);
+        QCOMPARE(out.value(QLatin1String("bytes")).toInteger(), f.size());
+    }
+
+    void fleet() {
+        const QJsonObject out =
+            runBench({QStringLiteral("fleet"), QStringLiteral("--apps"), QStringLiteral("300"),
+                      QStringLiteral("--events-per-second"), QStringLiteral("500"),
+                      QStringLiteral("--seconds"), QStringLiteral("1"), QStringLiteral("--runs"),
+                      QStringLiteral("1")});
+        for (const char* key : {"apps", "ingest_ms", "bytes_per_app", "filter_ms", "sort_ms",
+                                "events_applied_per_s", "max_gui_stall_ms"})
+            QVERIFY2(out.contains(QLatin1String(key)), key);
+        QCOMPARE(out.value(QLatin1String("apps")).toInt(), 300);
+        QVERIFY(out.value(QLatin1String("events_applied_per_s")).toDouble() > 0);
+    }
+
+    void badArguments() {
+        QProcess p;
+        p.start(cli(), {QStringLiteral("bench"), QStringLiteral("ingest"),
+                        QStringLiteral("/nonexistent/list.json")});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 2);
+        p.start(cli(), {QStringLiteral("bench"), QStringLiteral("nope")});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBenchSmoke)
+#include "tst_benchsmoke.moc"
