@@ -246,12 +246,12 @@ void ConsoleSession::connectInstance(const QString& id, const QString& secret) {
             });
     connect(conn->watcher, &argocd::AppWatcher::snapshot, this,
             [this, id](const QString&, const argocd::AppList& list) {
-                m_store->applySnapshot(id, list.apps);
+                m_store->applySnapshotAsync(id, list.apps);
                 m_instances[id].lastUpdate = QDateTime::currentDateTimeUtc();
             });
     connect(conn->watcher, &argocd::AppWatcher::events, this,
             [this, id](const QString&, const QVector<argocd::AppEvent>& events) {
-                m_store->applyEvents(events);
+                m_store->applyEventsAsync(events);
                 m_instances[id].lastUpdate = QDateTime::currentDateTimeUtc();
             });
     // A bad message in the stream is skipped, the rows keep their last good state; say so.

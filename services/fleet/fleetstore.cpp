@@ -166,6 +166,17 @@ FleetStore::Plan prepareRemoval(const RowsView& cur, const QString& instanceId) 
     return plan;
 }
 
+// Removes what a batch says about one instance; true when nothing is left of it.
+bool dropInstance(std::variant<SnapshotInput, EventsInput>& input, const QString& instanceId) {
+    if (const auto* snapshot = std::get_if<SnapshotInput>(&input))
+        return snapshot->instanceId == instanceId;
+    auto& events = std::get<EventsInput>(input);
+    events.erase(std::remove_if(events.begin(), events.end(),
+                                [&](const AppEvent& e) { return e.app.instance == instanceId; }),
+                 events.end());
+    return events.isEmpty();
+}
+
 } // namespace
 
 struct FleetStore::Job {
@@ -243,6 +254,16 @@ void FleetStore::applyEvents(const QVector<AppEvent>& events) {
 
 void FleetStore::removeInstance(const QString& instanceId) {
     finishSlices(); // a sliced async batch is announced completely first
+    // Batches of this instance that are still queued must not bring its rows back.
+    for (auto it = m_queue.begin(); it != m_queue.end();) {
+        if (dropInstance((*it)->input, instanceId))
+            it = m_queue.erase(it);
+        else
+            ++it;
+    }
+    // The batch being prepared is filtered when it comes back (its input is in use now).
+    if (m_inFlight)
+        m_removedWhileInFlight.insert(instanceId);
     const RowsView cur{m_rows, m_hashes, m_index, m_counts};
     applyPlan(prepareRemoval(cur, instanceId));
 }
@@ -297,6 +318,14 @@ void FleetStore::startNextJob() {
 void FleetStore::onJobPrepared(std::shared_ptr<Job> job) {
     if (job != m_inFlight)
         return;
+    bool emptied = false;
+    for (const QString& removed : std::as_const(m_removedWhileInFlight))
+        emptied = dropInstance(job->input, removed) || emptied;
+    m_removedWhileInFlight.clear();
+    if (emptied) {
+        finishJob();
+        return;
+    }
     if (job->generation != m_generation) {
         // Rows changed (a synchronous batch) while this one was prepared: redo it here.
         const RowsView cur{m_rows, m_hashes, m_index, m_counts};

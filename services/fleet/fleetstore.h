@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QVector>
 
 #include <deque>
@@ -177,6 +178,7 @@ private:
 
     std::deque<std::shared_ptr<Job>> m_queue;
     std::shared_ptr<Job> m_inFlight;
+    QSet<QString> m_removedWhileInFlight; // instances removed while m_inFlight was prepared
     std::optional<Pending> m_pending;
 };
 

@@ -369,6 +369,35 @@ private Q_SLOTS:
         QCOMPARE(store.counts(), scanCounts(store));
     }
 
+    // Removing an instance also drops its batches that are queued or being prepared: an
+    // instance removed by the user never comes back from a late answer.
+    void removeInstanceDropsPendingBatches() {
+        fleet::FleetStore store;
+        models::FleetModel model(&store);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        ShadowView view(&model);
+        store.applySnapshot(QStringLiteral("keep"),
+                            {app(QStringLiteral("keep"), QStringLiteral("k"))});
+        QVector<AppSummary> gone;
+        for (int i = 0; i < 3000; ++i)
+            gone.append(app(QStringLiteral("gone"), QStringLiteral("app-%1").arg(i)));
+        store.applySnapshotAsync(QStringLiteral("gone"), gone); // in flight
+        store.applyEventsAsync(
+            {AppEvent{WatchEventType::Added, app(QStringLiteral("gone"), QStringLiteral("late"))},
+             AppEvent{WatchEventType::Added, app(QStringLiteral("keep"), QStringLiteral("k2"))}});
+        store.applySnapshotAsync(QStringLiteral("gone"), gone); // queued
+        QCOMPARE(store.pendingBatches(), 3);
+        store.removeInstance(QStringLiteral("gone"));
+        waitIdle(store);
+        QCOMPARE(store.size(), 2);
+        QCOMPARE(store.counts(QStringLiteral("gone")).apps, 0);
+        QCOMPARE(store.counts(), scanCounts(store));
+        QCOMPARE(view.keys.size(), 2);
+        for (int r = 0; r < store.size(); ++r)
+            QCOMPARE(store.at(r).instance, QStringLiteral("keep"));
+    }
+
     // Thousands of scattered changes are announced in slices with the event loop running in
     // between; a synchronous batch arriving meanwhile first completes the announcements.
     void slicedAnnouncementsStayConsistent_data() {
