@@ -98,6 +98,107 @@ const QString& FleetFilterProxy::searchText(int sourceRow) const {
     return cached;
 }
 
+namespace {
+
+int compareText(QStringView a, QStringView b) {
+    return a.compare(b, Qt::CaseInsensitive);
+}
+
+// Kubernetes object names, namespaces and project names are lower-case DNS labels: a plain
+// comparison orders them the same way and costs a fraction of a case-folding one.
+int compareName(QStringView a, QStringView b) {
+    return a.compare(b, Qt::CaseSensitive);
+}
+
+// The cluster column shows destination.name, or the host of destination.server: sort on the
+// same text without parsing URLs.
+QStringView clusterSortText(const argocd::AppSummary& app) {
+    if (!app.destName.isEmpty())
+        return app.destName;
+    QStringView server = app.destServer;
+    if (const qsizetype scheme = server.indexOf(u"://"); scheme >= 0)
+        server = server.mid(scheme + 3);
+    return server;
+}
+
+int syncRank(argocd::SyncStatus s) {
+    return s == argocd::SyncStatus::Synced ? 0 : s == argocd::SyncStatus::Unknown ? 1 : 2;
+}
+
+// Failed and Error (shown as "Sync failed") sort as the most severe operation outcome.
+int operationRank(const argocd::AppSummary& app) {
+    if (app.syncFailed())
+        return 6;
+    switch (app.operationPhase) {
+    case argocd::OperationPhase::None:
+        return 0;
+    case argocd::OperationPhase::Succeeded:
+        return 1;
+    case argocd::OperationPhase::Running:
+        return 3;
+    case argocd::OperationPhase::Terminating:
+        return 4;
+    default:
+        return 5;
+    }
+}
+
+template <typename T>
+int compareValues(const T& a, const T& b) {
+    return a < b ? -1 : (b < a ? 1 : 0);
+}
+
+} // namespace
+
+bool FleetFilterProxy::lessThan(const QModelIndex& left, const QModelIndex& right) const {
+    if (!m_fleet)
+        return QSortFilterProxyModel::lessThan(left, right);
+    const argocd::AppSummary& a = m_fleet->app(left.row());
+    const argocd::AppSummary& b = m_fleet->app(right.row());
+    int c = 0;
+    switch (left.column()) {
+    case FleetModel::InstanceColumn:
+        c = compareText(m_fleet->instanceName(a.instance), m_fleet->instanceName(b.instance));
+        break;
+    case FleetModel::ClusterColumn:
+        c = compareText(clusterSortText(a), clusterSortText(b));
+        break;
+    case FleetModel::NamespaceColumn:
+        c = compareName(a.destNamespace, b.destNamespace);
+        break;
+    case FleetModel::ProjectColumn:
+        c = compareName(a.project, b.project);
+        break;
+    case FleetModel::NameColumn:
+        break; // the tie-break below is the name order
+    case FleetModel::SyncColumn:
+        c = compareValues(syncRank(a.sync), syncRank(b.sync));
+        break;
+    case FleetModel::HealthColumn:
+        c = compareValues(FleetModel::healthSeverity(a.health),
+                          FleetModel::healthSeverity(b.health));
+        break;
+    case FleetModel::OperationColumn:
+        c = compareValues(operationRank(a), operationRank(b));
+        break;
+    case FleetModel::RevisionColumn:
+        c = compareName(a.syncRevision, b.syncRevision);
+        break;
+    case FleetModel::LastSyncColumn:
+        c = compareValues(a.operationFinishedAt, b.operationFinishedAt);
+        break;
+    default:
+        return QSortFilterProxyModel::lessThan(left, right);
+    }
+    if (c != 0)
+        return c < 0;
+    if ((c = compareName(a.name, b.name)) != 0)
+        return c < 0;
+    if ((c = compareName(a.appNamespace, b.appNamespace)) != 0)
+        return c < 0;
+    return compareName(a.instance, b.instance) < 0;
+}
+
 bool FleetFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const {
     if (sourceParent.isValid() || !m_fleet)
         return false;
