@@ -412,6 +412,10 @@ void ConsoleSession::testConnection(const InstanceConfig& config, const QString&
 }
 
 void ConsoleSession::startDemo() {
+    startDemoFleet(0);
+}
+
+void ConsoleSession::startDemoFleet(int generatedApps) {
     if (m_simThread)
         return;
     m_simThread = new QThread(this);
@@ -420,8 +424,19 @@ void ConsoleSession::startDemo() {
     m_sim->moveToThread(m_simThread);
     m_simThread->start();
     // Generation and listening happen on the simulator's thread; the endpoints come back here.
-    QMetaObject::invokeMethod(m_sim, [this, sim = m_sim] {
-        Status loaded = sim->loadDemo();
+    QMetaObject::invokeMethod(m_sim, [this, sim = m_sim, generatedApps] {
+        Status loaded = okStatus();
+        if (generatedApps > 0) {
+            // A large fleet for trying the console at scale: 10 instances, 200 clusters.
+            sim::GeneratorOptions options;
+            options.apps = generatedApps;
+            options.instances = 10;
+            options.clusters = 200;
+            options.seed = 7;
+            sim->generate(options);
+        } else {
+            loaded = sim->loadDemo();
+        }
         if (loaded.ok())
             loaded = sim->listen(QHostAddress::LocalHost, 0);
         const auto endpoints = loaded.ok() ? sim->endpoints() : QVector<sim::InstanceEndpoint>{};

@@ -92,6 +92,9 @@ public:
 
     // Starts the simulator on a worker thread with the demo fleet and connects to it.
     void startDemo();
+    // The same with a generated fleet of `generatedApps` applications instead of the demo
+    // scenario (0 = the demo scenario).
+    void startDemoFleet(int generatedApps);
     bool demoRunning() const { return m_simThread != nullptr; }
 
     // Writes: built here, approved by a human through the gate, executed, audited.

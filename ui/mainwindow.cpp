@@ -664,20 +664,31 @@ void MainWindow::updateStatusBar() {
             break;
         }
         const fleet::FleetCounts c = m_session->store()->counts(id);
-        QString text = QStringLiteral("<span style='color:%1'>●</span> <b>%2</b> %3")
-                           .arg(color, info->config.displayName().toHtmlEscaped(),
-                                ConsoleSession::stateName(info->state));
-        if (info->state == ConsoleSession::State::Live)
+        const bool live = info->state == ConsoleSession::State::Live;
+        const bool readOnly = m_session->policy()->mode(id) == governance::Mode::Audit;
+        // With many instances each label shrinks to what needs attention; the rest is in the
+        // tooltip. What is wrong (not live, TLS off, the last error) is always shown.
+        const bool compact = m_session->instanceIds().size() > 3;
+        QString text = QStringLiteral("<span style='color:%1'>●</span> <b>%2</b>")
+                           .arg(color, info->config.displayName().toHtmlEscaped());
+        if (!compact || !live)
+            text += QLatin1Char(' ') + ConsoleSession::stateName(info->state);
+        if (live && !compact)
             text += tr(" · %n app(s)", nullptr, c.apps);
-        if (m_session->policy()->mode(id) == governance::Mode::Audit)
+        if (readOnly && !compact)
             text += tr(" · read-only");
         if (info->config.insecure)
             text += tr(" · <span style='color:#d03030'>TLS not verified</span>");
-        if (info->lastError.isError() && info->state != ConsoleSession::State::Live)
+        if (info->lastError.isError() && !live)
             text += QStringLiteral(" · ") + info->lastError.shortMessage.toHtmlEscaped();
         label->setText(text);
-        label->setToolTip(info->lastError.isError() ? info->lastError.toString()
-                                                    : info->config.baseUrl.toString());
+        QStringList tip{info->config.displayName() + QStringLiteral(" — ") +
+                            ConsoleSession::stateName(info->state),
+                        info->config.baseUrl.toString(), tr("%n application(s)", nullptr, c.apps),
+                        readOnly ? tr("audit (read-only) mode") : tr("read-write mode")};
+        if (info->lastError.isError())
+            tip << info->lastError.toString();
+        label->setToolTip(tip.join(QLatin1Char('\n')));
         label->setAccessibleName(tr("Instance %1").arg(info->config.displayName()));
     }
 }

@@ -3,6 +3,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QTextStream>
 
 int main(int argc, char* argv[]) {
     QApplication app(argc, argv);
@@ -22,15 +23,28 @@ int main(int argc, char* argv[]) {
     QCommandLineOption auditLog(QStringLiteral("audit-log"),
                                 QStringLiteral("Audit log file (default: in the data directory)."),
                                 QStringLiteral("file"));
+    QCommandLineOption demoApps(QStringLiteral("demo-apps"),
+                                QStringLiteral("With --demo: a generated fleet of N applications "
+                                               "on 10 instances and 200 clusters instead of the "
+                                               "demo scenario (e.g. 50000)."),
+                                QStringLiteral("N"));
     parser.addOption(demo);
+    parser.addOption(demoApps);
     parser.addOption(auditLog);
     parser.process(app);
+
+    bool ok = true;
+    const int apps = parser.isSet(demoApps) ? parser.value(demoApps).toInt(&ok) : 0;
+    if (!ok || apps < 0 || apps > 500000) {
+        QTextStream(stderr) << "sextant: --demo-apps takes a number from 1 to 500000\n";
+        return 2;
+    }
 
     sextant::ui::ConsoleSession session(nullptr, parser.value(auditLog));
     sextant::ui::MainWindow window(&session);
     window.show();
     if (parser.isSet(demo))
-        session.startDemo();
+        session.startDemoFleet(apps);
     else
         session.loadSaved();
     return app.exec();
