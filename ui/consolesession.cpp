@@ -2,6 +2,7 @@
 
 #include "argocd/appwatcher.h"
 #include "argocd/client.h"
+#include "fleet/fleetcache.h"
 #include "fleet/fleetstore.h"
 #include "governance/actionmode.h"
 #include "governance/approvalgate.h"
@@ -14,7 +15,10 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QThread>
+#include <QThreadPool>
+#include <QTimer>
 #include <QUuid>
+#include <QtConcurrent>
 
 namespace sextant::ui {
 
@@ -51,7 +55,13 @@ ConsoleSession::ConsoleSession(QObject* parent, const QString& auditLogPath)
     , m_store(new fleet::FleetStore(this))
     , m_policy(new governance::InstancePolicy(this))
     , m_approver(std::make_unique<ForwardingApprover>())
-    , m_secrets(new secrets::CredentialStore(this)) {
+    , m_secrets(new secrets::CredentialStore(this))
+    , m_cachePool(new QThreadPool(this))
+    , m_cacheTimer(new QTimer(this)) {
+    m_cachePool->setMaxThreadCount(1);
+    m_cacheTimer->setInterval(60 * 1000);
+    connect(m_cacheTimer, &QTimer::timeout, this, &ConsoleSession::saveDirtyCaches);
+    m_cacheTimer->start();
     m_auditPath = auditLogPath.isEmpty() ? governance::AuditLog::defaultPath() : auditLogPath;
     QDir().mkpath(QFileInfo(m_auditPath).absolutePath());
     m_audit = std::make_unique<governance::AuditLog>(m_auditPath);
@@ -63,6 +73,9 @@ ConsoleSession::ConsoleSession(QObject* parent, const QString& auditLogPath)
 }
 
 ConsoleSession::~ConsoleSession() {
+    // The next start shows what was seen last, not what was seen up to a minute earlier.
+    saveDirtyCaches();
+    m_cachePool->waitForDone();
     for (const QString& id : std::as_const(m_order))
         disconnectInstance(id);
     if (m_simThread) {
@@ -134,7 +147,21 @@ void ConsoleSession::loadSaved() {
     settings.endArray();
     for (const InstanceConfig& config : configs) {
         m_order.append(config.id);
-        m_instances.insert(config.id, InstanceInfo{config, State::Connecting, {}, false, {}});
+        m_instances.insert(config.id, InstanceInfo{config, State::Connecting, {}, false, {}, {}});
+        // The last rows seen, until the instance's own list arrives (a missing or unreadable
+        // cache gives an empty fleet and is ignored).
+        QtConcurrent::run([path = fleet::FleetCache::defaultPath(config.id)] {
+            Result<fleet::CachedFleet> cached = fleet::FleetCache::load(path);
+            return cached.ok() ? std::move(cached).value() : fleet::CachedFleet{};
+        }).then(this, [this, id = config.id](fleet::CachedFleet cached) {
+            auto it = m_instances.find(id);
+            if (cached.instanceId != id || it == m_instances.end() || it->ephemeral ||
+                it->lastUpdate.isValid())
+                return;
+            m_store->applySnapshotAsync(id, std::move(cached.apps));
+            it->cachedAsOf = cached.asOf.isValid() ? cached.asOf : QDateTime::currentDateTimeUtc();
+            Q_EMIT instanceStateChanged(id);
+        });
         m_secrets->read(secretKey(config), [this, id = config.id](Result<QString> secret) {
             if (!m_instances.contains(id))
                 return;
@@ -183,7 +210,7 @@ void ConsoleSession::saveInstance(const InstanceConfig& input, const QString& se
         disconnectInstance(config.id);
         if (!existed)
             m_order.append(config.id);
-        InstanceInfo info{config, State::Connecting, {}, false, {}};
+        InstanceInfo info{config, State::Connecting, {}, false, {}, {}};
         m_instances.insert(config.id, info);
         persist();
         Q_EMIT instancesChanged();
@@ -215,9 +242,12 @@ void ConsoleSession::removeInstance(const QString& id) {
     m_order.removeAll(id);
     m_store->removeInstance(id);
     m_policy->remove(id);
+    m_cacheDirty.remove(id);
     if (!info.ephemeral) {
         m_secrets->remove(secretKey(info.config), [](Status) {});
         persist();
+        // After any save still queued for it.
+        m_cachePool->start([path = fleet::FleetCache::defaultPath(id)] { QFile::remove(path); });
     }
     Q_EMIT instancesChanged();
 }
@@ -226,7 +256,7 @@ void ConsoleSession::addEphemeralInstance(const InstanceConfig& config, const QS
     disconnectInstance(config.id);
     if (!m_instances.contains(config.id))
         m_order.append(config.id);
-    m_instances.insert(config.id, InstanceInfo{config, State::Connecting, {}, true, {}});
+    m_instances.insert(config.id, InstanceInfo{config, State::Connecting, {}, true, {}, {}});
     Q_EMIT instancesChanged();
     connectInstance(config.id, token);
 }
@@ -247,12 +277,19 @@ void ConsoleSession::connectInstance(const QString& id, const QString& secret) {
     connect(conn->watcher, &argocd::AppWatcher::snapshot, this,
             [this, id](const QString&, const argocd::AppList& list) {
                 m_store->applySnapshotAsync(id, list.apps);
-                m_instances[id].lastUpdate = QDateTime::currentDateTimeUtc();
+                InstanceInfo& live = m_instances[id];
+                live.lastUpdate = QDateTime::currentDateTimeUtc();
+                if (live.cachedAsOf.isValid()) {
+                    live.cachedAsOf = {};
+                    Q_EMIT instanceStateChanged(id);
+                }
+                saveCache(id, list.apps);
             });
     connect(conn->watcher, &argocd::AppWatcher::events, this,
             [this, id](const QString&, const QVector<argocd::AppEvent>& events) {
                 m_store->applyEventsAsync(events);
                 m_instances[id].lastUpdate = QDateTime::currentDateTimeUtc();
+                m_cacheDirty.insert(id);
             });
     // A bad message in the stream is skipped, the rows keep their last good state; say so.
     connect(conn->watcher, &argocd::AppWatcher::warning, this,
@@ -334,6 +371,38 @@ void ConsoleSession::disconnectInstance(const QString& id) {
     conn->watcher->deleteLater();
     conn->client->deleteLater();
     delete conn;
+}
+
+void ConsoleSession::saveCache(const QString& id, QVector<AppSummary> apps) {
+    const InstanceInfo* info = instance(id);
+    if (!info || info->ephemeral)
+        return;
+    m_cacheDirty.remove(id);
+    m_cachePool->start([id, apps = std::move(apps)] {
+        const Status saved = fleet::FleetCache::save(fleet::FleetCache::defaultPath(id), id, apps,
+                                                     QDateTime::currentDateTimeUtc());
+        if (!saved.ok())
+            qWarning("%s", qPrintable(saved.error().toString()));
+    });
+}
+
+void ConsoleSession::saveDirtyCaches() {
+    if (m_cacheDirty.isEmpty())
+        return;
+    // Copies of the rows (their strings are shared, not copied); serialised on the pool.
+    QHash<QString, QVector<AppSummary>> rows;
+    for (const QString& id : std::as_const(m_cacheDirty)) {
+        const InstanceInfo* info = instance(id);
+        if (info && !info->ephemeral && info->state == State::Live)
+            rows.insert(id, {});
+    }
+    for (int i = 0; i < m_store->size() && !rows.isEmpty(); ++i) {
+        const AppSummary& app = m_store->at(i);
+        if (auto it = rows.find(app.instance); it != rows.end())
+            it->append(app);
+    }
+    for (auto it = rows.begin(); it != rows.end(); ++it)
+        saveCache(it.key(), std::move(it.value()));
 }
 
 void ConsoleSession::setState(const QString& id, State state, const Error& error) {

@@ -8,11 +8,14 @@
 #include <QHash>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 
 #include <functional>
 #include <memory>
 
 class QThread;
+class QThreadPool;
+class QTimer;
 
 namespace sextant {
 namespace argocd {
@@ -52,6 +55,8 @@ public:
         Error lastError;
         bool ephemeral = false; // demo and test instances: never saved
         QDateTime lastUpdate;
+        // Rows shown come from the local fleet cache, as of this time; null once live.
+        QDateTime cachedAsOf;
     };
 
     // `auditLogPath` empty = the default location in the user's data directory.
@@ -126,6 +131,9 @@ private:
                   std::function<WriteRequest(argocd::Client*, const argocd::AppSummary&)> build,
                   std::function<void(Status)> done);
     static QString secretKey(const argocd::InstanceConfig& config);
+    // The local fleet cache (fleet::FleetCache), written off the GUI thread, in order.
+    void saveCache(const QString& id, QVector<argocd::AppSummary> apps);
+    void saveDirtyCaches();
 
     fleet::FleetStore* m_store;
     governance::InstancePolicy* m_policy;
@@ -139,6 +147,9 @@ private:
     QStringList m_order;
     QHash<QString, InstanceInfo> m_instances;
     QHash<QString, Connection*> m_connections;
+    QThreadPool* m_cachePool; // one thread: saves and deletions of cache files stay ordered
+    QTimer* m_cacheTimer;     // every 60 s: instances with events since their last save
+    QSet<QString> m_cacheDirty;
 
     QThread* m_simThread = nullptr;
     sim::Simulator* m_sim = nullptr;

@@ -681,6 +681,9 @@ void MainWindow::updateStatusBar() {
             text += tr(" · <span style='color:#d03030'>TLS not verified</span>");
         if (info->lastError.isError() && !live)
             text += QStringLiteral(" · ") + info->lastError.shortMessage.toHtmlEscaped();
+        if (info->cachedAsOf.isValid())
+            text += tr(" · showing cached data from %1")
+                        .arg(info->cachedAsOf.toLocalTime().toString(QStringLiteral("HH:mm")));
         label->setText(text);
         QStringList tip{info->config.displayName() + QStringLiteral(" — ") +
                             ConsoleSession::stateName(info->state),

@@ -7,6 +7,7 @@
 #include "commands.h"
 
 #include "argocd/appparser.h"
+#include "fleet/fleetcache.h"
 #include "fleet/fleetstore.h"
 #include "fleetfilterproxy.h"
 #include "fleetmodel.h"
@@ -15,7 +16,9 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QRandomGenerator>
+#include <QTemporaryDir>
 #include <QTextStream>
 #include <QThread>
 #include <QTimer>
@@ -85,6 +88,7 @@ void printBenchHelp() {
            "       sextant-cli bench fleet [--apps N] [--events-per-second R] [--seconds S]\n"
            "                               [--instances I] [--sort-column C] [--runs N]\n"
            "                               [--churn PERCENT]\n"
+           "       sextant-cli bench cache [--apps N] [--runs N]\n"
            "\n"
            "ingest  parses a GET /api/v1/applications body and builds the fleet store, warm,\n"
            "        N times (default 9); prints medians with simdjson's and nlohmann's DOM\n"
@@ -94,6 +98,10 @@ void printBenchHelp() {
            "        watch events at R per second for S seconds while a 1 ms timer on the main\n"
            "        thread records the longest event-loop stall. --churn: percent of events that\n"
            "        add an application, and again that delete one (default 1).\n"
+           "cache   generates a fleet of one instance, saves it to the local fleet cache format\n"
+           "        in a temporary directory, then measures loading it and applying it to a store\n"
+           "        with the table model and a sorted proxy attached (the console's start from\n"
+           "        the cache), warm, N times (default 9).\n"
            "\n"
            "Each prints one JSON object. Wall-clock figures on a shared machine are noisy.\n";
 }
@@ -516,6 +524,120 @@ int runFleet(const QStringList& args) {
     return 0;
 }
 
+// ---- bench cache -------------------------------------------------------------------------------
+
+int runCache(const QStringList& args) {
+    int apps = 50000, runs = 9;
+    for (int i = 0; i < args.size(); ++i) {
+        const QString& a = args[i];
+        bool ok = true;
+        if (a == QLatin1String("--apps"))
+            ok = intArg(args, i, apps) && apps > 0;
+        else if (a == QLatin1String("--runs"))
+            ok = intArg(args, i, runs) && runs > 0;
+        else if (a == QLatin1String("--help")) {
+            printBenchHelp();
+            return 0;
+        } else {
+            printError(QStringLiteral("unexpected argument '%1'").arg(a));
+            return 2;
+        }
+        if (!ok) {
+            printError(QStringLiteral("%1 needs a valid number").arg(a));
+            return 2;
+        }
+    }
+
+    // The fleet as `bench fleet` generates it, one instance.
+    QString instance;
+    QVector<AppSummary> rows;
+    {
+        sim::Simulator sim;
+        sim::GeneratorOptions o;
+        o.apps = apps;
+        o.instances = 1;
+        o.clusters = std::max(1, std::min(400, apps / 100));
+        o.seed = 7;
+        sim.generate(o);
+        instance = sim.instanceNames().value(0);
+        QByteArray body = sim.listBody(instance);
+        argocd::padForFastParse(body);
+        Result<argocd::AppList> list = argocd::parseApplicationListFast(body, instance);
+        if (!list) {
+            printError(QStringLiteral("the generated list did not parse"));
+            return 2;
+        }
+        rows = std::move(list->apps);
+    }
+    QTemporaryDir dir;
+    if (!dir.isValid()) {
+        printError(QStringLiteral("cannot create a temporary directory"));
+        return 2;
+    }
+    const QString path = dir.filePath(QStringLiteral("fleet-bench.bin"));
+    const QDateTime asOf = QDateTime::currentDateTimeUtc();
+
+    std::vector<double> saveMs, loadMs, applyMs, totalMs;
+    int loaded = 0;
+    const int warmups = 2;
+    for (int run = 0; run < warmups + runs; ++run) {
+        const bool counted = run >= warmups;
+        QElapsedTimer t;
+        t.start();
+        if (Status saved = fleet::FleetCache::save(path, instance, rows, asOf); !saved) {
+            printError(saved.error().shortMessage, saved.error().details);
+            return 2;
+        }
+        const double save = msSince(t);
+
+        // A fresh pool, store, model and sorted proxy per run: the console at start.
+        auto pool = std::make_unique<argocd::StringPool>();
+        auto store = std::make_unique<fleet::FleetStore>();
+        auto model = std::make_unique<models::FleetModel>(store.get());
+        auto proxy = std::make_unique<models::FleetFilterProxy>();
+        proxy->setSourceModel(model.get());
+        proxy->sort(models::FleetModel::NameColumn);
+        proxy->rowCount();
+
+        t.start();
+        Result<fleet::CachedFleet> cached = fleet::FleetCache::load(path, pool.get());
+        const double load = msSince(t);
+        if (!cached) {
+            printError(cached.error().shortMessage, cached.error().details);
+            return 2;
+        }
+        store->applySnapshot(cached->instanceId, cached->apps);
+        loaded = proxy->rowCount(); // the proxy's mapping is built and sorted
+        const double total = msSince(t);
+
+        proxy.reset(); // freeing is not part of the start
+        model.reset();
+        store.reset();
+        cached = fleet::CachedFleet{};
+        pool.reset();
+        if (counted) {
+            saveMs.push_back(save);
+            loadMs.push_back(load);
+            applyMs.push_back(total - load);
+            totalMs.push_back(total);
+        }
+    }
+    if (loaded != rows.size()) {
+        printError(QStringLiteral("loaded %1 of %2 rows").arg(loaded).arg(rows.size()));
+        return 2;
+    }
+    nlohmann::ordered_json out;
+    out["apps"] = loaded;
+    out["bytes"] = QFileInfo(path).size();
+    out["save_ms"] = round2(median(saveMs));
+    out["load_ms"] = round2(median(loadMs));
+    out["apply_ms"] = round2(median(applyMs));
+    out["total_ms"] = round2(median(totalMs));
+    out["runs"] = runs;
+    print(out);
+    return 0;
+}
+
 } // namespace
 
 int runBench(const QStringList& args) {
@@ -528,7 +650,9 @@ int runBench(const QStringList& args) {
         return runIngest(args.mid(1));
     if (what == QLatin1String("fleet"))
         return runFleet(args.mid(1));
-    printError(QStringLiteral("unknown benchmark '%1' (ingest, fleet)").arg(what));
+    if (what == QLatin1String("cache"))
+        return runCache(args.mid(1));
+    printError(QStringLiteral("unknown benchmark '%1' (ingest, fleet, cache)").arg(what));
     return 2;
 }
 

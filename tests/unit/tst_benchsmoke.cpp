@@ -80,6 +80,16 @@ private Q_SLOTS:
         QVERIFY(out.value(QLatin1String("events_applied_per_s")).toDouble() > 0);
     }
 
+    void cache() {
+        const QJsonObject out =
+            runBench({QStringLiteral("cache"), QStringLiteral("--apps"), QStringLiteral("200"),
+                      QStringLiteral("--runs"), QStringLiteral("1")});
+        for (const char* key : {"apps", "bytes", "save_ms", "load_ms", "apply_ms", "total_ms"})
+            QVERIFY2(out.contains(QLatin1String(key)), key);
+        QCOMPARE(out.value(QLatin1String("apps")).toInt(), 200);
+        QVERIFY(out.value(QLatin1String("bytes")).toInteger() > 0);
+    }
+
     void badArguments() {
         QProcess p;
         p.start(cli(), {QStringLiteral("bench"), QStringLiteral("ingest"),
