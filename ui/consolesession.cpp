@@ -119,6 +119,22 @@ QString ConsoleSession::stateName(State state) {
     return {};
 }
 
+QString ConsoleSession::stateColor(State state) {
+    switch (state) {
+    case State::Live:
+        return QStringLiteral("#1e8e3e");
+    case State::Connecting:
+    case State::Reconnecting:
+        return QStringLiteral("#e37400");
+    case State::Failed:
+    case State::NeedsCredentials:
+        return QStringLiteral("#d03030");
+    case State::Disconnected:
+        break;
+    }
+    return QStringLiteral("#808080");
+}
+
 QString ConsoleSession::secretKey(const InstanceConfig& config) {
     return config.authMethod == argocd::AuthMethod::Password
                ? secrets::CredentialStore::instancePasswordKey(config.id)

@@ -108,6 +108,9 @@ public:
     void requestRefresh(const QString& appKey, bool hard, std::function<void(Status)> done);
 
     static QString stateName(State state);
+    // The colour of a state's dot, the same in the status bar and on the dashboard tiles:
+    // green live, orange on the way, red needs attention, grey disconnected.
+    static QString stateColor(State state);
 
 Q_SIGNALS:
     void instancesChanged();

@@ -548,21 +548,7 @@ void DashboardView::updateTiles() {
         QString color = QStringLiteral("#808080");
         if (const auto* info = m_session->instance(id)) {
             state = ConsoleSession::stateName(info->state);
-            switch (info->state) {
-            case ConsoleSession::State::Live:
-                color = QStringLiteral("#1e8e3e");
-                break;
-            case ConsoleSession::State::Connecting:
-            case ConsoleSession::State::Reconnecting:
-                color = QStringLiteral("#e37400");
-                break;
-            case ConsoleSession::State::Failed:
-            case ConsoleSession::State::NeedsCredentials:
-                color = QStringLiteral("#d03030");
-                break;
-            case ConsoleSession::State::Disconnected:
-                break;
-            }
+            color = ConsoleSession::stateColor(info->state);
         }
         tile->setCounts(QStringLiteral("<b>%1</b> <span style='color:%2'>●</span> "
                                        "<span style='color:gray'>%3</span>")

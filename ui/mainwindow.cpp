@@ -647,22 +647,7 @@ void MainWindow::updateStatusBar() {
     for (const QString& id : m_session->instanceIds()) {
         const auto* info = m_session->instance(id);
         auto* label = qobject_cast<QLabel*>(m_instanceStatesLayout->itemAt(i++)->widget());
-        QString color = QStringLiteral("#808080");
-        switch (info->state) {
-        case ConsoleSession::State::Live:
-            color = QStringLiteral("#1e8e3e");
-            break;
-        case ConsoleSession::State::Connecting:
-        case ConsoleSession::State::Reconnecting:
-            color = QStringLiteral("#e37400");
-            break;
-        case ConsoleSession::State::Failed:
-        case ConsoleSession::State::NeedsCredentials:
-            color = QStringLiteral("#d03030");
-            break;
-        case ConsoleSession::State::Disconnected:
-            break;
-        }
+        const QString color = ConsoleSession::stateColor(info->state);
         const fleet::FleetCounts c = m_session->store()->counts(id);
         const bool live = info->state == ConsoleSession::State::Live;
         const bool readOnly = m_session->policy()->mode(id) == governance::Mode::Audit;
