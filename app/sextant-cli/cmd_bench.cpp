@@ -6,6 +6,8 @@
 
 #include "commands.h"
 
+#include "analysis/diagnoser.h"
+#include "analysis/evidence.h"
 #include "argocd/appparser.h"
 #include "fleet/fleetcache.h"
 #include "fleet/fleetstore.h"
@@ -14,6 +16,7 @@
 #include "sim/simulator.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
@@ -32,6 +35,7 @@
 #include <atomic>
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <vector>
 
 namespace sextant::cli {
@@ -89,6 +93,7 @@ void printBenchHelp() {
            "                               [--instances I] [--sort-column C] [--runs N]\n"
            "                               [--churn PERCENT]\n"
            "       sextant-cli bench cache [--apps N] [--runs N]\n"
+           "       sextant-cli bench diagnose DIR [--runs N]\n"
            "\n"
            "ingest  parses a GET /api/v1/applications body and builds the fleet store, warm,\n"
            "        N times (default 9); prints medians with simdjson's and nlohmann's DOM\n"
@@ -102,6 +107,12 @@ void printBenchHelp() {
            "        in a temporary directory, then measures loading it and applying it to a store\n"
            "        with the table model and a sorted proxy attached (the console's start from\n"
            "        the cache), warm, N times (default 9).\n"
+           "diagnose  diagnoses every *.json evidence bundle in DIR with the built-in catalogue\n"
+           "        and scores the top finding against the case's label (\"expected\": "
+           "{\"primary\",\n"
+           "        \"also\"}): correct when the top category is the primary and every \"also\"\n"
+           "        category is among the findings. Time per case is the median of N warm runs\n"
+           "        (default 9), loading the file excluded.\n"
            "\n"
            "Each prints one JSON object. Wall-clock figures on a shared machine are noisy.\n";
 }
@@ -638,6 +649,157 @@ int runCache(const QStringList& args) {
     return 0;
 }
 
+// ---- bench diagnose ----------------------------------------------------------------------------
+
+int runDiagnoseBench(const QStringList& args) {
+    QString dirPath;
+    int runs = 9;
+    for (int i = 0; i < args.size(); ++i) {
+        if (args[i] == QLatin1String("--runs")) {
+            if (!intArg(args, i, runs) || runs < 1) {
+                printError(QStringLiteral("--runs needs a positive number"));
+                return 2;
+            }
+        } else if (args[i] == QLatin1String("--help")) {
+            printBenchHelp();
+            return 0;
+        } else if (dirPath.isEmpty() && !args[i].startsWith(QLatin1String("--"))) {
+            dirPath = args[i];
+        } else {
+            printError(QStringLiteral("unexpected argument '%1'").arg(args[i]));
+            return 2;
+        }
+    }
+    if (dirPath.isEmpty()) {
+        printError(QStringLiteral("bench diagnose needs a DIR of evidence bundles"));
+        return 2;
+    }
+    const QDir dir(dirPath);
+    const QStringList files =
+        dir.entryList({QStringLiteral("*.json")}, QDir::Files | QDir::Readable, QDir::Name);
+    if (!dir.exists() || files.isEmpty()) {
+        printError(QStringLiteral("no *.json evidence bundles in %1").arg(dirPath));
+        return 2;
+    }
+
+    struct Case {
+        QString file;
+        analysis::EvidenceBundle bundle;
+        QString primary;
+        QStringList also;
+        nlohmann::ordered_json expected;
+    };
+    std::vector<Case> cases;
+    for (const QString& name : files) {
+        QFile f(dir.filePath(name));
+        if (!f.open(QIODevice::ReadOnly)) {
+            printError(QStringLiteral("cannot read %1").arg(f.fileName()), f.errorString());
+            return 2;
+        }
+        const QByteArray bytes = f.readAll();
+        auto bundle = analysis::EvidenceBundle::fromJson(bytes);
+        if (!bundle) {
+            printError(QStringLiteral("%1: %2").arg(name, bundle.error().shortMessage),
+                       bundle.error().details);
+            return 2;
+        }
+        // The label is read here only; the engine never sees it.
+        const auto doc =
+            nlohmann::ordered_json::parse(bytes.cbegin(), bytes.cend(), nullptr, false);
+        Case c{name, std::move(*bundle), {}, {}, nlohmann::ordered_json::object()};
+        if (doc.is_object() && doc.contains("expected") && doc["expected"].is_object()) {
+            c.expected = doc["expected"];
+            c.primary = QString::fromStdString(c.expected.value("primary", std::string()));
+            if (c.expected.contains("also") && c.expected["also"].is_array())
+                for (const auto& a : c.expected["also"])
+                    if (a.is_string())
+                        c.also << QString::fromStdString(a.get<std::string>());
+        }
+        if (c.primary.isEmpty()) {
+            printError(QStringLiteral("%1 has no expected.primary label").arg(name));
+            return 2;
+        }
+        cases.push_back(std::move(c));
+    }
+
+    const analysis::Diagnoser diagnoser(analysis::SignatureCatalogue::builtin());
+    if (diagnoser.catalogue().signatures().isEmpty()) {
+        printError(QStringLiteral("the built-in signature catalogue did not load"));
+        return 2;
+    }
+    std::vector<std::vector<double>> times(cases.size());
+    std::vector<QStringList> got(cases.size());
+    for (int run = 0; run < runs + 1; ++run) { // run 0 warms caches and the regex JIT
+        for (std::size_t i = 0; i < cases.size(); ++i) {
+            QElapsedTimer t;
+            t.start();
+            const analysis::Diagnosis d = diagnoser.diagnose(cases[i].bundle);
+            const double ms = msSince(t);
+            if (run == 0) {
+                for (const analysis::Finding& f : d.findings)
+                    got[i] << f.category;
+            } else {
+                times[i].push_back(ms);
+            }
+        }
+    }
+
+    int correct = 0;
+    std::map<QString, std::pair<int, int>> perCategory; // cases, correct
+    nlohmann::ordered_json misses = nlohmann::ordered_json::array();
+    double totalMs = 0;
+    double maxMs = 0;
+    QString slowest;
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        const Case& c = cases[i];
+        bool ok = !got[i].isEmpty() && got[i].first() == c.primary;
+        for (const QString& a : c.also)
+            ok = ok && got[i].contains(a);
+        correct += ok ? 1 : 0;
+        auto& pc = perCategory[c.primary];
+        ++pc.first;
+        pc.second += ok ? 1 : 0;
+        const double ms = median(times[i]);
+        totalMs += ms;
+        if (ms > maxMs) {
+            maxMs = ms;
+            slowest = c.file;
+        }
+        if (!ok) {
+            nlohmann::ordered_json m;
+            m["file"] = c.file.toStdString();
+            m["expected"] = c.expected;
+            nlohmann::ordered_json g = nlohmann::ordered_json::array();
+            for (const QString& cat : got[i])
+                g.push_back(cat.toStdString());
+            m["got"] = std::move(g);
+            misses.push_back(std::move(m));
+        }
+    }
+    const auto ratio = [](int a, int b) {
+        return b == 0 ? 0.0 : std::round(1000.0 * a / b) / 1000;
+    };
+    nlohmann::ordered_json out;
+    out["cases"] = int(cases.size());
+    out["accuracy"] = ratio(correct, int(cases.size()));
+    nlohmann::ordered_json per = nlohmann::ordered_json::object();
+    for (const auto& [cat, counts] : perCategory) {
+        nlohmann::ordered_json pc;
+        pc["cases"] = counts.first;
+        pc["correct"] = counts.second;
+        pc["accuracy"] = ratio(counts.second, counts.first);
+        per[cat.toStdString()] = std::move(pc);
+    }
+    out["per_category"] = std::move(per);
+    out["ms_per_case"] = std::round(totalMs / double(cases.size()) * 1000) / 1000;
+    out["ms_max_case"] = std::round(maxMs * 1000) / 1000;
+    out["slowest_case"] = slowest.toStdString();
+    out["runs"] = runs;
+    out["misses"] = std::move(misses);
+    print(out);
+    return 0;
+}
+
 } // namespace
 
 int runBench(const QStringList& args) {
@@ -652,7 +814,9 @@ int runBench(const QStringList& args) {
         return runFleet(args.mid(1));
     if (what == QLatin1String("cache"))
         return runCache(args.mid(1));
-    printError(QStringLiteral("unknown benchmark '%1' (ingest, fleet, cache)").arg(what));
+    if (what == QLatin1String("diagnose"))
+        return runDiagnoseBench(args.mid(1));
+    printError(QStringLiteral("unknown benchmark '%1' (ingest, fleet, cache, diagnose)").arg(what));
     return 2;
 }
 

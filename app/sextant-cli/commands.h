@@ -6,9 +6,10 @@
 // 0 success, 1 a finding the caller asked to fail on (e.g. a broken audit chain), 2 an error.
 namespace sextant::cli {
 
-int runApps(const QStringList& args);  // cmd_apps.cpp
-int runAudit(const QStringList& args); // cmd_audit.cpp
-int runBench(const QStringList& args); // cmd_bench.cpp
+int runApps(const QStringList& args);     // cmd_apps.cpp
+int runAudit(const QStringList& args);    // cmd_audit.cpp
+int runBench(const QStringList& args);    // cmd_bench.cpp
+int runDiagnose(const QStringList& args); // cmd_diagnose.cpp
 
 // Prints to stderr in the CLI's one error format.
 void printError(const QString& shortMessage, const QString& details = {});

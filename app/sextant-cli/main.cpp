@@ -25,7 +25,9 @@ void printUsage() {
            "Commands:\n"
            "  apps          list applications (--output json|table)\n"
            "  audit verify  check the hash chain of an audit log file\n"
-           "  bench         ingest and fleet-view benchmarks (bench --help)\n"
+           "  bench         ingest, fleet-view and diagnosis benchmarks (bench --help)\n"
+           "  diagnose      diagnose an application from an evidence bundle (--bundle FILE\n"
+           "                --output json|md)\n"
            "\n"
            "The token may also come from the SEXTANT_TOKEN environment variable.\n"
            "Run 'sextant-cli COMMAND --help' for a command's options.\n";
@@ -72,6 +74,8 @@ int main(int argc, char* argv[]) {
         return sextant::cli::runAudit(args);
     if (command == QLatin1String("bench"))
         return sextant::cli::runBench(args);
+    if (command == QLatin1String("diagnose"))
+        return sextant::cli::runDiagnose(args);
     sextant::cli::printError(QStringLiteral("unknown command '%1'").arg(command));
     printUsage();
     return 2;
