@@ -824,6 +824,12 @@ static Resource parseResource(const YAML::Node& n, const App& app) {
             pi.restarts = static_cast<int>(integer(p, "restarts"));
             pi.images = strings(p, "images");
             pi.node = str(p, "node", "node-" + hexHash(pi.name, 2));
+            if (const auto last = p["lastTerminated"]) {
+                if (!last.IsMap())
+                    fail(last, "'lastTerminated' must be a map: {reason, exitCode}");
+                pi.lastTerminatedReason = str(last, "reason", "Error");
+                pi.lastTerminatedExitCode = static_cast<int>(integer(last, "exitCode", 1));
+            }
             r.pods.push_back(pi);
         }
     }

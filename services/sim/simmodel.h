@@ -59,6 +59,10 @@ struct PodInfo {
     int restarts = 0;
     std::vector<Str> images;
     Str node;
+    // The container's previous instance (Pod status.containerStatuses[].lastState.terminated);
+    // empty reason = none.
+    Str lastTerminatedReason;
+    int lastTerminatedExitCode = 0;
 };
 
 struct Resource {
@@ -237,6 +241,11 @@ Str eventsJson(const App& app, const Str& resourceUid, const Str& resourceNs,
                const Str& resourceName);
 std::vector<LogLine> logsFor(const App& app);
 Str revisionMetadataJson(const App& app, const Str& revision);
+// GET .../resource: the live object of one resource of the app's tree (the app's resources, the
+// ReplicaSets and Pods under its workloads) as a JSON object, or null when the tree has no such
+// resource.
+nlohmann::json liveResource(const App& app, const Str& group, const Str& kind, const Str& ns,
+                            const Str& name);
 
 // Deterministic helpers shared by the generator and the renderers.
 Str hexHash(const Str& seed, int length); // stable pseudo-random hex of the given length

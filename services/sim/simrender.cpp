@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 
@@ -792,6 +793,8 @@ std::vector<PodInfo> podsOf(const App& a, const Resource& r, const Str& rsName) 
                 p.statusReason = "CrashLoopBackOff";
                 p.containers = "0/1";
                 p.restarts = 7 + static_cast<int>(std::hash<Str>{}(p.name) % 20);
+                p.lastTerminatedReason = "Error";
+                p.lastTerminatedExitCode = 1;
                 p.healthMessage = "back-off 5m0s restarting failed container=" + container +
                                   " pod=" + p.name + "_" + r.ns + "(" + uidFor(p.name) + ")";
             } else if (kind == 1) {
@@ -803,6 +806,8 @@ std::vector<PodInfo> podsOf(const App& a, const Resource& r, const Str& rsName) 
                 p.statusReason = "OOMKilled";
                 p.containers = "0/1";
                 p.restarts = 4;
+                p.lastTerminatedReason = "OOMKilled";
+                p.lastTerminatedExitCode = 137;
                 p.healthMessage = "back-off 2m40s restarting failed container=" + container +
                                   " pod=" + p.name + "_" + r.ns + "(" + uidFor(p.name) + ")";
             }
@@ -1077,6 +1082,205 @@ Str manifestsJson(const App& a, const Str& revision) {
         .dump();
 }
 
+// ---- live objects (GET .../resource) ---------------------------------------------------------
+
+namespace {
+
+// Waiting reasons of a container that never started: no logs exist, the pod stays Pending.
+bool neverStarted(const Str& reason) {
+    static const char* const kReasons[] = {"ContainerCreating",    "PodInitializing",
+                                           "ImagePullBackOff",     "ErrImagePull",
+                                           "InvalidImageName",     "CreateContainerConfigError",
+                                           "CreateContainerError", "ErrImageNeverPull"};
+    return std::find(std::begin(kReasons), std::end(kReasons), reason) != std::end(kReasons);
+}
+
+int terminatedExitCode(const Str& reason) {
+    if (reason == "Completed")
+        return 0;
+    if (reason == "OOMKilled")
+        return 137;
+    if (reason == "ContainerCannotRun")
+        return 128;
+    if (reason == "Error" || reason == "DeadlineExceeded")
+        return 1;
+    return -1; // not a terminated reason
+}
+
+// A v1.Pod whose status follows the scenario's pod: the Status Reason becomes the failing
+// containers' state (waiting, or terminated for Error/OOMKilled/Completed), Restart Count their
+// restartCount, lastTerminated their lastState.
+json podObject(const App& a, const Resource& r, const PodInfo& p, const Str& ownerGroup,
+               const Str& ownerKind, const Str& ownerName, const Str& ownerUid,
+               const Str& created) {
+    int ready = 0, total = 1;
+    if (const auto slash = p.containers.find('/'); slash != Str::npos) {
+        ready = std::atoi(p.containers.substr(0, slash).c_str());
+        total = std::max(1, std::atoi(p.containers.substr(slash + 1).c_str()));
+    }
+    const auto& images = p.images.empty() ? r.images : p.images;
+    const bool job = r.kind == "Job";
+    const bool unschedulable = p.statusReason == "Pending" || p.statusReason == "Unschedulable";
+    const bool evicted = p.statusReason == "Evicted";
+
+    json containers = json::array(), statuses = json::array();
+    bool waitingBeforeStart = false, failed = false, succeeded = true;
+    for (int i = 0; i < total; ++i) {
+        const Str name = i == 0 ? r.name : r.name + "-" + std::to_string(i);
+        const Str image = images.empty() ? Str("busybox:1.36")
+                                         : images[std::min<size_t>(size_t(i), images.size() - 1)];
+        containers.push_back(json{{"name", name}, {"image", image}});
+        json st{{"name", name}, {"image", image}, {"imageID", ""}};
+        const bool ok = i < ready;
+        json state;
+        if (ok || p.statusReason == "Running") {
+            state = json{{"running", json{{"startedAt", created}}}};
+            succeeded = false;
+        } else if (const int code = terminatedExitCode(p.statusReason); code >= 0) {
+            json t{{"reason", p.statusReason},
+                   {"exitCode", code},
+                   {"startedAt", created},
+                   {"finishedAt", created}};
+            if (!p.healthMessage.empty())
+                t["message"] = p.healthMessage;
+            state = json{{"terminated", t}};
+            failed = failed || code != 0;
+            succeeded = succeeded && code == 0;
+        } else {
+            json w{{"reason", p.statusReason}};
+            if (!p.healthMessage.empty())
+                w["message"] = p.healthMessage;
+            state = json{{"waiting", w}};
+            waitingBeforeStart =
+                waitingBeforeStart || (neverStarted(p.statusReason) && p.restarts == 0);
+            succeeded = false;
+        }
+        st["state"] = state;
+        st["ready"] = ok;
+        st["started"] = state.contains("running");
+        st["restartCount"] = ok ? 0 : p.restarts;
+        json last = json::object();
+        if (!ok && !p.lastTerminatedReason.empty())
+            last["terminated"] = json{{"reason", p.lastTerminatedReason},
+                                      {"exitCode", p.lastTerminatedExitCode},
+                                      {"startedAt", created},
+                                      {"finishedAt", created}};
+        st["lastState"] = last;
+        statuses.push_back(st);
+    }
+
+    const Str uid = uidFor(a.key() + "pod" + p.name);
+    json meta{
+        {"name", p.name},
+        {"namespace", r.ns},
+        {"uid", uid},
+        {"resourceVersion", std::to_string(100000 + std::hash<Str>{}(uid) % 900000)},
+        {"creationTimestamp", created},
+        {"labels", k8sLabels(a, r)},
+        {"ownerReferences",
+         json::array({json{{"apiVersion", ownerGroup.empty() ? Str("v1") : ownerGroup + "/v1"},
+                           {"kind", ownerKind},
+                           {"name", ownerName},
+                           {"uid", ownerUid},
+                           {"controller", true},
+                           {"blockOwnerDeletion", true}}})}};
+    json spec{{"containers", containers}, {"restartPolicy", job ? "Never" : "Always"}};
+    json status;
+    const bool allReady = ready >= total;
+    auto condition = [&](const char* type, bool value, const Str& reason = {},
+                         const Str& message = {}) {
+        json c{
+            {"type", type}, {"status", value ? "True" : "False"}, {"lastTransitionTime", created}};
+        if (!reason.empty())
+            c["reason"] = reason;
+        if (!message.empty())
+            c["message"] = message;
+        return c;
+    };
+    if (unschedulable) {
+        status["phase"] = "Pending";
+        status["conditions"] =
+            json::array({condition("PodScheduled", false, "Unschedulable", p.healthMessage)});
+        return json{{"apiVersion", "v1"},
+                    {"kind", "Pod"},
+                    {"metadata", meta},
+                    {"spec", spec},
+                    {"status", status}};
+    }
+    spec["nodeName"] = p.node;
+    if (evicted) {
+        status["phase"] = "Failed";
+        status["reason"] = "Evicted";
+        status["message"] = p.healthMessage;
+        return json{{"apiVersion", "v1"},
+                    {"kind", "Pod"},
+                    {"metadata", meta},
+                    {"spec", spec},
+                    {"status", status}};
+    }
+    status["phase"] = waitingBeforeStart ? "Pending"
+                      : succeeded        ? "Succeeded"
+                      : failed && job    ? "Failed"
+                                         : "Running";
+    status["conditions"] =
+        json::array({condition("Initialized", true),
+                     condition("Ready", allReady, allReady ? "" : "ContainersNotReady"),
+                     condition("ContainersReady", allReady, allReady ? "" : "ContainersNotReady"),
+                     condition("PodScheduled", true)});
+    status["containerStatuses"] = statuses;
+    status["startTime"] = created;
+    status["qosClass"] = "Burstable";
+    return json{{"apiVersion", "v1"},
+                {"kind", "Pod"},
+                {"metadata", meta},
+                {"spec", spec},
+                {"status", status}};
+}
+
+} // namespace
+
+json liveResource(const App& a, const Str& group, const Str& kind, const Str& ns, const Str& name) {
+    const Str created = createdAtFor(a);
+    for (const auto& r : a.resources) {
+        const Str uid = r.uid.empty() ? uidFor(a.key() + r.kind + r.name) : r.uid;
+        if (r.kind == kind && r.name == name && r.group == group && (ns.empty() || r.ns == ns))
+            return manifestFor(a, r, true);
+        if (r.kind != "Deployment" && r.kind != "StatefulSet" && r.kind != "Job")
+            continue;
+        // The same parent chain as treeJson: Deployment -> ReplicaSet -> Pod, else direct.
+        Str ownerGroup = r.group, ownerKind = r.kind, ownerName = r.name, ownerUid = uid;
+        if (r.kind == "Deployment") {
+            const Str rs = rsNameFor(a, r);
+            const Str rsUid = uidFor(a.key() + "rs" + rs);
+            if (kind == "ReplicaSet" && group == "apps" && name == rs &&
+                (ns.empty() || ns == r.ns)) {
+                json m = manifestFor(a, r, true);
+                m["kind"] = "ReplicaSet";
+                m["metadata"]["name"] = rs;
+                m["metadata"]["uid"] = rsUid;
+                m["metadata"]["ownerReferences"] =
+                    json::array({json{{"apiVersion", "apps/v1"},
+                                      {"kind", "Deployment"},
+                                      {"name", r.name},
+                                      {"uid", uid},
+                                      {"controller", true},
+                                      {"blockOwnerDeletion", true}}});
+                return m;
+            }
+            ownerGroup = "apps";
+            ownerKind = "ReplicaSet";
+            ownerName = rs;
+            ownerUid = rsUid;
+        }
+        if (kind != "Pod" || !group.empty() || (!ns.empty() && ns != r.ns))
+            continue;
+        for (const auto& p : podsOf(a, r, r.kind == "Deployment" ? ownerName : r.name))
+            if (p.name == name)
+                return podObject(a, r, p, ownerGroup, ownerKind, ownerName, ownerUid, created);
+    }
+    return nullptr;
+}
+
 // ---- events, logs, revision metadata --------------------------------------------------------
 
 static json makeEvent(const Str& ns, const json& involved, const Str& reason, const Str& message,
@@ -1100,6 +1304,15 @@ static json makeEvent(const Str& ns, const json& involved, const Str& reason, co
                 {"eventTime", nullptr},
                 {"reportingComponent", component},
                 {"reportingInstance", ""}};
+}
+
+// Whether `name` is one of the app's own resources or a ReplicaSet under them, not a Pod: those
+// get no derived kubelet events.
+static bool isWorkloadOrObject(const App& a, const Str& name) {
+    for (const auto& r : a.resources)
+        if (r.name == name || (r.kind == "Deployment" && rsNameFor(a, r) == name))
+            return true;
+    return false;
 }
 
 Str eventsJson(const App& a, const Str& resourceUid, const Str& resourceNs,
@@ -1150,7 +1363,7 @@ Str eventsJson(const App& a, const Str& resourceUid, const Str& resourceNs,
             items.push_back(makeEvent(
                 a.ns, involved, "ResourceUpdated", "Updated health status: Healthy -> " + a.health,
                 "Normal", "argocd-application-controller", a.reconciledAt, a.reconciledAt, 1));
-    } else if (items.empty() && resourceQuery) {
+    } else if (items.empty() && resourceQuery && !isWorkloadOrObject(a, resourceName)) {
         // Kubelet-style events for a derived pod.
         const json involved{{"kind", "Pod"},
                             {"namespace", resourceNs},

@@ -1479,6 +1479,16 @@ Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& 
     }
     if (sub == "manifests" && parts.size() == 5)
         return ok(manifestsJson(a, r.q("revision")));
+    if (sub == "resource" && parts.size() == 5) {
+        // argocd-server looks the resource up in the app's tree and refuses anything else.
+        const Str kind = r.q("kind"), group = r.q("group"), rname = r.q("resourceName"),
+                  rns = r.q("namespace");
+        const json live = liveResource(a, group, kind, rns, rname);
+        if (live.is_null())
+            return grpcError(3, kind + " " + group + " " + rname +
+                                    " not found as part of application " + a.name);
+        return ok(json{{"manifest", live.dump()}}.dump());
+    }
     if (sub == "syncwindows" && parts.size() == 5) {
         json active = json::array(), assigned = json::array();
         const bool blocked = syncBlocked(inst, a, true, &active, &assigned);
@@ -1490,6 +1500,9 @@ Response SimulatorPrivate::route(int ii, Connection* c, const Request& r, bool& 
         return ok(revisionMetadataJson(a, parts[5]));
     if ((sub == "logs" && parts.size() == 5) ||
         (sub == "pods" && parts.size() == 7 && parts[6] == "logs")) {
+        if (run.faults.denyLogs)
+            return grpcError(7, "permission denied: logs, get, " + a.project + "/" + a.name +
+                                    ", sub: " + inst.username + ":login");
         const Str podName = sub == "pods" ? parts[5] : r.q("podName");
         const Str resourceName = r.q("resourceName"), kind = r.q("kind");
         const Str container = r.q("container");

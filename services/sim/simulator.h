@@ -37,6 +37,9 @@ struct Faults {
     double truncatedRate = 0;    // 200 whose JSON body is cut off mid-way (connection closed)
     int dropStreamAfterMs = 0; // watch streams are closed by the server after this long (0 = never)
     int slowStreamDelayMs = 0; // delay between watch events / chunks
+    // Pod logs answer 403 like an account without the `logs, get` RBAC permission (enforced by
+    // default since Argo CD 3.0); every other call works.
+    bool denyLogs = false;
 };
 
 struct InstanceEndpoint {

@@ -155,6 +155,27 @@ private Q_SLOTS:
                 QStringLiteral("eventsEventList"));
         checkAs(get(1, QStringLiteral("/api/v1/applications/inventory-api/managed-resources")),
                 QStringLiteral("applicationManagedResourcesResponse"));
+        // Live objects (GET .../resource): the wrapper is checked here; the Pod inside is a
+        // Kubernetes object, not part of Argo CD's swagger.
+        for (const char* query :
+             {"namespace=payments&resourceName=payments-api-6f7d8c9b5-q7x2m&version=v1&group=&"
+              "kind=Pod",
+              "namespace=payments&resourceName=payments-api&version=v1&group=apps&kind="
+              "Deployment"}) {
+            const QByteArray body = get(0, QStringLiteral("/api/v1/applications/payments-api/"
+                                                          "resource?") +
+                                               QLatin1String(query));
+            checkAs(body, QStringLiteral("applicationApplicationResourceResponse"));
+            const QJsonObject live = QJsonDocument::fromJson(QJsonDocument::fromJson(body)
+                                                                 .object()
+                                                                 .value(QStringLiteral("manifest"))
+                                                                 .toString()
+                                                                 .toUtf8())
+                                         .object();
+            QVERIFY2(
+                live.value(QStringLiteral("metadata")).toObject().contains(QStringLiteral("uid")),
+                query);
+        }
         checkAs(get(0, QStringLiteral("/api/v1/applications/payments-api/syncwindows")),
                 QStringLiteral("applicationApplicationSyncWindowsResponse"));
         checkAs(get(0, QStringLiteral("/api/v1/settings")), QStringLiteral("clusterSettings"));
