@@ -1,5 +1,6 @@
 #include "appdetailview.h"
 
+#include "analysis/evidence.h"
 #include "appdetailpane.h"
 #include "argocd/client.h"
 #include "consolesession.h"
@@ -8,6 +9,7 @@
 #include "fleet/fleetstore.h"
 #include "fleetmodel.h"
 #include "resourcetreemodel.h"
+#include "triagepanel.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -167,6 +169,7 @@ AppDetailView::AppDetailView(ConsoleSession* session, QWidget* parent)
     , m_treeProblems(new QLabel)
     , m_showAll(new QPushButton)
     , m_diffView(new DiffView)
+    , m_triage(new TriagePanel(session))
     , m_events(new QTreeWidget)
     , m_pod(new QComboBox(this))
     , m_container(new QComboBox(this))
@@ -225,6 +228,17 @@ AppDetailView::AppDetailView(ConsoleSession* session, QWidget* parent)
 
     // Diff.
     m_panes[DiffTab] = new AppDetailPane(m_diffView);
+
+    // Triage: the panel keeps its own state line; the pane only covers "no application".
+    m_panes[TriageTab] = new AppDetailPane(m_triage);
+    connect(m_triage, &TriagePanel::evidenceActivated, this, &AppDetailView::revealEvidence);
+    connect(m_triage, &TriagePanel::diagnosed, this, [this] {
+        const auto* d = m_triage->diagnosis();
+        int problems = 0;
+        for (const auto& f : d->findings)
+            problems += f.category != QLatin1String("NoIssueFound");
+        setTabTitle(TriageTab, problems ? tr("Triage (%1)").arg(problems) : tr("Triage ✓"));
+    });
 
     // Events.
     m_events->setObjectName(QStringLiteral("events"));
@@ -330,6 +344,7 @@ AppDetailView::AppDetailView(ConsoleSession* session, QWidget* parent)
             &AppDetailView::fetchVisibleMetadata);
 
     m_tabs->addTab(m_panes[SummaryTab], tr("Summary"));
+    m_tabs->addTab(m_panes[TriageTab], tr("Triage"));
     m_tabs->addTab(m_panes[TreeTab], tr("Resources"));
     m_tabs->addTab(m_panes[DiffTab], tr("Diff"));
     m_tabs->addTab(m_panes[EventsTab], tr("Events"));
@@ -395,6 +410,10 @@ void AppDetailView::showApplication(const QString& appKey) {
     }
     m_app = m_session->store()->at(row);
     m_reload->setEnabled(true);
+    m_triage->setApplication(m_app);
+    m_panes[TriageTab]->setReady();
+    m_pendingLog.reset();
+    m_pendingEvent.clear();
     // Sections load when first opened; until then they say so (never a stale or empty pane).
     m_panes[DiffTab]->setLoading(tr("Loading the managed resources from %1…").arg(m_app.instance));
     m_panes[EventsTab]->setLoading(tr("Loading events from %1…").arg(m_app.instance));
@@ -442,8 +461,8 @@ void AppDetailView::clearAll() {
     m_matches->clear();
     m_history->clear();
     m_metaInFlight.clear(); // answers of the previous app are dropped by the generation check
-    const QStringList titles = {tr("Summary"), tr("Resources"), tr("Diff"),
-                                tr("Events"),  tr("Logs"),      tr("History")};
+    const QStringList titles = {tr("Summary"), tr("Triage"), tr("Resources"), tr("Diff"),
+                                tr("Events"),  tr("Logs"),   tr("History")};
     for (int t = 0; t < TabCount; ++t)
         m_tabs->setTabText(t, titles[t]);
 }
@@ -491,6 +510,11 @@ void AppDetailView::onTabChanged(int index) {
         break;
     case HistoryTab:
         QTimer::singleShot(0, this, &AppDetailView::fetchVisibleMetadata);
+        break;
+    case TriageTab:
+        // On demand: opening the tab is the demand. Later visits keep the result.
+        if (!m_triage->hasResult() && !m_triage->isRunning())
+            m_triage->diagnose();
         break;
     default:
         break;
@@ -971,6 +995,7 @@ void AppDetailView::loadTree() {
                 self->m_panes[TreeTab]->setReady();
             self->renderSummary();
             self->populatePods();
+            self->applyPendingLog();
             if (self->m_eventsRequested)
                 self->loadEvents();
             if (self->m_tabs->currentIndex() == LogsTab && !self->m_logsRequested)
@@ -1148,6 +1173,7 @@ void AppDetailView::finishEvents() {
     for (int c : {0, 1, 2, 3, 4, 5})
         m_events->resizeColumnToContents(c);
     m_events->setUpdatesEnabled(true);
+    applyPendingEvent();
     setTabTitle(EventsTab,
                 warnings > 0 ? tr("Events (%1, %2 warnings)").arg(m_eventRows.size()).arg(warnings)
                              : tr("Events (%1)").arg(m_eventRows.size()));
@@ -1342,6 +1368,100 @@ void AppDetailView::applyLogSearch() {
         m_matches->clear();
     }
     m_logText->setExtraSelections(selections);
+}
+
+// ---- Evidence navigation from the triage panel ----
+
+void AppDetailView::revealEvidence(const analysis::EvidenceItem& item) {
+    if (m_key.isEmpty())
+        return;
+    if (item.source == QLatin1String("log")) {
+        m_pendingLog = PendingLog{item.name, item.container, item.text,
+                                  item.reason == QLatin1String("previous")};
+        m_tabs->setCurrentIndex(LogsTab);
+        applyPendingLog();
+        return;
+    }
+    if (item.source == QLatin1String("event")) {
+        m_pendingEvent = item.text;
+        m_tabs->setCurrentIndex(EventsTab);
+        applyPendingEvent();
+        return;
+    }
+    if (item.source == QLatin1String("revision") || item.source == QLatin1String("diff")) {
+        m_tabs->setCurrentIndex(HistoryTab);
+        return;
+    }
+    if (!item.kind.isEmpty() && !item.name.isEmpty()) {
+        m_tabs->setCurrentIndex(TreeTab);
+        revealTreeNode(item.kind, item.ns, item.name);
+        return;
+    }
+    m_tabs->setCurrentIndex(SummaryTab);
+}
+
+void AppDetailView::revealTreeNode(const QString& kind, const QString& ns, const QString& name) {
+    const models::PreparedTree* tree = m_treeModel->tree();
+    if (!tree)
+        return;
+    for (int n = 0; n < tree->nodes.size(); ++n) {
+        const auto& node = tree->nodes[n];
+        if (node.kind != kind || node.name != name ||
+            (!ns.isEmpty() && !node.resourceNamespace.isEmpty() && node.resourceNamespace != ns))
+            continue;
+        QModelIndex index = m_treeModel->indexOfNode(n);
+        if (!index.isValid()) { // hidden by the node budget: show everything, then find it
+            m_treeModel->setBudget(0);
+            m_showAll->hide();
+            index = m_treeModel->indexOfNode(n);
+        }
+        if (index.isValid()) {
+            m_treeView->expand(index.parent());
+            m_treeView->setCurrentIndex(index);
+            m_treeView->scrollTo(index, QAbstractItemView::PositionAtCenter);
+        }
+        return;
+    }
+}
+
+void AppDetailView::applyPendingLog() {
+    if (!m_pendingLog || m_pod->count() == 0)
+        return;
+    const PendingLog want = *m_pendingLog;
+    m_pendingLog.reset();
+    const int podIndex = m_pod->findData(want.pod);
+    if (podIndex >= 0) {
+        m_pod->setCurrentIndex(podIndex);
+        populateContainers();
+    }
+    if (!want.container.isEmpty())
+        m_container->setCurrentText(want.container);
+    m_previous->blockSignals(true);
+    m_previous->setChecked(want.previous);
+    m_previous->blockSignals(false);
+    // The search highlights the evidence line once the logs are in.
+    m_search->setText(want.text.left(120));
+    loadLogs();
+}
+
+void AppDetailView::applyPendingEvent() {
+    if (m_pendingEvent.isEmpty() || m_events->topLevelItemCount() == 0)
+        return;
+    for (int i = 0; i < m_events->topLevelItemCount(); ++i) {
+        QTreeWidgetItem* item = m_events->topLevelItem(i);
+        const QString message = item->text(6);
+        if (message.isEmpty())
+            continue;
+        if (message == m_pendingEvent || message.contains(m_pendingEvent) ||
+            m_pendingEvent.contains(message)) {
+            m_events->setCurrentItem(item);
+            m_events->scrollToItem(item, QAbstractItemView::PositionAtCenter);
+            // The list is rebuilt while resource events keep arriving: select again then.
+            if (m_eventsPending == 0)
+                m_pendingEvent.clear();
+            return;
+        }
+    }
 }
 
 } // namespace sextant::ui

@@ -9,6 +9,7 @@
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -30,6 +31,9 @@ namespace sextant {
 namespace argocd {
 class Client;
 }
+namespace analysis {
+struct EvidenceItem;
+}
 namespace models {
 class ResourceTreeModel;
 struct PreparedTree;
@@ -39,6 +43,7 @@ namespace ui {
 class AppDetailPane;
 class ConsoleSession;
 class DiffView;
+class TriagePanel;
 
 // One application in depth, fetched on demand through its instance's argocd::Client: summary
 // with conditions and operation state (failed resources first), the resource tree under a
@@ -49,7 +54,7 @@ class DiffView;
 class AppDetailView : public QWidget {
     Q_OBJECT
 public:
-    enum Tab { SummaryTab, TreeTab, DiffTab, EventsTab, LogsTab, HistoryTab, TabCount };
+    enum Tab { SummaryTab, TriageTab, TreeTab, DiffTab, EventsTab, LogsTab, HistoryTab, TabCount };
 
     explicit AppDetailView(ConsoleSession* session, QWidget* parent = nullptr);
     ~AppDetailView() override;
@@ -65,12 +70,19 @@ public:
     QTreeWidget* historyList() const { return m_history; }
     QPlainTextEdit* logText() const { return m_logText; }
     QComboBox* podChoice() const { return m_pod; }
+    QComboBox* containerChoice() const { return m_container; }
+    QCheckBox* previousChoice() const { return m_previous; }
+    QLineEdit* logSearch() const { return m_search; }
+    TriagePanel* triage() const { return m_triage; }
 
 public Q_SLOTS:
     // appKey = argocd::AppSummary::key(); the row is looked up in the session's store.
     void showApplication(const QString& appKey);
     // Fetches everything of the current application again (GETs only).
     void reload();
+    // Shows where an evidence line of a diagnosis comes from: the tree node, the event, the
+    // log line (pod, container, previous, searched) or the summary.
+    void revealEvidence(const sextant::analysis::EvidenceItem& item);
 
 private:
     struct EventRow {
@@ -127,6 +139,18 @@ private:
 
     DiffView* m_diffView;
     bool m_diffRequested = false;
+
+    TriagePanel* m_triage;
+    // An evidence line to show once its data has arrived (events, pods of the tree).
+    QString m_pendingEvent;
+    struct PendingLog {
+        QString pod, container, text;
+        bool previous = false;
+    };
+    std::optional<PendingLog> m_pendingLog;
+    void applyPendingLog();
+    void applyPendingEvent();
+    void revealTreeNode(const QString& kind, const QString& ns, const QString& name);
 
     QTreeWidget* m_events;
     bool m_eventsRequested = false;

@@ -1,5 +1,6 @@
 #include "consolesession.h"
 
+#include "analysis/knowledgebase.h"
 #include "argocd/appwatcher.h"
 #include "argocd/client.h"
 #include "fleet/fleetcache.h"
@@ -57,8 +58,13 @@ ConsoleSession::ConsoleSession(QObject* parent, const QString& auditLogPath)
     , m_approver(std::make_unique<ForwardingApprover>())
     , m_secrets(new secrets::CredentialStore(this))
     , m_cachePool(new QThreadPool(this))
-    , m_cacheTimer(new QTimer(this)) {
+    , m_cacheTimer(new QTimer(this))
+    , m_kbPool(new QThreadPool(this)) {
     m_cachePool->setMaxThreadCount(1);
+    m_kbPool->setMaxThreadCount(1);
+    m_kbPool->setExpiryTimeout(-1); // the same thread for the life of the session
+    m_kbPath = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+               QStringLiteral("/knowledge.sqlite");
     m_cacheTimer->setInterval(60 * 1000);
     connect(m_cacheTimer, &QTimer::timeout, this, &ConsoleSession::saveDirtyCaches);
     m_cacheTimer->start();
@@ -76,6 +82,9 @@ ConsoleSession::~ConsoleSession() {
     // The next start shows what was seen last, not what was seen up to a minute earlier.
     saveDirtyCaches();
     m_cachePool->waitForDone();
+    // The knowledge base closes on its own thread, after the work already queued.
+    m_kbPool->start([this] { m_kb.reset(); });
+    m_kbPool->waitForDone();
     for (const QString& id : std::as_const(m_order))
         disconnectInstance(id);
     if (m_simThread) {
@@ -611,6 +620,50 @@ void ConsoleSession::requestRefresh(const QString& appKey, bool hard,
             return client->prepareRefresh(app, hard);
         },
         std::move(done));
+}
+
+void ConsoleSession::requestAnnotate(const QString& appKey,
+                                     const QMap<QString, QString>& annotations,
+                                     const QString& summary, std::function<void(Status)> done) {
+    nlohmann::json values = nlohmann::json::object();
+    for (auto it = annotations.constBegin(); it != annotations.constEnd(); ++it) {
+        if (it.value().isEmpty())
+            values[it.key().toStdString()] = nullptr; // merge patch: null deletes
+        else
+            values[it.key().toStdString()] = it.value().toStdString();
+    }
+    nlohmann::json patch = {{"metadata", {{"annotations", values}}}};
+    runWrite(
+        appKey,
+        [patch, summary](argocd::Client* client, const AppSummary& app) {
+            return client->preparePatch(app, patch, summary);
+        },
+        std::move(done));
+}
+
+bool ConsoleSession::recordAction(const QString& instance, const QString& action,
+                                  const QString& target, const QString& detail, bool succeeded) {
+    if (!m_audit || m_auditError.isError())
+        return false;
+    governance::AuditRecord record;
+    record.instance = instance;
+    record.action = action;
+    record.target = target;
+    record.phase = succeeded ? governance::AuditPhase::Succeeded : governance::AuditPhase::Failed;
+    record.detail = detail;
+    return m_audit->append(record).ok();
+}
+
+void ConsoleSession::withKnowledgeBase(std::function<void(analysis::KnowledgeBase&)> work) {
+    m_kbPool->start([this, work = std::move(work)] {
+        if (!m_kb) {
+            QDir().mkpath(QFileInfo(m_kbPath).absolutePath());
+            m_kb = std::make_shared<analysis::KnowledgeBase>(m_kbPath);
+            if (!m_kb->isOpen())
+                qWarning("knowledge base unavailable: %s", qPrintable(m_kb->error().toString()));
+        }
+        work(*m_kb);
+    });
 }
 
 } // namespace sextant::ui

@@ -6,6 +6,7 @@
 #include "core/writerequest.h"
 
 #include <QHash>
+#include <QMap>
 #include <QObject>
 #include <QPointer>
 #include <QSet>
@@ -37,6 +38,9 @@ class CredentialStore;
 }
 namespace sim {
 class Simulator;
+}
+namespace analysis {
+class KnowledgeBase;
 }
 
 namespace ui {
@@ -106,6 +110,25 @@ public:
     void requestSync(const QString& appKey, bool prune, bool dryRun,
                      std::function<void(Status)> done);
     void requestRefresh(const QString& appKey, bool hard, std::function<void(Status)> done);
+    // A merge patch of metadata.annotations (e.g. the last analysis summary); an empty value
+    // removes the annotation. Approved and audited like every other write.
+    void requestAnnotate(const QString& appKey, const QMap<QString, QString>& annotations,
+                         const QString& summary, std::function<void(Status)> done);
+
+    // The keychain, for secrets other than instance tokens (the LLM provider's API key).
+    secrets::CredentialStore* credentials() const { return m_secrets; }
+    // Records an action that is not an HTTP write (evidence sent to an LLM, an analysis
+    // exported) in the audit log. False when the log is unavailable.
+    bool recordAction(const QString& instance, const QString& action, const QString& target,
+                      const QString& detail, bool succeeded = true);
+
+    // The incident knowledge base lives on its own thread (SQLite connections are per thread);
+    // `work` runs there, in submission order, and posts its results back itself. The database
+    // opens on first use at knowledgeBasePath(); when it cannot, work still runs and sees
+    // isOpen() == false.
+    void withKnowledgeBase(std::function<void(analysis::KnowledgeBase&)> work);
+    QString knowledgeBasePath() const { return m_kbPath; }
+    void setKnowledgeBasePath(const QString& path) { m_kbPath = path; } // before first use
 
     static QString stateName(State state);
     // The colour of a state's dot, the same in the status bar and on the dashboard tiles:
@@ -153,6 +176,10 @@ private:
     QThreadPool* m_cachePool; // one thread: saves and deletions of cache files stay ordered
     QTimer* m_cacheTimer;     // every 60 s: instances with events since their last save
     QSet<QString> m_cacheDirty;
+
+    QThreadPool* m_kbPool; // one thread that never expires: the knowledge base's connection
+    std::shared_ptr<analysis::KnowledgeBase> m_kb; // created and used on m_kbPool only
+    QString m_kbPath;
 
     QThread* m_simThread = nullptr;
     sim::Simulator* m_sim = nullptr;

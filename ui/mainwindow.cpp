@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "aisettingsdialog.h"
 #include "appdetailview.h"
 #include "approvaldialog.h"
 #include "commandpalette.h"
@@ -124,6 +125,11 @@ MainWindow::MainWindow(ConsoleSession* session, QWidget* parent, const QString& 
     viewMenu->addAction(nextAction);
     viewMenu->addAction(previousAction);
     viewMenu->addAction(notificationsAction);
+    auto* toolsMenu = menuBar()->addMenu(tr("&Tools"));
+    toolsMenu->addAction(tr("&AI provider…"), this, [this] {
+        AiSettingsDialog dialog(m_session, this);
+        dialog.exec();
+    });
     auto* helpMenu = menuBar()->addMenu(tr("&Help"));
     helpMenu->addAction(shortcutsAction);
     helpMenu->addAction(tr("&About Sextant"), this, [this] {
