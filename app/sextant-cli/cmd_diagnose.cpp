@@ -5,12 +5,19 @@
 
 #include "analysis/diagnoser.h"
 #include "analysis/evidence.h"
+#include "analysis/evidencecollector.h"
 #include "analysis/findingsformat.h"
+#include "argocd/client.h"
+#include "argocd/instance.h"
 
+#include <QEventLoop>
 #include <QFile>
+#include <QSaveFile>
 #include <QTextStream>
+#include <QUrl>
 
 #include <cstdio>
+#include <optional>
 
 namespace sextant::cli {
 
@@ -19,14 +26,22 @@ namespace {
 void printDiagnoseHelp() {
     QTextStream(stdout)
         << "Usage: sextant-cli diagnose --bundle FILE [--output json|md]\n"
-           "       sextant-cli diagnose --server URL --token T --app NAME [--app-namespace NS]\n"
-           "                            [--output json|md]   (live collection: not yet wired)\n"
+           "       sextant-cli diagnose --server URL (--token T | --token-file F) --app NAME\n"
+           "                            [--app-namespace NS] [--output json|md]\n"
+           "                            [--save-bundle FILE] [--ca-file PEM] [--timeout S]\n"
            "\n"
-           "Diagnoses one Argo CD Application from an evidence bundle (sextant.evidence/v1):\n"
-           "findings ordered by confidence, each with its evidence lines, remediation steps and\n"
-           "the kind of Git fix. --output json (default) prints the findings document, md a\n"
-           "Markdown report for chat and tickets. Exit code 0, or 2 on a missing or malformed\n"
-           "bundle.\n";
+           "Diagnoses one Argo CD Application: findings ordered by confidence, each with its\n"
+           "evidence lines, remediation steps and the kind of Git fix. --output json (default)\n"
+           "prints the findings document, md a Markdown report for chat and tickets.\n"
+           "\n"
+           "  --bundle FILE        an evidence bundle (sextant.evidence/v1, "
+           "docs/evidence-bundle.md)\n"
+           "  --server URL         collect the evidence live from Argo CD (read-only GETs):\n"
+           "                       application, resource tree, events, pods, logs, revisions\n"
+           "  --token T            bearer token (prefer --token-file or SEXTANT_TOKEN)\n"
+           "  --save-bundle FILE   also write the collected evidence as a bundle\n"
+           "\n"
+           "Exit code 0, or 2 on a missing or malformed bundle or a failed collection.\n";
 }
 
 bool takeValue(const QStringList& args, int& i, QString& out) {
@@ -50,6 +65,12 @@ int runDiagnose(const QStringList& args) {
     QString server;
     QString app;
     QString appNamespace;
+    QString token;
+    QString tokenFile;
+    QString caFile;
+    QString instanceName;
+    QString saveBundle;
+    int timeoutSeconds = 30;
     for (int i = 0; i < args.size(); ++i) {
         const QString& a = args[i];
         const QString name = a.section(QLatin1Char('='), 0, 0);
@@ -63,7 +84,8 @@ int runDiagnose(const QStringList& args) {
             QStringLiteral("--server"),        QStringLiteral("--token"),
             QStringLiteral("--token-file"),    QStringLiteral("--app"),
             QStringLiteral("--app-namespace"), QStringLiteral("--ca-file"),
-            QStringLiteral("--instance-name"), QStringLiteral("--timeout")};
+            QStringLiteral("--instance-name"), QStringLiteral("--timeout"),
+            QStringLiteral("--save-bundle")};
         if (!valueOptions.contains(name)) {
             printError(QStringLiteral("unexpected argument '%1'").arg(a),
                        QStringLiteral("run 'sextant-cli diagnose --help'"));
@@ -83,7 +105,24 @@ int runDiagnose(const QStringList& args) {
             app = value;
         else if (name == QLatin1String("--app-namespace"))
             appNamespace = value;
-        // --token, --token-file, --ca-file, ...: read by the live collector once it is wired.
+        else if (name == QLatin1String("--token"))
+            token = value;
+        else if (name == QLatin1String("--token-file"))
+            tokenFile = value;
+        else if (name == QLatin1String("--ca-file"))
+            caFile = value;
+        else if (name == QLatin1String("--instance-name"))
+            instanceName = value;
+        else if (name == QLatin1String("--save-bundle"))
+            saveBundle = value;
+        else if (name == QLatin1String("--timeout")) {
+            bool ok = false;
+            timeoutSeconds = value.toInt(&ok);
+            if (!ok || timeoutSeconds <= 0) {
+                printError(QStringLiteral("--timeout must be a positive number of seconds"));
+                return 2;
+            }
+        }
     }
     if (output != QLatin1String("json") && output != QLatin1String("md")) {
         printError(QStringLiteral("--output must be json or md, not '%1'").arg(output));
@@ -92,33 +131,94 @@ int runDiagnose(const QStringList& args) {
 
     analysis::EvidenceBundle bundle;
     if (!server.isEmpty() || !app.isEmpty()) {
-        // ---- LIVE COLLECTION (--server URL --token T --app NAME [--app-namespace NS]) ----------
-        // TODO(lead): wire analysis::EvidenceCollector here: build the argocd::Client from the
-        // global options like cmd_apps.cpp does, collect the bundle for `app` / `appNamespace`,
-        // then fall through to the diagnosis below. Until then this path is refused.
-        Q_UNUSED(appNamespace);
-        printError(QStringLiteral("diagnose --server is not yet wired"),
-                   QStringLiteral("live evidence collection is not available in this build; "
-                                  "export an evidence bundle and use --bundle FILE"));
-        return 2;
+        if (!bundlePath.isEmpty()) {
+            printError(QStringLiteral("use either --bundle or --server, not both"));
+            return 2;
+        }
+        if (server.isEmpty() || app.isEmpty()) {
+            printError(QStringLiteral("live diagnosis needs --server URL and --app NAME"));
+            return 2;
+        }
+        // --token, else --token-file, else $SEXTANT_TOKEN (never echoed anywhere).
+        if (token.isEmpty() && !tokenFile.isEmpty()) {
+            QFile tf(tokenFile);
+            if (!tf.open(QIODevice::ReadOnly)) {
+                printError(QStringLiteral("cannot read the token file %1").arg(tokenFile),
+                           tf.errorString());
+                return 2;
+            }
+            token = QString::fromUtf8(tf.readAll()).trimmed();
+        }
+        if (token.isEmpty())
+            token = qEnvironmentVariable("SEXTANT_TOKEN").trimmed();
+        if (token.isEmpty()) {
+            printError(QStringLiteral("no token: pass --token-file FILE, set SEXTANT_TOKEN, or "
+                                      "--token"));
+            return 2;
+        }
+        argocd::InstanceConfig config;
+        config.baseUrl = QUrl(server.trimmed(), QUrl::StrictMode);
+        config.id = QStringLiteral("cli");
+        config.name = !instanceName.isEmpty() ? instanceName : config.baseUrl.host();
+        config.caFile = caFile;
+        config.requestTimeoutMs = timeoutSeconds * 1000;
+        if (const Status valid = config.validate(); !valid) {
+            printError(valid.error().shortMessage, valid.error().details);
+            return 2;
+        }
+        argocd::Client client(config);
+        if (client.configError().isError()) {
+            printError(client.configError().shortMessage, client.configError().details);
+            return 2;
+        }
+        client.setToken(token);
+        client.setRetryPolicy(argocd::RetryPolicy{2, 500, 2000});
+        analysis::EvidenceCollector collector(&client);
+        analysis::CollectOptions options;
+        options.appName = app;
+        options.appNamespace = appNamespace;
+        std::optional<Result<analysis::EvidenceBundle>> collected;
+        QEventLoop loop;
+        collector.collect(options, [&](Result<analysis::EvidenceBundle> r) {
+            collected.emplace(std::move(r));
+            loop.quit();
+        });
+        if (!collected)
+            loop.exec();
+        if (!collected->ok()) {
+            printError(collected->error().shortMessage, collected->error().details);
+            return 2;
+        }
+        bundle = std::move(collected->value());
+        if (bundle.instance.isEmpty())
+            bundle.instance = config.name;
+        if (!saveBundle.isEmpty()) {
+            QSaveFile out(saveBundle);
+            if (!out.open(QIODevice::WriteOnly) || out.write(bundle.toJson()) < 0 ||
+                !out.commit()) {
+                printError(QStringLiteral("cannot write %1").arg(saveBundle), out.errorString());
+                return 2;
+            }
+        }
+    } else {
+        if (bundlePath.isEmpty()) {
+            printError(QStringLiteral("diagnose needs --bundle FILE or --server URL --app NAME"),
+                       QStringLiteral("run 'sextant-cli diagnose --help'"));
+            return 2;
+        }
+        QFile f(bundlePath);
+        if (!f.open(QIODevice::ReadOnly)) {
+            printError(QStringLiteral("cannot read %1").arg(bundlePath), f.errorString());
+            return 2;
+        }
+        auto loaded = analysis::EvidenceBundle::fromJson(f.readAll());
+        if (!loaded) {
+            printError(QStringLiteral("%1: %2").arg(bundlePath, loaded.error().shortMessage),
+                       loaded.error().details);
+            return 2;
+        }
+        bundle = std::move(*loaded);
     }
-    if (bundlePath.isEmpty()) {
-        printError(QStringLiteral("diagnose needs --bundle FILE"),
-                   QStringLiteral("run 'sextant-cli diagnose --help'"));
-        return 2;
-    }
-    QFile f(bundlePath);
-    if (!f.open(QIODevice::ReadOnly)) {
-        printError(QStringLiteral("cannot read %1").arg(bundlePath), f.errorString());
-        return 2;
-    }
-    auto loaded = analysis::EvidenceBundle::fromJson(f.readAll());
-    if (!loaded) {
-        printError(QStringLiteral("%1: %2").arg(bundlePath, loaded.error().shortMessage),
-                   loaded.error().details);
-        return 2;
-    }
-    bundle = std::move(*loaded);
 
     const analysis::Diagnoser diagnoser(analysis::SignatureCatalogue::builtin());
     if (diagnoser.catalogue().signatures().isEmpty()) {
