@@ -274,6 +274,7 @@ void TriagePanel::clearResult(const QString& message) {
     m_detail->clear();
     m_narrative->clear();
     m_narrative->hide();
+    m_statusBase = message;
     m_status->setText(message);
     updateButtons();
 }
@@ -377,11 +378,12 @@ void TriagePanel::showDiagnosis(std::shared_ptr<const Diagnosis> diagnosis) {
     const QString headline =
         problems == 0 ? tr("<b style='color:#1e8e3e'>No problem found.</b>")
                       : tr("<b>%n finding(s)</b>, most likely root cause first.", "", problems);
-    m_status->setText(tr("%1 Diagnosed in %2 ms from %3 evidence lines (%4).")
-                          .arg(headline)
-                          .arg(diagnosis->elapsedMs, 0, 'f', 1)
-                          .arg(diagnosis->evidence.size())
-                          .arg(sources.join(QStringLiteral(", "))));
+    m_statusBase = tr("%1 Diagnosed in %2 ms from %3 evidence lines (%4).")
+                       .arg(headline)
+                       .arg(diagnosis->elapsedMs, 0, 'f', 1)
+                       .arg(diagnosis->evidence.size())
+                       .arg(sources.join(QStringLiteral(", ")));
+    setStatusNote({});
     if (m_model->rowCount() > 0)
         m_findings->selectRow(0);
     // The table only needs as many lines as there are findings (up to six).
@@ -428,9 +430,19 @@ void TriagePanel::lookUpSimilar() {
             html = QObject::tr("<p style='color:gray'>Similar incidents unavailable: %1</p>")
                        .arg(esc(kb.error().shortMessage));
         } else {
-            const auto similar = kb.similar(*diagnosis, 5);
             if (auto recorded = kb.record(*full, app, instance); recorded.ok())
                 id = recorded.value();
+            auto similar = kb.similar(*diagnosis, 5, id);
+            // Text likeness is a fallback for incidents no signature recognised; next to
+            // incidents with the same cause it is noise.
+            if (similar.ok()) {
+                auto& list = similar.value();
+                const auto byText = [](const analysis::PastIncident& p) {
+                    return p.matchedBy == QLatin1String("text");
+                };
+                if (!std::all_of(list.cbegin(), list.cend(), byText))
+                    list.erase(std::remove_if(list.begin(), list.end(), byText), list.end());
+            }
             if (!similar.ok()) {
                 html = QObject::tr("<p style='color:gray'>Similar incidents unavailable: %1</p>")
                            .arg(esc(similar.error().shortMessage));
@@ -563,7 +575,7 @@ QString TriagePanel::markdown() const {
 
 void TriagePanel::copyMarkdown() {
     QApplication::clipboard()->setText(markdown());
-    m_status->setText(m_status->text() + tr(" · copied as Markdown"));
+    setStatusNote(tr("copied as Markdown"));
 }
 
 Status TriagePanel::exportBundle(const QString& path) {
@@ -624,13 +636,11 @@ void TriagePanel::annotate() {
             if (!self)
                 return;
             if (s.ok())
-                self->m_status->setText(self->m_status->text() + tr(" · annotation written"));
+                self->setStatusNote(tr("annotation written"));
             else if (s.error().kind != Error::Kind::Approval)
                 QMessageBox::warning(self, tr("Annotation failed"), s.error().toString());
             else
-                self->m_status->setText(
-                    self->m_status->text() +
-                    tr(" · annotation not sent: %1").arg(esc(s.error().shortMessage)));
+                self->setStatusNote(tr("annotation not sent: %1").arg(esc(s.error().shortMessage)));
         });
 }
 
@@ -665,10 +675,9 @@ void TriagePanel::recordFix() {
             [self, s] {
                 if (!self)
                     return;
-                self->m_status->setText(
-                    self->m_status->text() +
-                    (s.ok() ? tr(" · fix recorded in the knowledge base")
-                            : tr(" · fix not recorded: %1").arg(esc(s.error().shortMessage))));
+                self->setStatusNote(
+                    s.ok() ? tr("fix recorded in the knowledge base")
+                           : tr("fix not recorded: %1").arg(esc(s.error().shortMessage)));
             },
             Qt::QueuedConnection);
     });
@@ -702,7 +711,7 @@ void TriagePanel::explainWithAi() {
     // Build the prompt (redaction, budget) off the GUI thread, then show it before sending.
     const ai::LlmConfig cfg = config.value();
     const auto diagnosis = m_diagnosis;
-    m_status->setText(m_status->text() + tr(" · preparing the AI request…"));
+    setStatusNote(tr("preparing the AI request…"));
     auto* watcher = new QFutureWatcher<Result<ai::PromptPreview>>(this);
     const quint64 gen = m_gen;
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, gen, cfg] {
@@ -711,6 +720,7 @@ void TriagePanel::explainWithAi() {
             return;
         Result<ai::PromptPreview> preview = watcher->result();
         if (!preview.ok()) {
+            setStatusNote({});
             QMessageBox::warning(this, tr("AI narrative"), preview.error().toString());
             return;
         }
@@ -755,8 +765,10 @@ void TriagePanel::explainWithAi() {
         lay->addWidget(box);
         connect(box, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
         connect(box, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
-        if (dialog.exec() != QDialog::Accepted)
+        if (dialog.exec() != QDialog::Accepted) {
+            setStatusNote(tr("nothing was sent to the model"));
             return;
+        }
 
         const auto send = [this, gen, cfg, p, redacted](const QString& key) {
             if (gen != m_gen)
@@ -770,6 +782,12 @@ void TriagePanel::explainWithAi() {
             m_aiError.clear();
             m_aiNarrative.reset();
             m_narrative->show();
+            if (m_split->sizes().value(2) < 100) { // room for the narrative under the proof
+                const QList<int> sizes = m_split->sizes();
+                const int rest = sizes.value(1) + sizes.value(2);
+                m_split->setSizes({sizes.value(0), rest * 55 / 100, rest * 45 / 100});
+            }
+            setStatusNote(tr("sent to %1, waiting for the answer…").arg(esc(cfg.displayName())));
             m_narrative->setHtml(
                 tr("<p style='color:gray'>Waiting for %1…</p>").arg(esc(cfg.displayName())));
             m_session->recordAction(
@@ -830,8 +848,13 @@ void TriagePanel::explainWithAi() {
         QtConcurrent::run([cfg, diagnosis] { return ai::PromptBuilder(cfg).build(*diagnosis); }));
 }
 
+void TriagePanel::setStatusNote(const QString& note) {
+    m_status->setText(note.isEmpty() ? m_statusBase : m_statusBase + QStringLiteral(" · ") + note);
+}
+
 void TriagePanel::renderNarrative() {
     m_narrative->show();
+    setStatusNote(m_aiError.isEmpty() ? tr("AI narrative below") : tr("the AI narrative failed"));
     if (!m_aiError.isEmpty()) {
         m_narrative->setHtml(
             tr("<p style='color:#c03030'><b>The AI narrative failed.</b> The diagnosis above "

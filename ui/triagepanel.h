@@ -93,6 +93,8 @@ private:
     void exportBundleInteractive();
     void configureAi();
     void renderNarrative();
+    // The status line: the diagnosis headline plus one note about the latest action.
+    void setStatusNote(const QString& note);
     void updateButtons();
 
     ConsoleSession* m_session;
@@ -106,6 +108,7 @@ private:
     QString m_similarHtml;
 
     QLabel* m_status;
+    QString m_statusBase;
     QPushButton* m_run;
     QPushButton* m_copy;
     QPushButton* m_export;

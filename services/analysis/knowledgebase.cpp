@@ -345,6 +345,22 @@ Result<qint64> KnowledgeBase::record(const Diagnosis& d, const QString& app,
     const QString appName = app.isEmpty() ? d.app : app;
 
     QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    // Diagnosing the same incident again (the tab reopened, "Diagnose again") is not a new
+    // incident: the newest unresolved record of this app with the same signatures, from the
+    // last six hours, is reused, so "similar incidents" does not fill up with copies.
+    {
+        QSqlQuery same(db);
+        same.prepare(QStringLiteral("SELECT id, signatures, resolved FROM incidents WHERE app = ? "
+                                    "AND instance = ? AND created >= ? ORDER BY created DESC "
+                                    "LIMIT 1"));
+        same.addBindValue(sqlText(appName));
+        same.addBindValue(sqlText(instance));
+        same.addBindValue(when.addSecs(-6 * 3600).toMSecsSinceEpoch());
+        if (same.exec() && same.next() &&
+            same.value(1).toString() == signatures.join(QLatin1Char(' ')) &&
+            !same.value(2).toBool())
+            return same.value(0).toLongLong();
+    }
     if (!db.transaction())
         return sqlError(QStringLiteral("BEGIN"), db.lastError());
     QSqlQuery q(db);
@@ -586,7 +602,7 @@ Result<QVector<PastIncident>> KnowledgeBase::similar(const Diagnosis& d, int lim
         if (!q.exec())
             return sqlError(QStringLiteral("similar (text)"), q.lastError());
         // Shared domain words ("sync", "pod", "argocd") do not make two incidents alike: an
-        // untagged match must share at least three words and over a third of the smaller
+        // untagged match must share at least four words and half of the smaller
         // vocabulary (seen in the console: every demo failure looked "similar" to every other
         // one with a fifth-of-the-query rule).
         const QSet<QString> wanted(tokens.cbegin(), tokens.cend());
@@ -598,7 +614,7 @@ Result<QVector<PastIncident>> KnowledgeBase::similar(const Diagnosis& d, int lim
             const bool tagged = candidates.contains(id);
             const int shared = int(QSet<QString>(wanted).intersect(have).size());
             const int smaller = int(std::min(wanted.size(), have.size()));
-            if (!tagged && (shared < 3 || shared * 3 < smaller))
+            if (!tagged && (shared < 4 || shared * 2 < smaller))
                 continue;
             candidates[id].text = -q.value(1).toDouble();
         }

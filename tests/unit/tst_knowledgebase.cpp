@@ -276,6 +276,26 @@ private Q_SLOTS:
                  Error::Kind::NotFound);
     }
 
+    void diagnosingAgainIsTheSameIncident() {
+        KnowledgeBase kb(path(QStringLiteral("again.sqlite")));
+        QVERIFY(kb.isOpen());
+        const Diagnosis d = crashLoop(QStringLiteral("payments/payments-api"),
+                                      QStringLiteral("payments-api-6f7d8c9b5-q7x2m"));
+        const QDateTime t0 =
+            QDateTime::fromString(QStringLiteral("2026-11-20T10:00:00Z"), Qt::ISODate);
+        const qint64 first = *kb.record(d, {}, QStringLiteral("prod-eu"), t0);
+        // The tab reopened ten minutes later: the same record.
+        QCOMPARE(*kb.record(d, {}, QStringLiteral("prod-eu"), t0.addSecs(600)), first);
+        QCOMPARE(*kb.count(), 1);
+        // Another instance, another cause, or a day later: new incidents.
+        QVERIFY(*kb.record(d, {}, QStringLiteral("prod-us"), t0.addSecs(700)) != first);
+        QVERIFY(*kb.record(d, {}, QStringLiteral("prod-eu"), t0.addDays(1)) != first);
+        // Once resolved, the next occurrence is a new incident.
+        const qint64 latest = *kb.record(d, {}, QStringLiteral("prod-eu"), t0.addDays(1));
+        QVERIFY(kb.recordResolution(latest, QStringLiteral("fixed")).ok());
+        QVERIFY(*kb.record(d, {}, QStringLiteral("prod-eu"), t0.addDays(1).addSecs(60)) != latest);
+    }
+
     void survivesRestart() {
         const QString file = path(QStringLiteral("restart.sqlite"));
         qint64 id = 0;
