@@ -63,8 +63,9 @@ ConsoleSession::ConsoleSession(QObject* parent, const QString& auditLogPath)
     m_cachePool->setMaxThreadCount(1);
     m_kbPool->setMaxThreadCount(1);
     m_kbPool->setExpiryTimeout(-1); // the same thread for the life of the session
-    m_kbPath = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
-               QStringLiteral("/knowledge.sqlite");
+    // Beside the audit log and the fleet history, so sextant-cli can read it too.
+    m_kbPath = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+               QStringLiteral("/sextant/knowledge.sqlite");
     m_cacheTimer->setInterval(60 * 1000);
     connect(m_cacheTimer, &QTimer::timeout, this, &ConsoleSession::saveDirtyCaches);
     m_cacheTimer->start();
