@@ -23,6 +23,7 @@
 #include <QDialogButtonBox>
 #include <QFile>
 #include <QFileDialog>
+#include <QFontDatabase>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -168,6 +169,7 @@ TriagePanel::TriagePanel(ConsoleSession* session, QWidget* parent)
     , m_ai(new QPushButton(tr("Explain with AI…"), this))
     , m_annotate(new QPushButton(tr("Annotate app…"), this))
     , m_fix(new QPushButton(tr("Record fix…"), this))
+    , m_addText(new QPushButton(tr("Add evidence…"), this))
     , m_model(new models::FindingsModel(this))
     , m_findings(new QTableView(this))
     , m_detail(new QTextBrowser(this))
@@ -191,7 +193,10 @@ TriagePanel::TriagePanel(ConsoleSession* session, QWidget* parent)
                                .arg(QString::fromLatin1(kAnalysisAnnotation)));
     m_fix->setToolTip(tr("Record what fixed this incident in the local knowledge base, so "
                          "similar incidents show it later"));
-    for (QPushButton* b : {m_run, m_copy, m_export, m_ai, m_annotate, m_fix})
+    m_addText->setToolTip(tr("Paste text the API cannot give (kubectl describe, an alert, CLI "
+                             "output) and diagnose it together with the collected evidence; "
+                             "works even when Argo CD cannot be reached"));
+    for (QPushButton* b : {m_run, m_addText, m_copy, m_export, m_ai, m_annotate, m_fix})
         buttons->addWidget(b);
     buttons->addStretch(1);
     layout->addLayout(buttons);
@@ -233,6 +238,7 @@ TriagePanel::TriagePanel(ConsoleSession* session, QWidget* parent)
     connect(m_ai, &QPushButton::clicked, this, &TriagePanel::explainWithAi);
     connect(m_annotate, &QPushButton::clicked, this, &TriagePanel::annotate);
     connect(m_fix, &QPushButton::clicked, this, &TriagePanel::recordFix);
+    connect(m_addText, &QPushButton::clicked, this, &TriagePanel::addEvidenceInteractive);
     connect(m_detail, &QTextBrowser::anchorClicked, this, &TriagePanel::openLink);
     connect(m_narrative, &QTextBrowser::anchorClicked, this, &TriagePanel::openLink);
     connect(m_findings->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -282,6 +288,7 @@ void TriagePanel::clearResult(const QString& message) {
 void TriagePanel::updateButtons() {
     const bool have = m_diagnosis != nullptr;
     m_run->setEnabled(!m_app.name.isEmpty() && !m_running);
+    m_addText->setEnabled(!m_app.name.isEmpty() && !m_running);
     m_run->setText(have ? tr("Diagnose again") : tr("Diagnose"));
     m_copy->setEnabled(have);
     m_export->setEnabled(m_bundle != nullptr);
@@ -339,8 +346,14 @@ void TriagePanel::onCollected(quint64 gen, Result<EvidenceBundle> bundle) {
                         .arg(esc(bundle.error().shortMessage), esc(bundle.error().details)));
         return;
     }
-    auto shared = std::make_shared<const EvidenceBundle>(std::move(bundle).value());
+    runDiagnosis(std::make_shared<const EvidenceBundle>(std::move(bundle).value()));
+}
+
+void TriagePanel::runDiagnosis(std::shared_ptr<const EvidenceBundle> shared) {
+    const quint64 gen = m_gen;
     m_bundle = shared;
+    m_running = true;
+    updateButtons();
     m_status->setText(tr("Diagnosing…"));
     // The engine runs on the thread pool; the GUI thread only shows the result.
     auto* watcher = new QFutureWatcher<std::shared_ptr<const Diagnosis>>(this);
@@ -353,6 +366,49 @@ void TriagePanel::onCollected(quint64 gen, Result<EvidenceBundle> bundle) {
     });
     watcher->setFuture(QtConcurrent::run(
         [shared] { return std::make_shared<const Diagnosis>(engine().diagnose(*shared)); }));
+}
+
+void TriagePanel::addEvidence(const QString& title, const QString& text) {
+    if (m_app.name.isEmpty() || text.trimmed().isEmpty() || m_running)
+        return;
+    // Added to what was collected; without a collection (Argo CD unreachable) the pasted text
+    // is the whole bundle.
+    EvidenceBundle bundle = m_bundle ? *m_bundle : EvidenceBundle{};
+    if (!m_bundle) {
+        bundle.appName = m_app.name;
+        bundle.appNamespace = m_app.appNamespace;
+        bundle.instance = m_app.instance;
+        bundle.collectedAt = QDateTime::currentDateTimeUtc();
+    }
+    bundle.text.push_back(
+        {{"title", title.toStdString()}, {"source", "user"}, {"text", text.toStdString()}});
+    ++m_gen;
+    runDiagnosis(std::make_shared<const EvidenceBundle>(std::move(bundle)));
+}
+
+void TriagePanel::addEvidenceInteractive() {
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Add evidence"));
+    dialog.resize(760, 520);
+    auto* form = new QFormLayout(&dialog);
+    auto* title = new QLineEdit(&dialog);
+    title->setPlaceholderText(tr("e.g. kubectl describe pod web-6d8f7c9b5-x2k8p"));
+    auto* text = new QPlainTextEdit(&dialog);
+    text->setPlaceholderText(tr("Paste kubectl describe / get events output, an alert, CLI "
+                                "output… It stays on this machine unless you send it to an AI "
+                                "provider (after redaction and your review)."));
+    text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    form->addRow(tr("Title"), title);
+    form->addRow(tr("Text"), text);
+    auto* box = new QDialogButtonBox(QDialogButtonBox::Cancel, &dialog);
+    box->addButton(tr("Diagnose with this"), QDialogButtonBox::AcceptRole);
+    form->addRow(box);
+    connect(box, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(box, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    addEvidence(title->text().trimmed().isEmpty() ? tr("pasted text") : title->text().trimmed(),
+                text->toPlainText());
 }
 
 void TriagePanel::showDiagnosis(std::shared_ptr<const Diagnosis> diagnosis) {

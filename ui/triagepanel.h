@@ -75,6 +75,9 @@ public Q_SLOTS:
     void recordFix();
     // The optional LLM narrative: preview of exactly what will be sent, then the request.
     void explainWithAi();
+    // Pasted text (kubectl describe, an alert, CLI output) added to the evidence as a free-text
+    // block, then diagnosed again; without a collected bundle the text is the whole evidence.
+    void addEvidence(const QString& title, const QString& text);
 
 Q_SIGNALS:
     // The user clicked an evidence line: the detail view shows where it comes from.
@@ -85,6 +88,8 @@ Q_SIGNALS:
 private:
     void clearResult(const QString& message);
     void onCollected(quint64 gen, Result<analysis::EvidenceBundle> bundle);
+    void runDiagnosis(std::shared_ptr<const analysis::EvidenceBundle> bundle);
+    void addEvidenceInteractive();
     void showDiagnosis(std::shared_ptr<const analysis::Diagnosis> diagnosis);
     void renderFinding(int row);
     void openLink(const QUrl& url);
@@ -115,6 +120,7 @@ private:
     QPushButton* m_ai;
     QPushButton* m_annotate;
     QPushButton* m_fix;
+    QPushButton* m_addText;
     models::FindingsModel* m_model;
     QTableView* m_findings;
     QTextBrowser* m_detail;

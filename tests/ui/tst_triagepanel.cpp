@@ -242,6 +242,21 @@ private Q_SLOTS:
         QVERIFY2(d->findings.front().category == QLatin1String("NoIssueFound"),
                  qPrintable(describe(*d)));
         QVERIFY(view.triage()->statusLabel()->text().contains(QStringLiteral("No problem")));
+
+        // What the API cannot show, pasted by the engineer, is diagnosed with the rest.
+        view.triage()->addEvidence(
+            QStringLiteral("kubectl describe pod"),
+            QStringLiteral("Containers:\n  api:\n    State:          Waiting\n"
+                           "      Reason:       CrashLoopBackOff\n"
+                           "    Last State:     Terminated\n      Reason:       OOMKilled\n"
+                           "      Exit Code:    137\n    Restart Count:  7\n"
+                           "    Limits:\n      memory:  256Mi\n"));
+        QTRY_VERIFY_WITH_TIMEOUT(view.triage()->diagnosis() != d && !view.triage()->isRunning(),
+                                 20000);
+        const analysis::Diagnosis* again = view.triage()->diagnosis();
+        QVERIFY2(again->findings.front().category == QLatin1String("OOMKilled"),
+                 qPrintable(describe(*again)));
+        QVERIFY(view.triage()->bundle()->text.size() >= 1);
     }
 
     void evidenceLeadsToItsSource() {
