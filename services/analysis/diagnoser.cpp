@@ -5,8 +5,10 @@
 #include <QElapsedTimer>
 #include <QRegularExpression>
 #include <QSet>
+#include <QTimeZone>
 
 #include <algorithm>
+#include <optional>
 
 namespace sextant::analysis {
 
@@ -27,6 +29,7 @@ struct Candidate {
     bool alive = true;
     QString fixKind;         // the signature's, or a folded signature's when it has none
     QStringList annotations; // sentences added by annotation signatures
+    QSet<int> symptomItems;  // lines only a symptom vouches for: listed after the proof
 };
 
 QString resourceLabel(const EvidenceItem& e) {
@@ -53,6 +56,14 @@ void addItemFields(const EvidenceItem& e, QMap<QString, QString>& fields) {
             set(e.kind.left(1).toLower() + e.kind.mid(1), e.name);
     }
     set(QStringLiteral("container"), e.container);
+    set(QStringLiteral("hookType"), e.hookType);
+    if (!e.ownerKind.isEmpty() && !e.ownerName.isEmpty()) {
+        // A Job's Pod: the finding is about the Job ("job", "owner").
+        set(QStringLiteral("owner"),
+            e.ns.isEmpty() ? QStringLiteral("%1 %2").arg(e.ownerKind, e.ownerName)
+                           : QStringLiteral("%1 %2/%3").arg(e.ownerKind, e.ns, e.ownerName));
+        set(e.ownerKind.left(1).toLower() + e.ownerKind.mid(1), e.ownerName);
+    }
     set(QStringLiteral("message"), e.text);
 }
 
@@ -71,14 +82,235 @@ void mergeFields(QMap<QString, QString>& into, const QMap<QString, QString>& fro
 
 // Folds `from` into `into`: its evidence lines follow, its fields fill gaps, and a cause that
 // suggests no Git fix adopts the folded one's (a crash loop explained by a bad config value).
-void fold(Candidate& into, Candidate& from, const QString& fromFixKind) {
-    for (int item : std::as_const(from.items))
-        if (!into.items.contains(item))
-            into.items << item;
+void foldItems(Candidate& into, const Candidate& from, bool fromSymptom) {
+    for (int item : std::as_const(from.items)) {
+        if (into.items.contains(item))
+            continue;
+        into.items << item;
+        if (fromSymptom || from.symptomItems.contains(item))
+            into.symptomItems.insert(item);
+    }
+}
+
+void fold(Candidate& into, Candidate& from, const QString& fromFixKind, bool fromSymptom) {
+    foldItems(into, from, fromSymptom);
     mergeFields(into.fields, from.fields, false);
     if (into.fixKind == QLatin1String("none") && fromFixKind != QLatin1String("none"))
         into.fixKind = fromFixKind;
     from.alive = false;
+}
+
+// "persistentvolumeclaims" (as an API error names a resource) to its Kind.
+QString kindForResource(const QString& resource) {
+    static const QHash<QString, QString> kinds = {
+        {QStringLiteral("pods"), QStringLiteral("Pod")},
+        {QStringLiteral("persistentvolumeclaims"), QStringLiteral("PersistentVolumeClaim")},
+        {QStringLiteral("services"), QStringLiteral("Service")},
+        {QStringLiteral("configmaps"), QStringLiteral("ConfigMap")},
+        {QStringLiteral("secrets"), QStringLiteral("Secret")},
+        {QStringLiteral("replicationcontrollers"), QStringLiteral("ReplicationController")},
+        {QStringLiteral("resourcequotas"), QStringLiteral("ResourceQuota")},
+        {QStringLiteral("deployments"), QStringLiteral("Deployment")},
+        {QStringLiteral("replicasets"), QStringLiteral("ReplicaSet")},
+        {QStringLiteral("statefulsets"), QStringLiteral("StatefulSet")},
+        {QStringLiteral("daemonsets"), QStringLiteral("DaemonSet")},
+        {QStringLiteral("jobs"), QStringLiteral("Job")},
+        {QStringLiteral("cronjobs"), QStringLiteral("CronJob")},
+        {QStringLiteral("ingresses"), QStringLiteral("Ingress")},
+        {QStringLiteral("horizontalpodautoscalers"), QStringLiteral("HorizontalPodAutoscaler")}};
+    return kinds.value(resource.section(QLatin1Char('.'), 0, 0).toLower());
+}
+
+bool createsPods(const QString& kind) {
+    static const QSet<QString> controllers = {QStringLiteral("ReplicaSet"),
+                                              QStringLiteral("Deployment"),
+                                              QStringLiteral("StatefulSet"),
+                                              QStringLiteral("DaemonSet"),
+                                              QStringLiteral("Job"),
+                                              QStringLiteral("CronJob"),
+                                              QStringLiteral("ReplicationController")};
+    return controllers.contains(kind);
+}
+
+// One field of a cron schedule ("*", "*/5", "1-5", "0,30", "1-10/2") as the allowed values.
+std::optional<QVector<bool>> cronField(const QString& field, int lo, int hi) {
+    QVector<bool> allowed(hi + 1, false);
+    for (const QString& part : field.split(QLatin1Char(','))) {
+        QString range = part.section(QLatin1Char('/'), 0, 0);
+        int step = 1;
+        if (part.contains(QLatin1Char('/'))) {
+            bool ok = false;
+            step = part.section(QLatin1Char('/'), 1).toInt(&ok);
+            if (!ok || step <= 0)
+                return std::nullopt;
+        }
+        int from = lo;
+        int to = hi;
+        if (range != QLatin1String("*")) {
+            bool ok1 = false;
+            bool ok2 = true;
+            from = range.section(QLatin1Char('-'), 0, 0).toInt(&ok1);
+            to = range.contains(QLatin1Char('-'))  ? range.section(QLatin1Char('-'), 1).toInt(&ok2)
+                 : part.contains(QLatin1Char('/')) ? hi
+                                                   : from;
+            if (!ok1 || !ok2 || from < lo || to > hi || from > to)
+                return std::nullopt;
+        }
+        for (int v = from; v <= to; v += step)
+            allowed[v] = true;
+    }
+    return allowed;
+}
+
+// When the window opened by the latest start of `schedule` at or before `now` closes, if it is
+// still open at `now`; Argo CD's sync windows are a cron schedule plus a Go duration.
+QDateTime windowEnd(const QString& schedule, const QString& duration, const QString& zone,
+                    const QDateTime& now) {
+    static const QRegularExpression part(QStringLiteral("(\\d+(?:\\.\\d+)?)(h|m|s)"));
+    qint64 secs = 0;
+    int consumed = 0;
+    for (auto it = part.globalMatch(duration); it.hasNext();) {
+        const auto m = it.next();
+        const double v = m.captured(1).toDouble();
+        secs += qint64(v * (m.captured(2) == QLatin1String("h")   ? 3600
+                            : m.captured(2) == QLatin1String("m") ? 60
+                                                                  : 1));
+        consumed += int(m.capturedLength());
+    }
+    const QStringList f = schedule.simplified().split(QLatin1Char(' '));
+    if (secs <= 0 || consumed != duration.size() || f.size() != 5 || !now.isValid())
+        return {};
+    const auto minute = cronField(f[0], 0, 59);
+    const auto hour = cronField(f[1], 0, 23);
+    const auto dom = cronField(f[2], 1, 31);
+    const auto month = cronField(f[3], 1, 12);
+    auto dow = cronField(f[4], 0, 7);
+    if (!minute || !hour || !dom || !month || !dow)
+        return {};
+    if ((*dow)[7])
+        (*dow)[0] = true;
+    const QTimeZone tz = zone.isEmpty() || zone == QLatin1String("UTC") ? QTimeZone::utc()
+                                                                        : QTimeZone(zone.toUtf8());
+    if (!tz.isValid())
+        return {};
+    const QDateTime local = now.toTimeZone(tz);
+    const bool domAny = f[2] == QLatin1String("*");
+    const bool dowAny = f[4] == QLatin1String("*");
+    const int days = int(secs / 86400) + 2;
+    for (int back = 0; back <= days; ++back) {
+        const QDate day = local.date().addDays(-back);
+        const bool domOk = (*dom)[day.day()];
+        const bool dowOk = (*dow)[day.dayOfWeek() % 7];
+        const bool dayOk = domAny || dowAny ? domOk && dowOk : domOk || dowOk;
+        if (!(*month)[day.month()] || !dayOk)
+            continue;
+        for (int h = 23; h >= 0; --h) {
+            if (!(*hour)[h])
+                continue;
+            for (int m = 59; m >= 0; --m) {
+                if (!(*minute)[m])
+                    continue;
+                const QDateTime start(day, QTime(h, m), tz);
+                if (start > local)
+                    continue;
+                // The latest start: the window is open now only if it has not closed yet.
+                const QDateTime end = start.addSecs(secs);
+                return end > local ? end : QDateTime();
+            }
+        }
+    }
+    return {};
+}
+
+// Fields computed from extracted ones, for templates: what a quota refuses ("target"), the
+// project of the app, and when an active sync window closes.
+void deriveFields(QMap<QString, QString>& fields, const EvidenceBundle& bundle) {
+    const Json& spec = bundle.application.is_object() && bundle.application.contains("spec")
+                           ? bundle.application["spec"]
+                           : Json();
+    if (!fields.contains(QStringLiteral("project")) && spec.is_object() &&
+        spec.contains("project") && spec["project"].is_string())
+        fields.insert(QStringLiteral("project"),
+                      QString::fromStdString(spec["project"].get<std::string>()));
+
+    const QString kind = fields.value(QStringLiteral("kind"));
+    const QString resource = fields.value(QStringLiteral("resource"));
+    const QString objectResource = fields.value(QStringLiteral("objectResource"));
+    if (!objectResource.isEmpty() && !fields.contains(QStringLiteral("target"))) {
+        const QString objectKind = kindForResource(objectResource);
+        const QString objectName = fields.value(QStringLiteral("objectName"));
+        const QString ns = fields.value(QStringLiteral("namespace"));
+        if (!objectKind.isEmpty())
+            fields.insert(QStringLiteral("objectKind"), objectKind);
+        if (objectKind == QLatin1String("Pod") && createsPods(kind))
+            fields.insert(QStringLiteral("target"), QStringLiteral("Pods for ") + resource);
+        else if (!objectKind.isEmpty() && !objectName.isEmpty())
+            fields.insert(
+                QStringLiteral("target"),
+                QStringLiteral("%1 %2").arg(
+                    objectKind, ns.isEmpty() ? objectName : ns + QLatin1Char('/') + objectName));
+    } else if (objectResource.isEmpty() && fields.contains(QStringLiteral("quota")) &&
+               !resource.isEmpty() && !fields.contains(QStringLiteral("target"))) {
+        fields.insert(QStringLiteral("target"),
+                      createsPods(kind) ? QStringLiteral("Pods for ") + resource : resource);
+    }
+
+    const QString schedule = fields.value(QStringLiteral("schedule"));
+    if (!schedule.isEmpty() && !fields.contains(QStringLiteral("windowEnd"))) {
+        const QString zone = fields.value(QStringLiteral("timeZone"));
+        const QDateTime end =
+            windowEnd(schedule, fields.value(QStringLiteral("duration")), zone, bundle.collectedAt);
+        if (end.isValid())
+            fields.insert(QStringLiteral("windowEnd"),
+                          end.toString(QStringLiteral("yyyy-MM-dd HH:mm ")) +
+                              (zone.isEmpty() ? QStringLiteral("UTC") : zone));
+    }
+    const QString manual = fields.value(QStringLiteral("manualSync"));
+    if (!manual.isEmpty() && !fields.contains(QStringLiteral("manualSyncText")))
+        fields.insert(QStringLiteral("manualSyncText"),
+                      manual == QLatin1String("true")
+                          ? QStringLiteral("manual syncs are still allowed")
+                          : QStringLiteral("manual syncs are blocked too"));
+}
+
+// Where a line goes in a finding's evidence: the extracted cause first (an error log line,
+// the previous container's first), then terminated states, then messages with the detail
+// (events, sync results, conditions, pasted text), then waiting states, then health and the
+// generic lines a symptom contributed.
+int evidenceTier(const EvidenceItem& e, bool symptomOnly) {
+    int tier = 6;
+    if (e.source == QLatin1String("log"))
+        tier = e.warning ? (e.reason == QLatin1String("previous") ? 0 : 1) : 7;
+    else if (e.source == QLatin1String("container"))
+        tier = e.text.contains(QLatin1String("terminated")) ? 2 : 4;
+    else if (e.source == QLatin1String("pod") || e.source == QLatin1String("event") ||
+             e.source == QLatin1String("syncResult") || e.source == QLatin1String("text") ||
+             e.source == QLatin1String("condition") || e.source == QLatin1String("operation"))
+        tier = 3;
+    else if (e.source == QLatin1String("health"))
+        tier = e.kind == QLatin1String("Application") ? 6 : 5;
+    else if (e.source == QLatin1String("revision") || e.source == QLatin1String("diff"))
+        tier = 8;
+    return symptomOnly ? tier + 10 : tier;
+}
+
+// Lines that differ only in numbers, hashes and the name of their own Pod say the same thing
+// ("CrashLoopBackOff: back-off 5m0s ..." of two replicas, from the tree and from the Pod).
+QString similarityKey(const EvidenceItem& e) {
+    static const QRegularExpression token(QStringLiteral("[A-Za-z0-9]*[0-9][A-Za-z0-9]*"));
+    // Exit codes tell causes apart (1 = the app failed, 137 = killed): they stay in the key,
+    // while restart counts, hashes and pod-name suffixes do not.
+    static const QRegularExpression exitCode(
+        QStringLiteral("(?i)exit\\s*code\\W{0,3}(\\d+)|exitCode\\W{0,3}(\\d+)"));
+    QString t = e.text;
+    QString codes;
+    for (auto it = exitCode.globalMatch(t); it.hasNext();) {
+        const auto m = it.next();
+        codes += QLatin1Char('|') + (m.captured(1).isEmpty() ? m.captured(2) : m.captured(1));
+    }
+    if (e.name.size() >= 3)
+        t.replace(e.name, QStringLiteral("@"));
+    return t.replace(token, QStringLiteral("#")).toLower() + codes;
 }
 
 QString stripEmail(const QString& author) {
@@ -90,12 +322,20 @@ QString stripEmail(const QString& author) {
 // can change (an image tag, a ConfigMap key, a StorageClass ...), not the pod or namespace.
 QStringList linkableValues(const QMap<QString, QString>& fields) {
     static const QSet<QString> ignored = {
-        QStringLiteral("resource"),  QStringLiteral("kind"),     QStringLiteral("name"),
-        QStringLiteral("namespace"), QStringLiteral("pod"),      QStringLiteral("container"),
-        QStringLiteral("count"),     QStringLiteral("exitCode"), QStringLiteral("restarts"),
-        QStringLiteral("message"),   QStringLiteral("error"),    QStringLiteral("detail"),
-        QStringLiteral("revision"),  QStringLiteral("author"),   QStringLiteral("nodes"),
-        QStringLiteral("available")};
+        QStringLiteral("resource"),   QStringLiteral("kind"),
+        QStringLiteral("name"),       QStringLiteral("namespace"),
+        QStringLiteral("pod"),        QStringLiteral("container"),
+        QStringLiteral("count"),      QStringLiteral("exitCode"),
+        QStringLiteral("restarts"),   QStringLiteral("message"),
+        QStringLiteral("error"),      QStringLiteral("detail"),
+        QStringLiteral("revision"),   QStringLiteral("author"),
+        QStringLiteral("nodes"),      QStringLiteral("available"),
+        QStringLiteral("project"),    QStringLiteral("owner"),
+        QStringLiteral("hookType"),   QStringLiteral("target"),
+        QStringLiteral("objectKind"), QStringLiteral("objectResource"),
+        QStringLiteral("windowEnd"),  QStringLiteral("manualSyncText"),
+        QStringLiteral("timeZone"),   QStringLiteral("duration"),
+        QStringLiteral("windowKind"), QStringLiteral("manualSync")};
     QStringList out;
     for (auto it = fields.cbegin(); it != fields.cend(); ++it) {
         if (ignored.contains(it.key()))
@@ -185,7 +425,10 @@ Diagnosis Diagnoser::diagnose(const EvidenceBundle& bundle, const EvidenceCaps& 
         const EvidenceItem& item = d.evidence[i];
         QString key; // computed lazily: most lines match nothing
         bool keyDone = false;
-        for (const int s : m_catalogue.forSource(item.source)) {
+        // A row of a pasted events table is read like an event and like text.
+        const bool pastedEvent = item.source == QLatin1String("text") && !item.reason.isEmpty();
+        for (const int s :
+             pastedEvent ? m_catalogue.forPastedEvent() : m_catalogue.forSource(item.source)) {
             const Signature& sig = sigs[s];
             if (!sig.accepts(item))
                 continue;
@@ -205,8 +448,10 @@ Diagnosis Diagnoser::diagnose(const EvidenceBundle& bundle, const EvidenceCaps& 
             if (!hit)
                 continue;
             if (!keyDone) {
-                key = item.name.isEmpty() || item.kind == QLatin1String("Application")
-                          ? QString()
+                // A Job's Pod belongs to the Job (whatever its name).
+                key = item.name.isEmpty() || item.kind == QLatin1String("Application") ? QString()
+                      : item.ownerKind == QLatin1String("Job") && !item.ownerName.isEmpty()
+                          ? workloadKey(item.ns, item.ownerKind, item.ownerName)
                           : workloadKey(item.ns, item.kind, item.name);
                 keyDone = true;
             }
@@ -237,8 +482,11 @@ Diagnosis Diagnoser::diagnose(const EvidenceBundle& bundle, const EvidenceCaps& 
             Candidate& c = cands[target];
             if (c.key.isEmpty())
                 c.key = k;
-            if (!c.items.contains(i))
+            if (!c.items.contains(i)) {
                 c.items << i;
+                if (sig.symptom)
+                    c.symptomItems.insert(i);
+            }
             mergeFields(c.fields, fields, sig.appScope);
         }
     }
@@ -267,7 +515,7 @@ Diagnosis Diagnoser::diagnose(const EvidenceBundle& bundle, const EvidenceCaps& 
                                      sigs[A.sig].appScope || sigs[B.sig].appScope;
                 if (!related)
                     continue;
-                fold(A, B, sigs[B.sig].fixKind);
+                fold(A, B, sigs[B.sig].fixKind, sigs[B.sig].symptom);
                 changed = true;
             }
         }
@@ -290,7 +538,7 @@ Diagnosis Diagnoser::diagnose(const EvidenceBundle& bundle, const EvidenceCaps& 
             const bool stronger = sigs[a.sig].confidence >= sigs[b.sig].confidence;
             if ((sameCategory && stronger && (subset || sigs[b.sig].symptom)) ||
                 (!sameCategory && subset && sigs[b.sig].symptom && !sigs[a.sig].symptom))
-                fold(a, b, sigs[b.sig].fixKind);
+                fold(a, b, sigs[b.sig].fixKind, sigs[b.sig].symptom);
         }
     }
     // Confidence: the signature's, a little more for corroborating lines, and a tie-break for
@@ -309,7 +557,7 @@ Diagnosis Diagnoser::diagnose(const EvidenceBundle& bundle, const EvidenceCaps& 
             if (!b.alive || &a == &b || !sigs[a.sig].boosts.contains(sigs[b.sig].id))
                 continue;
             b.confidence += boostStep;
-            fold(b, a, sigs[a.sig].fixKind);
+            fold(b, a, sigs[a.sig].fixKind, sigs[a.sig].symptom);
             break;
         }
     }
@@ -324,6 +572,61 @@ Diagnosis Diagnoser::diagnose(const EvidenceBundle& bundle, const EvidenceCaps& 
     };
     const QString health = statusOf("health");
     const QString sync = statusOf("sync");
+
+    // Generic sync symptoms ("one or more objects failed to apply", "Drift from Git") do not
+    // stand next to the specific cause that explains them: their lines become its evidence.
+    // A cause explains the sync state when it cites a sync line (operation, sync result,
+    // condition) or is a sync window; drift only folds when the last sync failed or a condition
+    // error (ComparisonError, ...) explains why the app is OutOfSync.
+    {
+        const Json& op = status.is_object() && status.contains("operationState")
+                             ? status["operationState"]
+                             : Json();
+        const QString phase =
+            op.is_object() ? QString::fromStdString(op.value("phase", std::string())) : QString();
+        const bool syncFailed = phase == QLatin1String("Failed") || phase == QLatin1String("Error");
+        const auto citesSource = [&](const Candidate& c, std::initializer_list<const char*> srcs) {
+            for (int item : std::as_const(c.items))
+                for (const char* src : srcs)
+                    if (d.evidence[item].source == QLatin1String(src) &&
+                        !c.symptomItems.contains(item))
+                        return true;
+            return false;
+        };
+        const auto citesConditionError = [&](const Candidate& c) {
+            for (int item : std::as_const(c.items))
+                if (d.evidence[item].source == QLatin1String("condition") &&
+                    d.evidence[item].reason.endsWith(QLatin1String("Error")))
+                    return true;
+            return false;
+        };
+        for (Candidate& b : cands) {
+            const Signature& bs = sigs[b.sig];
+            const bool drift = bs.category == QLatin1String("OutOfSyncDrift");
+            if (!b.alive || !bs.symptom ||
+                !(drift || bs.category == QLatin1String("SyncApplyFailed")))
+                continue;
+            Candidate* cause = nullptr;
+            for (Candidate& a : cands) {
+                const Signature& as = sigs[a.sig];
+                if (!a.alive || &a == &b || as.symptom || as.fallback || as.annotation)
+                    continue;
+                const bool window = as.category == QLatin1String("SyncWindowBlocked");
+                const bool explains =
+                    drift ? window ||
+                                (syncFailed &&
+                                 citesSource(a, {"operation", "syncResult", "condition"})) ||
+                                citesConditionError(a)
+                          : window || citesSource(a, {"operation", "syncResult", "condition"});
+                if (explains && (!cause || a.confidence > cause->confidence))
+                    cause = &a;
+            }
+            if (!cause)
+                continue;
+            foldItems(*cause, b, true);
+            b.alive = false;
+        }
+    }
 
     // 3. Annotations join the findings about their workload; a Healthy and Synced application
     // whose only trace of a problem is past Warning events has recovered: those become notes.
@@ -385,17 +688,55 @@ Diagnosis Diagnoser::diagnose(const EvidenceBundle& bundle, const EvidenceCaps& 
         f.category = sig.category;
         f.signatureId = sig.id;
         f.confidence = std::min(0.99, c.confidence);
-        f.fields = c.fields;
+        QMap<QString, QString> fields = c.fields;
+        deriveFields(fields, bundle);
+        f.fields = fields;
         f.fields.remove(QStringLiteral("message")); // the evidence line itself, not a field
         f.fixKind = c.fixKind;
         f.resource = c.fields.value(QStringLiteral("resource"));
-        for (int i = 0; i < c.items.size() && i < maxEvidencePerFinding; ++i)
-            f.evidenceIds << d.evidence[c.items[i]].id;
-        f.summary = render(sig.summary, c.fields);
+        // Strongest proof first; a line that repeats one already listed (another replica, the
+        // same message from the tree and from the Pod) is folded and counted in a note.
+        QVector<int> ordered = c.items;
+        std::stable_sort(ordered.begin(), ordered.end(), [&](int x, int y) {
+            return evidenceTier(d.evidence[x], c.symptomItems.contains(x)) <
+                   evidenceTier(d.evidence[y], c.symptomItems.contains(y));
+        });
+        QSet<QString> seen;
+        QStringList folded;
+        int hidden = 0;
+        for (int i : std::as_const(ordered)) {
+            const QString key = similarityKey(d.evidence[i]);
+            if (seen.contains(key)) {
+                folded << d.evidence[i].id;
+                continue;
+            }
+            seen.insert(key);
+            if (f.evidenceIds.size() < maxEvidencePerFinding)
+                f.evidenceIds << d.evidence[i].id;
+            else
+                ++hidden;
+        }
+        if (!folded.isEmpty() || hidden > 0) {
+            QStringList parts;
+            if (!folded.isEmpty())
+                parts << QStringLiteral("%1 near-identical line(s) folded (%2)")
+                             .arg(folded.size())
+                             .arg(folded.join(QStringLiteral(", ")));
+            if (hidden > 0)
+                parts << QStringLiteral("%1 more line(s) beyond the first %2 not listed")
+                             .arg(hidden)
+                             .arg(maxEvidencePerFinding);
+            d.notes << QStringLiteral("Evidence of %1%2: %3.")
+                           .arg(sig.category,
+                                f.resource.isEmpty() ? QString()
+                                                     : QStringLiteral(" (%1)").arg(f.resource),
+                                parts.join(QStringLiteral("; ")));
+        }
+        f.summary = render(sig.summary, fields);
         for (const QString& a : c.annotations)
             f.summary += QLatin1Char(' ') + a;
         for (const QString& step : sig.remediation)
-            f.remediation << render(step, c.fields);
+            f.remediation << render(step, fields);
         d.findings << f;
     }
     std::stable_sort(d.findings.begin(), d.findings.end(), [](const Finding& a, const Finding& b) {
@@ -414,7 +755,10 @@ Diagnosis Diagnoser::diagnose(const EvidenceBundle& bundle, const EvidenceCaps& 
                 f.evidenceIds << e.id;
         }
         const bool synced = sync.isEmpty() || sync == QLatin1String("Synced");
-        const bool healthy = health.isEmpty() || health == QLatin1String("Healthy");
+        // Without an application status, warning lines (a pasted Warning event) are not
+        // "healthy".
+        const bool healthy =
+            (health.isEmpty() && warnings == 0) || health == QLatin1String("Healthy");
         // A rollout in progress with nothing failing is not an incident.
         const bool progressing = health == QLatin1String("Progressing") && warnings == 0;
         if (synced && (healthy || progressing)) {

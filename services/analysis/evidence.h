@@ -62,7 +62,9 @@ struct EvidenceItem {
     QString ref;    // human label: "Pod shop/web-6d8f7c9b5-x2k8p", "condition ComparisonError",
                     // "log payments-api-6f7d8c9b5-q7x2m/payments-api (previous)"
     QString group, kind, ns, name; // the resource the line is about, when known
-    QString container;    // container of a container state or log line (added for the diagnoser)
+    QString container; // container of a container state or log line (added for the diagnoser)
+    QString ownerKind, ownerName; // the controller of a Pod line ("Job", "db-migrate"), when known
+    QString hookType;     // Argo CD hook type of a sync result (PreSync, PostSync, ...), else empty
     QString reason;       // event reason, container waiting/terminated reason, condition type,
                           // sync result status, health status
     QString text;         // the line itself (capped)

@@ -74,6 +74,8 @@ public:
         return m_items.back();
     }
 
+    QVector<EvidenceItem>& items() { return m_items; }
+
     QVector<EvidenceItem> take() {
         for (int i = 0; i < m_items.size(); ++i)
             m_items[i].id = QStringLiteral("E%1").arg(i + 1);
@@ -132,7 +134,9 @@ void operation(const Json& app, Builder& out) {
     // Per-resource results: only what did not simply apply, plus hooks that did not succeed.
     for (const Json& r : arrayMember(member(op, "syncResult"), "resources")) {
         const QString status = str(r, "status");
-        const QString hookPhase = str(r, "hookPhase");
+        // Every resource of a sync result carries a hookPhase; only a hookType makes it a hook.
+        const QString hookType = str(r, "hookType");
+        const QString hookPhase = hookType.isEmpty() ? QString() : str(r, "hookPhase");
         const QString text = str(r, "message");
         const bool hookPending = !hookPhase.isEmpty() && hookPhase != QLatin1String("Succeeded");
         if (text.isEmpty() || (status == QLatin1String("Synced") && !hookPending))
@@ -141,13 +145,14 @@ void operation(const Json& app, Builder& out) {
         const QString ns = str(r, "namespace");
         const QString name = str(r, "name");
         QString ref = QStringLiteral("sync result %1").arg(resourceLabel(kind, ns, name));
-        if (!str(r, "hookType").isEmpty())
-            ref += QStringLiteral(" (%1 hook)").arg(str(r, "hookType"));
+        if (!hookType.isEmpty())
+            ref += QStringLiteral(" (%1 hook)").arg(hookType);
         EvidenceItem& e = out.add(QStringLiteral("syncResult"), ref, text);
         e.group = str(r, "group");
         e.kind = kind;
         e.ns = ns;
         e.name = name;
+        e.hookType = hookType;
         e.reason = hookPhase.isEmpty() ? status : hookPhase; // hooks: Running/Failed/...
         e.warning = status == QLatin1String("SyncFailed") || hookPhase == QLatin1String("Failed") ||
                     hookPhase == QLatin1String("Error");
@@ -456,9 +461,49 @@ QString kindOf(const QString& word) {
     return kinds.value(word.toLower());
 }
 
+// One row of a pasted events table reads like an event: its type makes it a warning, its
+// reason is the event reason and its object names the resource; the text is the message.
+void eventTableRow(const QRegularExpressionMatch& m, const QString& title, const QString& blockNs,
+                   Builder& out) {
+    const QString object = m.captured(QStringLiteral("object"));
+    const int slash = object.indexOf(QLatin1Char('/'));
+    const QString kindWord =
+        slash > 0 ? object.left(slash).section(QLatin1Char('.'), 0, 0) : QString();
+    QString kind = kindOf(kindWord);
+    if (kind.isEmpty() && !kindWord.isEmpty())
+        kind = kindWord.left(1).toUpper() + kindWord.mid(1);
+    const QString name = slash > 0 ? object.mid(slash + 1) : object;
+    const QString ns =
+        m.captured(QStringLiteral("ns")).isEmpty() ? blockNs : m.captured(QStringLiteral("ns"));
+    const QString reason = m.captured(QStringLiteral("reason"));
+    for (const QString& part : splitSyncMessage(m.captured(QStringLiteral("message")))) {
+        EvidenceItem& e = out.add(QStringLiteral("text"),
+                                  QStringLiteral("%1: %2 %3 on %4")
+                                      .arg(title, m.captured(QStringLiteral("type")), reason,
+                                           resourceLabel(kind, ns, name)),
+                                  part);
+        e.kind = kind;
+        e.name = name;
+        e.ns = ns;
+        e.reason = reason;
+        e.warning = m.captured(QStringLiteral("type")) == QLatin1String("Warning");
+        e.count = m.captured(QStringLiteral("count")).isEmpty()
+                      ? 1
+                      : m.captured(QStringLiteral("count")).toInt();
+    }
+}
+
 void textBlocks(const EvidenceBundle& b, Builder& out) {
     // Pasted kubectl output names its resource in the command ("kubectl describe pod x -n ns")
     // or on the line ("pod/x"): findings from text can then name the resource too.
+    // `kubectl get events` (and `kubectl events`) tables: LAST SEEN TYPE REASON OBJECT MESSAGE,
+    // with a NAMESPACE column first under -A.
+    static const QRegularExpression eventHeader = compiled(
+        QStringLiteral("^(?:NAMESPACE\\s+)?LAST SEEN\\s+TYPE\\s+REASON\\s+OBJECT\\s+MESSAGE$"));
+    static const QRegularExpression eventRow = compiled(
+        QStringLiteral("^(?:(?<ns>[a-z0-9][\\w.-]*)\\s+)?(?<seen>\\S+(?: \\(x(?<count>\\d+) over "
+                       "\\S+\\))?)\\s+(?<type>Normal|Warning)\\s+(?<reason>[A-Za-z][\\w.-]*)\\s+"
+                       "(?<object>\\S+)\\s+(?<message>.+)$"));
     static const QRegularExpression command = compiled(QStringLiteral(
         "kubectl\\s+(?:describe|get|logs)\\s+(?<kind>[a-z]+)[ /](?<name>[a-z0-9][\\w.-]*)"));
     static const QRegularExpression nsOption =
@@ -479,10 +524,22 @@ void textBlocks(const EvidenceBundle& b, Builder& out) {
             blockName = m.captured(2);
         }
         const QString ns = nsOption.match(title).captured(1);
+        bool eventTable = false; // inside a pasted `kubectl get events` table
         for (const QString& line : str(block, "text").split(QLatin1Char('\n'))) {
             const QString t = line.trimmed();
             if (t.isEmpty())
                 continue;
+            if (eventHeader.match(t).hasMatch()) {
+                eventTable = true;
+                continue;
+            }
+            if (eventTable) {
+                if (const auto m = eventRow.match(t); m.hasMatch()) {
+                    eventTableRow(m, title, ns, out);
+                    continue;
+                }
+                eventTable = false; // the table ended
+            }
             QString kind = blockKind;
             QString name = blockName;
             if (const auto m = onLine.match(t); m.hasMatch()) {
@@ -506,7 +563,8 @@ bool isErrorLogLine(const QString& line) {
     static const QRegularExpression re = compiled(
         QStringLiteral("\\b(panic|fatal|error|exception|traceback|failed|failure|refused|"
                        "denied|forbidden|oomkilled|killed|unable to|cannot|could not|"
-                       "timed out|timeout|no such host|not found|invalid|"
+                       "timed out|timeout|no such host|server misbehaving|not found|invalid|"
+                       "name resolution|ENOTFOUND|EAI_AGAIN|NXDOMAIN|"
                        "out of memory|[a-z]\\w*(?:error|exception))\\b|^Caused by:|^\\s*raise "),
         QRegularExpression::CaseInsensitiveOption);
     return re.match(line).hasMatch();
@@ -591,6 +649,43 @@ QString workloadKey(const QString& ns, const QString& kind, const QString& name)
     return ns + QLatin1Char('/') + base;
 }
 
+// The controller of every Pod the bundle knows (Pod ownerReferences, else the resource tree's
+// parentRefs), so that lines about a Job's Pod are read as the Job's.
+void owners(const EvidenceBundle& b, Builder& out) {
+    QHash<QString, QPair<QString, QString>> owner; // "ns/pod" and "pod" -> (kind, name)
+    const auto note = [&](const QString& ns, const QString& pod, const Json& refs) {
+        for (const Json& r : refs.is_array() ? refs : Json::array()) {
+            const bool controller =
+                member(r, "controller").is_boolean() && member(r, "controller").get<bool>();
+            if (str(r, "kind").isEmpty() || (!controller && refs.size() > 1))
+                continue;
+            const QPair<QString, QString> o{str(r, "kind"), str(r, "name")};
+            owner.insert(ns + QLatin1Char('/') + pod, o);
+            owner.insert(pod, o);
+            return;
+        }
+    };
+    for (const Json& n : arrayMember(b.resourceTree, "nodes"))
+        if (str(n, "kind") == QLatin1String("Pod"))
+            note(str(n, "namespace"), str(n, "name"), member(n, "parentRefs"));
+    for (const Json& pod : b.pods) // the Pod's own references win
+        note(str(member(pod, "metadata"), "namespace"), str(member(pod, "metadata"), "name"),
+             member(member(pod, "metadata"), "ownerReferences"));
+    if (owner.isEmpty())
+        return;
+    for (EvidenceItem& e : out.items()) {
+        if (e.kind != QLatin1String("Pod") || e.name.isEmpty())
+            continue;
+        auto it = owner.constFind(e.ns + QLatin1Char('/') + e.name);
+        if (it == owner.constEnd() && e.ns.isEmpty())
+            it = owner.constFind(e.name);
+        if (it == owner.constEnd())
+            continue;
+        e.ownerKind = it->first;
+        e.ownerName = it->second;
+    }
+}
+
 QVector<EvidenceItem> normaliseEvidence(const EvidenceBundle& bundle, const EvidenceCaps& caps) {
     Builder out(caps);
     conditions(bundle.application, out);
@@ -602,6 +697,7 @@ QVector<EvidenceItem> normaliseEvidence(const EvidenceBundle& bundle, const Evid
     revisions(bundle, out);
     diff(bundle, out);
     textBlocks(bundle, out);
+    owners(bundle, out);
     return out.take();
 }
 

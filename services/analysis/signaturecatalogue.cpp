@@ -197,6 +197,7 @@ Signature parseSignature(const YAML::Node& n) {
                                    .arg(s.id, src, knownSources().join(QStringLiteral(", "))));
     s.reasons = list(n, "reasons");
     s.kinds = list(n, "kinds");
+    s.owners = list(n, "owners");
     const QStringList patterns = list(n, "patterns");
     const YAML::Node patternNodes = n["patterns"];
     for (int i = 0; i < patterns.size(); ++i) {
@@ -339,6 +340,8 @@ std::optional<QRegularExpressionMatch> Signature::match(int p, const QString& te
 bool Signature::accepts(const EvidenceItem& item) const {
     if (!kinds.isEmpty() && !kinds.contains(item.kind))
         return false;
+    if (!owners.isEmpty() && !owners.contains(item.ownerKind))
+        return false;
     if (reasons.isEmpty())
         return true;
     if (item.reason.isEmpty())
@@ -431,6 +434,12 @@ Result<SignatureCatalogue> SignatureCatalogue::fromYaml(const QByteArray& yaml,
                 ids << i;
         }
         cat.m_bySource.insert(src, ids);
+    }
+    for (int i = 0; i < cat.m_signatures.size(); ++i) {
+        const QStringList& src = cat.m_signatures[i].sources;
+        if (src.isEmpty() || src.contains(QLatin1String("text")) ||
+            src.contains(QLatin1String("event")))
+            cat.m_pastedEvent << i;
     }
     return cat;
 }

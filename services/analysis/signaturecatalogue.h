@@ -31,6 +31,7 @@ struct Signature {
     QStringList reasons; // EvidenceItem::reason values accepted (items without a reason are
                          // judged by the patterns alone)
     QStringList kinds;   // resource kinds accepted; empty = any
+    QStringList owners;  // controller kinds of the line's Pod accepted (e.g. Job); empty = any
     QVector<QRegularExpression> patterns; // any one matches; named groups become fields
     QVector<QStringList> groupNames;      // the named groups of each pattern
     // A text every match must contain (derived from each pattern when it loads), checked with
@@ -84,6 +85,9 @@ public:
     int indexOf(const QString& signatureId) const { return m_index.value(signatureId, -1); }
     // Signatures that read a given source, in catalogue order (plus those reading every source).
     const QVector<int>& forSource(const QString& source) const;
+    // Signatures for a row of a pasted `kubectl get events` table (a "text" line with an event
+    // reason): those reading text or events, in catalogue order.
+    const QVector<int>& forPastedEvent() const { return m_pastedEvent; }
 
 private:
     QVector<SignatureCategory> m_categories;
@@ -91,6 +95,7 @@ private:
     QHash<QString, int> m_index;
     QHash<QString, QVector<int>> m_bySource;
     QVector<int> m_anySource;
+    QVector<int> m_pastedEvent;
 };
 
 } // namespace sextant::analysis

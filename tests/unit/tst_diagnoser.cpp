@@ -308,10 +308,10 @@ private slots:
         const Finding* rbac = find(d, QStringLiteral("RBACForbidden"));
         QVERIFY(rbac);
         QCOMPARE(rbac->fields.value(QStringLiteral("verb")), QStringLiteral("create"));
-        // The head line is a symptom below both causes.
-        const Finding* head = find(d, QStringLiteral("SyncApplyFailed"));
-        QVERIFY(head);
-        QVERIFY(head->confidence < rbac->confidence);
+        // The generic head line is no finding of its own: it is evidence of the first cause.
+        QVERIFY(!find(d, QStringLiteral("SyncApplyFailed")));
+        QVERIFY(evidenceTexts(d, d.findings.first())
+                    .contains(QStringLiteral("one or more objects failed to apply")));
         // Split into lines: head + 2 causes.
         int operationLines = 0;
         for (const EvidenceItem& e : d.evidence)
@@ -360,7 +360,39 @@ private slots:
             "\"namespace\": \"shop\"}}]\n"
             "    }"));
         QCOMPARE(categories(d), QStringList{QStringLiteral("CrashLoop")});
-        QCOMPARE(d.findings.first().evidenceIds.size(), 2);
+        // The second replica's identical back-off line is folded, and a note says so.
+        QCOMPARE(d.findings.first().evidenceIds.size(), 1);
+        QVERIFY2(d.notes.join('\n').contains(QLatin1String("1 near-identical line(s) folded")),
+                 qPrintable(d.notes.join('\n')));
+    }
+
+    // Folding ignores restart counts and pod names but never exit codes: 1 and 137 are
+    // different stories (the app failed / the container was killed).
+    void differentExitCodesAreNotFolded() {
+        const Diagnosis d = engine().diagnose(
+            bundle("{\"application\": {\"metadata\": {\"name\": \"web\"}, \"status\": {\"health\": "
+                   "{\"status\": \"Degraded\"}, \"sync\": {\"status\": \"Synced\"}}},\n"
+                   " \"pods\": [\n"
+                   "  {\"metadata\": {\"name\": \"web-6d8f7c9b5-x2k8p\", \"namespace\": \"shop\"}, "
+                   "\"status\": {\"containerStatuses\": [{\"name\": \"api\", \"restartCount\": 12, "
+                   "\"state\": {\"waiting\": {\"reason\": \"CrashLoopBackOff\"}}, \"lastState\": "
+                   "{\"terminated\": {\"reason\": \"Error\", \"exitCode\": 1}}}]}},\n"
+                   "  {\"metadata\": {\"name\": \"web-6d8f7c9b5-zz9qq\", \"namespace\": \"shop\"}, "
+                   "\"status\": {\"containerStatuses\": [{\"name\": \"api\", \"restartCount\": 11, "
+                   "\"state\": {\"waiting\": {\"reason\": \"CrashLoopBackOff\"}}, \"lastState\": "
+                   "{\"terminated\": {\"reason\": \"Error\", \"exitCode\": 137}}}]}}]}"));
+        QVERIFY(!d.findings.isEmpty());
+        QStringList shown;
+        for (const Finding& f : d.findings)
+            for (const QString& id : f.evidenceIds)
+                shown << d.item(id)->text;
+        const QString all = shown.join(QLatin1Char('\n'));
+        QVERIFY2(all.contains(QLatin1String("exit code 1,")) ||
+                     all.contains(QLatin1String("exit code 1 ")) ||
+                     all.contains(QLatin1String("exit code 1\n")) ||
+                     all.endsWith(QLatin1String("exit code 1")),
+                 qPrintable(all));
+        QVERIFY2(all.contains(QLatin1String("exit code 137")), qPrintable(all));
     }
 
     // Blind spot: a Pending PVC is only Progressing in Argo CD.
@@ -640,6 +672,288 @@ private slots:
                      .value("correct")
                      .toInt(),
                  1);
+    }
+
+    // ---- Review of the triage panel on the demo fleet ---------------------------------------
+
+    void dnsFailureWordings_data() {
+        QTest::addColumn<QString>("line");
+        QTest::newRow("server misbehaving")
+            << "redis: dial tcp: lookup redis-master.cache.svc.cluster.local on 10.96.0.10:53: "
+               "server misbehaving";
+        QTest::newRow("no such host")
+            << "dial tcp: lookup postgres.db.svc.cluster.local on 10.96.0.10:53: no such host";
+        QTest::newRow("i/o timeout on :53")
+            << "dial tcp: lookup redis-master on 10.96.0.10:53: read udp "
+               "10.244.1.7:41234->10.96.0.10:53: i/o timeout";
+        QTest::newRow("dial udp :53 timeout") << "dial udp 10.96.0.10:53: i/o timeout";
+        QTest::newRow("glibc") << "could not connect: Temporary failure in name resolution";
+        QTest::newRow("node") << "getaddrinfo ENOTFOUND redis-master.cache.svc";
+    }
+
+    void dnsFailureWordings() {
+        QFETCH(QString, line);
+        // A crash-looping pod whose previous log has the lookup error and a generic fatal line.
+        const QString json = QStringLiteral(R"({"application": {"metadata": {"name": "session-api"},
+              "status": {"health": {"status": "Degraded"}, "sync": {"status": "Synced"}}},
+             "pods": [{"metadata": {"name": "session-api-6a5b4c3d2-zz9y8", "namespace": "cache"},
+               "status": {"phase": "Running", "containerStatuses": [{"name": "api",
+                 "restartCount": 4, "state": {"waiting": {"reason": "CrashLoopBackOff",
+                 "message": "back-off 5m0s restarting failed container=api pod=session-api"}},
+                 "lastState": {"terminated": {"reason": "Error", "exitCode": 1}}}]}}],
+             "logs": [{"pod": "session-api-6a5b4c3d2-zz9y8", "namespace": "cache",
+                       "container": "api", "previous": true,
+                       "lines": [%1, "fatal: cannot connect to redis"]}]})")
+                                 .arg(QString::fromStdString(Json(line.toStdString()).dump()));
+        const Diagnosis d = engine().diagnose(bundle(json.toUtf8().constData()));
+        QCOMPARE(d.findings.first().category, QStringLiteral("DNSFailure"));
+        QVERIFY(!categories(d).contains(QStringLiteral("CrashLoop"))); // explained by DNS
+        QVERIFY(evidenceTexts(d, d.findings.first()).contains(line));
+    }
+
+    void preKubernetes125TaintWording() {
+        const char* message = "0/3 nodes are available: 3 node(s) had taint {dedicated: gpu}, "
+                              "that the pod didn't tolerate.";
+        // Pasted `kubectl get events`: the row is read with its type, reason and object.
+        const QString pasted =
+            QStringLiteral(R"({"text": [{"title": "kubectl get events", "source": "kubectl",
+              "text": "LAST SEEN   TYPE      REASON             OBJECT               MESSAGE\n1m          Warning   FailedScheduling   pod/agent-x7k2p      %1"}]})")
+                .arg(QLatin1String(message));
+        const Diagnosis a = engine().diagnose(bundle(pasted.toUtf8().constData()));
+        QCOMPARE(a.findings.first().category, QStringLiteral("UnschedulableTaint"));
+        QCOMPARE(a.findings.first().fields.value(QStringLiteral("taint")),
+                 QStringLiteral("dedicated: gpu"));
+        const EvidenceItem* row = a.item(a.findings.first().evidenceIds.first());
+        QVERIFY(row);
+        QCOMPARE(row->reason, QStringLiteral("FailedScheduling"));
+        QVERIFY(row->warning);
+        QCOMPARE(row->kind, QStringLiteral("Pod"));
+        QCOMPARE(row->name, QStringLiteral("agent-x7k2p"));
+        QCOMPARE(row->text, QLatin1String(message)); // the message column only
+
+        // The same message as a structured PodScheduled=False condition.
+        const QString structured = QStringLiteral(R"({"application": {"metadata": {"name": "agent"},
+              "status": {"health": {"status": "Progressing"}, "sync": {"status": "Synced"}}},
+             "pods": [{"metadata": {"name": "agent-x7k2p", "namespace": "ops"},
+               "status": {"phase": "Pending", "conditions": [{"type": "PodScheduled",
+                 "status": "False", "reason": "Unschedulable", "message": "%1"}]}}]})")
+                                       .arg(QLatin1String(message));
+        const Diagnosis b = engine().diagnose(bundle(structured.toUtf8().constData()));
+        QCOMPARE(b.findings.first().category, QStringLiteral("UnschedulableTaint"));
+        QVERIFY(!categories(b).contains(QStringLiteral("InsufficientResources")));
+
+        // A Warning FailedScheduling row with an unknown message is never "no issue".
+        const Diagnosis c = engine().diagnose(bundle(
+            R"({"text": [{"title": "kubectl get events -n ops", "text": "LAST SEEN   TYPE      REASON             OBJECT            MESSAGE\n2m (x4 over 9m)   Warning   FailedScheduling   pod/agent-x7k2p   something new the scheduler says"}]})"));
+        QVERIFY2(c.findings.first().category != QLatin1String("NoIssueFound"),
+                 qPrintable(categories(c).join(',')));
+        QCOMPARE(c.evidence.first().count, 4);
+        QCOMPARE(c.evidence.first().ns, QStringLiteral("ops"));
+    }
+
+    // The demo's shop-cart: a PVC refused by quota. Its sync result carries hookPhase Failed
+    // but no hookType (it is no hook); the generic head and the drift line are its evidence.
+    void quotaOnAPvcIsNoHookAndNamesThePvc() {
+        const Diagnosis d = engine().diagnose(bundle(R"({
+          "application": {"metadata": {"name": "shop-cart", "namespace": "argocd"},
+            "spec": {"project": "shop"},
+            "status": {"health": {"status": "Missing"}, "sync": {"status": "OutOfSync"},
+              "resources": [{"kind": "PersistentVolumeClaim", "namespace": "shop",
+                "name": "cart-redis-data", "status": "OutOfSync", "health": {"status": "Missing"}}],
+              "operationState": {"phase": "Failed", "message": "one or more objects failed to apply, reason: persistentvolumeclaims \u0022cart-redis-data\u0022 is forbidden: exceeded quota: shop-storage, requested: requests.storage=50Gi, used: requests.storage=180Gi, limited: requests.storage=200Gi",
+                "syncResult": {"resources": [
+                  {"kind": "PersistentVolumeClaim", "namespace": "shop", "name": "cart-redis-data",
+                   "status": "SyncFailed", "hookPhase": "Failed", "syncPhase": "Sync",
+                   "message": "persistentvolumeclaims \u0022cart-redis-data\u0022 is forbidden: exceeded quota: shop-storage, requested: requests.storage=50Gi, used: requests.storage=180Gi, limited: requests.storage=200Gi"},
+                  {"group": "apps", "kind": "StatefulSet", "namespace": "shop", "name": "cart-redis",
+                   "status": "Synced", "hookPhase": "Running", "message": "statefulset.apps/cart-redis configured"}]}}}}})"));
+        QCOMPARE(categories(d), QStringList{QStringLiteral("QuotaExceeded")});
+        const Finding& f = d.findings.first();
+        QCOMPARE(f.summary,
+                 QStringLiteral("Creating PersistentVolumeClaim shop/cart-redis-data would exceed "
+                                "ResourceQuota shop-storage (requested requests.storage=50Gi, "
+                                "used requests.storage=180Gi, limited requests.storage=200Gi)."));
+        const QStringList texts = evidenceTexts(d, f);
+        QVERIFY(texts.first().contains(QLatin1String("exceeded quota: shop-storage")));
+        QVERIFY(texts.contains(QStringLiteral("one or more objects failed to apply")));
+        QVERIFY(texts.contains(QStringLiteral(
+            "PersistentVolumeClaim shop/cart-redis-data is OutOfSync (missing from the cluster)")));
+        // The generic lines come after the proof.
+        QVERIFY(texts.indexOf(QStringLiteral("one or more objects failed to apply")) > 0);
+        // A non-hook resource that merely "Running" applied is no evidence at all.
+        for (const EvidenceItem& e : d.evidence)
+            QVERIFY(!e.text.contains(QLatin1String("statefulset.apps/cart-redis configured")));
+    }
+
+    void quotaOnReplicaSetPods() {
+        const Diagnosis d = engine().diagnose(bundle(R"({"events": [{"type": "Warning",
+          "reason": "FailedCreate", "involvedObject": {"kind": "ReplicaSet",
+          "name": "etl-7c6b5a4d3", "namespace": "team-red"},
+          "message": "Error creating: pods \u0022etl-7c6b5a4d3-9fz2k\u0022 is forbidden: exceeded quota: team-red, requested: limits.memory=8Gi, used: limits.memory=60Gi, limited: limits.memory=64Gi"}]})"));
+        QCOMPARE(d.findings.first().category, QStringLiteral("QuotaExceeded"));
+        QVERIFY2(d.findings.first().summary.startsWith(
+                     QLatin1String("Creating Pods for ReplicaSet team-red/etl-7c6b5a4d3 would "
+                                   "exceed ResourceQuota team-red (requested limits.memory=8Gi")),
+                 qPrintable(d.findings.first().summary));
+    }
+
+    void syncApplyFailedSaysDryRunOnlyWhenItWasOne() {
+        const auto summaryOf = [](const char* message) {
+            const QString json = QStringLiteral(R"({"application": {"metadata": {"name": "x"},
+              "status": {"health": {"status": "Healthy"}, "sync": {"status": "OutOfSync"},
+              "operationState": {"phase": "Failed", "message": "%1"}}}})")
+                                     .arg(QLatin1String(message));
+            const Diagnosis d = engine().diagnose(bundle(json.toUtf8().constData()));
+            const Finding* f = find(d, QStringLiteral("SyncApplyFailed"));
+            return f ? f->summary : QString();
+        };
+        const QString dry = summaryOf("one or more objects failed to apply (dry run)");
+        QVERIFY2(dry.contains(QLatin1String("dry run, so nothing was applied")), qPrintable(dry));
+        const QString tasks =
+            summaryOf("one or more synchronization tasks completed unsuccessfully");
+        QVERIFY2(!tasks.isEmpty() && !tasks.contains(QLatin1String("dry run")), qPrintable(tasks));
+        QVERIFY(tasks.contains(QLatin1String("synchronization tasks completed unsuccessfully")));
+        const QString plain = summaryOf("one or more objects failed to apply");
+        QVERIFY2(!plain.isEmpty() && !plain.contains(QLatin1String("dry run")), qPrintable(plain));
+    }
+
+    void driftExplainedByAComparisonErrorIsNoFinding() {
+        const Diagnosis d = engine().diagnose(bundle(R"({
+          "application": {"metadata": {"name": "web"},
+            "status": {"health": {"status": "Healthy"}, "sync": {"status": "OutOfSync"},
+              "conditions": [{"type": "ComparisonError", "message": "Failed to load target state: failed to generate manifest for source 1 of 1: rpc error: code = Unknown desc = Manifest generation error (cached): `helm template . --name-template web` failed exit status 1: Error: template: web/templates/deployment.yaml:12:20: executing \u0022web/templates/deployment.yaml\u0022 at <.Values.image.tag>: nil pointer evaluating interface {}.tag"}],
+              "resources": [{"group": "apps", "kind": "Deployment", "namespace": "shop",
+                             "name": "web", "status": "OutOfSync"}]}}})"));
+        QCOMPARE(d.findings.first().category, QStringLiteral("ManifestRenderError"));
+        QVERIFY2(!categories(d).contains(QStringLiteral("OutOfSyncDrift")),
+                 qPrintable(categories(d).join(',')));
+    }
+
+    // The demo's orders-api: the PreSync hook Job db-migrate reached its backoff limit; its
+    // Pod (restartPolicy Never) exited 1 with the migration's error in its log.
+    void failedHookJobNamesItsPodsError() {
+        const Diagnosis d = engine().diagnose(bundle(R"({
+          "application": {"metadata": {"name": "orders-api", "namespace": "argocd"},
+            "status": {"health": {"status": "Healthy"}, "sync": {"status": "OutOfSync"},
+              "operationState": {"phase": "Failed", "message": "one or more synchronization tasks completed unsuccessfully, reason: Job has reached the specified backoff limit",
+                "syncResult": {"resources": [{"group": "batch", "kind": "Job", "namespace": "orders",
+                  "name": "db-migrate", "hookType": "PreSync", "hookPhase": "Failed",
+                  "syncPhase": "PreSync", "message": "Job has reached the specified backoff limit"}]}}}},
+          "resourceTree": {"nodes": [
+            {"group": "batch", "kind": "Job", "namespace": "orders", "name": "db-migrate",
+             "health": {"status": "Degraded", "message": "Job has reached the specified backoff limit"}},
+            {"kind": "Pod", "namespace": "orders", "name": "db-migrate-x8k2p",
+             "parentRefs": [{"group": "batch", "kind": "Job", "namespace": "orders", "name": "db-migrate"}],
+             "health": {"status": "Degraded"}, "info": [{"name": "Status Reason", "value": "Error"}]}]},
+          "pods": [{"metadata": {"name": "db-migrate-x8k2p", "namespace": "orders",
+                     "ownerReferences": [{"kind": "Job", "name": "db-migrate", "controller": true}]},
+                    "spec": {"restartPolicy": "Never"},
+                    "status": {"phase": "Failed", "containerStatuses": [{"name": "db-migrate",
+                      "state": {"terminated": {"reason": "Error", "exitCode": 1}}}]}}],
+          "events": [{"type": "Warning", "reason": "BackoffLimitExceeded",
+                      "involvedObject": {"kind": "Job", "name": "db-migrate", "namespace": "orders"},
+                      "message": "Job has reached the specified backoff limit"}],
+          "logs": [{"pod": "db-migrate-x8k2p", "namespace": "orders", "container": "db-migrate",
+                    "previous": false, "lines": ["Applying migration 0042_add_order_channel.sql",
+                    "ERROR:  column \u0022channel\u0022 of relation \u0022orders\u0022 already exists",
+                    "migration failed: 0042_add_order_channel.sql: exit status 1"]}]})"));
+        QCOMPARE(categories(d), QStringList{QStringLiteral("HookFailed")});
+        const Finding& f = d.findings.first();
+        QVERIFY2(f.summary.startsWith(QLatin1String(
+                     "PreSync hook Job orders/db-migrate failed (backoff limit reached): ERROR: "
+                     "column \"channel\" of relation \"orders\" already exists")),
+                 qPrintable(f.summary));
+        QVERIFY(!f.summary.contains(QLatin1String("dry run")));
+        const QStringList texts = evidenceTexts(d, f);
+        QCOMPARE(
+            texts.first(),
+            QStringLiteral("ERROR:  column \"channel\" of relation \"orders\" already exists"));
+        QVERIFY(texts.contains(QStringLiteral("State: terminated Error, exit code 1")));
+        QVERIFY(texts.contains(
+            QStringLiteral("one or more synchronization tasks completed unsuccessfully")));
+        QCOMPARE(f.fields.value(QStringLiteral("hookType")), QStringLiteral("PreSync"));
+
+        // Without the hook, a Job whose Pod fails is a JobFailed finding, never a crash loop.
+        const Diagnosis j = engine().diagnose(bundle(R"({
+          "pods": [{"metadata": {"name": "report-4mq7d", "namespace": "batch",
+                     "ownerReferences": [{"kind": "Job", "name": "report"}]},
+                    "status": {"phase": "Failed", "containerStatuses": [{"name": "report",
+                      "state": {"terminated": {"reason": "Error", "exitCode": 2}}}]}}],
+          "logs": [{"pod": "report-4mq7d", "namespace": "batch", "container": "report",
+                    "lines": ["FATAL: bucket reports-2026 does not exist"]}]})"));
+        QCOMPARE(categories(j), QStringList{QStringLiteral("JobFailed")});
+        QVERIFY2(j.findings.first().summary.contains(
+                     QLatin1String("FATAL: bucket reports-2026 does not exist")),
+                 qPrintable(j.findings.first().summary));
+    }
+
+    // The demo's billing-api: the collector states the active sync window as text.
+    void syncWindowIsNamed() {
+        const Diagnosis d = engine().diagnose(bundle(R"({
+          "collectedAt": "2026-11-26T16:20:00Z",
+          "application": {"metadata": {"name": "billing-api", "namespace": "argocd"},
+            "spec": {"project": "billing-prod"},
+            "status": {"health": {"status": "Healthy"}, "sync": {"status": "OutOfSync"}}},
+          "text": [{"title": "Sync windows of billing-api", "source": "argocd",
+            "text": "canSync: false — a sync of billing-api now is blocked by sync window\nactive deny window: schedule \u00220 22 * * *\u0022, duration 20h, time zone UTC, manualSync true, applications [billing-*] — change freeze: end-of-quarter close"}]})"));
+        QCOMPARE(categories(d), QStringList{QStringLiteral("SyncWindowBlocked")});
+        const Finding& f = d.findings.first();
+        QCOMPARE(f.summary,
+                 QStringLiteral("AppProject billing-prod's deny sync window \"change freeze: "
+                                "end-of-quarter close\" (schedule \"0 22 * * *\", duration 20h, "
+                                "UTC) blocks syncing right now until 2026-11-26 18:00 UTC; manual "
+                                "syncs are still allowed."));
+        QCOMPARE(f.evidenceIds.size(), 2);
+    }
+
+    // The demo's payments-api: the panic of the previous container is the proof, listed first;
+    // the same CrashLoopBackOff message from the tree and the Pod, of two replicas, once.
+    void evidenceStrongestFirstWithoutRepeats() {
+        QString pods;
+        QString nodes;
+        for (const char* pod : {"payments-api-6f7d8c9b5-q7x2m", "payments-api-6f7d8c9b5-t4n9v"}) {
+            const QString waiting =
+                QStringLiteral("back-off 5m0s restarting failed container=payments-api "
+                               "pod=%1_payments(2b7c9e41-8d3a-4f6b-a1c2-5e9d7f3b8a60)")
+                    .arg(QLatin1String(pod));
+            pods += QStringLiteral(R"(%1{"metadata": {"name": "%2", "namespace": "payments"},
+              "status": {"phase": "Running", "containerStatuses": [{"name": "payments-api",
+                "restartCount": 12, "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "%3"}},
+                "lastState": {"terminated": {"reason": "Error", "exitCode": 2}}}]}})")
+                        .arg(pods.isEmpty() ? QString() : QStringLiteral(","), QLatin1String(pod),
+                             waiting);
+            nodes += QStringLiteral(R"(%1{"kind": "Pod", "namespace": "payments", "name": "%2",
+              "health": {"status": "Degraded", "message": "%3"},
+              "info": [{"name": "Status Reason", "value": "CrashLoopBackOff"}]})")
+                         .arg(nodes.isEmpty() ? QString() : QStringLiteral(","), QLatin1String(pod),
+                              waiting);
+        }
+        const QString json =
+            QStringLiteral(R"({"application": {"metadata": {"name": "payments-api"},
+            "status": {"health": {"status": "Degraded"}, "sync": {"status": "Synced"}}},
+          "resourceTree": {"nodes": [%1]}, "pods": [%2],
+          "events": [{"type": "Warning", "reason": "BackOff", "involvedObject": {"kind": "Pod",
+            "name": "payments-api-6f7d8c9b5-q7x2m", "namespace": "payments"},
+            "message": "Back-off restarting failed container payments-api in pod payments-api-6f7d8c9b5-q7x2m_payments[uid]"}],
+          "logs": [{"pod": "payments-api-6f7d8c9b5-q7x2m", "namespace": "payments",
+            "container": "payments-api", "previous": true,
+            "lines": ["starting payments-api v3.9.0",
+                      "panic: invalid DATABASE_POOL_SIZE \u0022ten\u0022: strconv.Atoi: parsing \u0022ten\u0022: invalid syntax"]}]})")
+                .arg(nodes, pods);
+        const Diagnosis d = engine().diagnose(bundle(json.toUtf8().constData()));
+        const Finding& f = d.findings.first();
+        QCOMPARE(f.category, QStringLiteral("CrashLoop"));
+        const QStringList texts = evidenceTexts(d, f);
+        QVERIFY2(texts.first().startsWith(QLatin1String("panic: invalid DATABASE_POOL_SIZE")),
+                 qPrintable(texts.join('\n')));
+        QVERIFY(texts.value(1).startsWith(QLatin1String("Last state: terminated Error")));
+        QVERIFY(texts.size() <= 8);
+        int backoffs = 0;
+        for (const QString& t : texts)
+            backoffs += t.startsWith(QLatin1String("CrashLoopBackOff: back-off")) ? 1 : 0;
+        QCOMPARE(backoffs, 1); // 4 such lines (tree and Pod, two replicas) shown once
+        QVERIFY2(d.notes.join('\n').contains(QLatin1String("near-identical line(s) folded")),
+                 qPrintable(d.notes.join('\n')));
     }
 
     void fastEnough() {
