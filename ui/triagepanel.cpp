@@ -91,10 +91,13 @@ QString highlight(const QString& text, const QMap<QString, QString>& fields) {
     // Names of where things are (namespace, pod, container) appear in every line: marking
     // them hides the value that proves the cause.
     static const QSet<QString> locators = {
-        QStringLiteral("namespace"), QStringLiteral("ns"),       QStringLiteral("pod"),
-        QStringLiteral("container"), QStringLiteral("name"),     QStringLiteral("kind"),
-        QStringLiteral("app"),       QStringLiteral("resource"), QStringLiteral("revision"),
-        QStringLiteral("author"),    QStringLiteral("node")};
+        QStringLiteral("namespace"), QStringLiteral("ns"),         QStringLiteral("pod"),
+        QStringLiteral("container"), QStringLiteral("name"),       QStringLiteral("kind"),
+        QStringLiteral("app"),       QStringLiteral("resource"),   QStringLiteral("revision"),
+        QStringLiteral("author"),    QStringLiteral("node"),       QStringLiteral("project"),
+        QStringLiteral("owner"),     QStringLiteral("replicaSet"), QStringLiteral("job"),
+        QStringLiteral("hookType"),  QStringLiteral("exitCode"),   QStringLiteral("restarts"),
+        QStringLiteral("count")};
     for (auto it = fields.constBegin(); it != fields.constEnd(); ++it) {
         const QString& v = it.value();
         if (v.size() < 3 || locators.contains(it.key()))
@@ -260,6 +263,7 @@ void TriagePanel::setApplication(const argocd::AppSummary& app) {
     if (m_chat) {
         m_chat->cancel();
         m_chat->deleteLater();
+        m_chat = nullptr;
     }
     m_app = app;
     m_running = false;
@@ -597,7 +601,8 @@ void TriagePanel::renderFinding(int row) {
     html += tr("<h4>Similar past incidents</h4>");
     html += m_similarHtml.isEmpty() ? tr("<p style='color:gray'>Looking…</p>") : m_similarHtml;
     if (!m_diagnosis->notes.isEmpty()) {
-        html += tr("<h4 style='color:gray'>Not seen</h4><ul style='color:gray'>");
+        html += tr("<h4 style='color:gray'>Notes (what was cut, folded or not available)</h4>"
+                   "<ul style='color:gray'>");
         for (const QString& n : m_diagnosis->notes)
             html += QStringLiteral("<li>%1</li>").arg(esc(n));
         html += QStringLiteral("</ul>");
@@ -867,6 +872,7 @@ void TriagePanel::explainWithAi() {
                         m_aiNarrative = std::make_shared<ai::Narrative>(
                             ai::checkNarrative(answer.text, *m_diagnosis));
                         m_chat->deleteLater();
+                        m_chat = nullptr; // ready for another question
                         renderNarrative();
                         updateButtons();
                     });
@@ -876,6 +882,7 @@ void TriagePanel::explainWithAi() {
                             return;
                         m_aiError = error.toString();
                         m_chat->deleteLater();
+                        m_chat = nullptr;
                         renderNarrative();
                         updateButtons();
                     });

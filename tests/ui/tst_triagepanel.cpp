@@ -424,6 +424,8 @@ private Q_SLOTS:
         QVERIFY2(narrative.contains(QStringLiteral("unsupported")), qPrintable(narrative));
         QVERIFY2(narrative.contains(QStringLiteral("does not exist")), qPrintable(narrative));
         QVERIFY(view.triage()->markdown().contains(QStringLiteral("AI narrative")));
+        // Ready for another question.
+        QVERIFY(view.findChild<QPushButton*>(QStringLiteral("triageAi"))->isEnabled());
         // Sending evidence to a model is recorded in the audit log.
         QFile log(m_session->auditLogPath());
         QVERIFY(log.open(QIODevice::ReadOnly));
