@@ -11,6 +11,7 @@
 #include "secrets/credentialstore.h"
 #include "sim/simulator.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QSettings>
@@ -404,11 +405,29 @@ void ConsoleSession::saveCache(const QString& id, QVector<AppSummary> apps) {
     if (!info || info->ephemeral)
         return;
     m_cacheDirty.remove(id);
-    m_cachePool->start([id, apps = std::move(apps)] {
+    QPointer<ConsoleSession> self(this);
+    m_cachePool->start([self, id, apps = std::move(apps)] {
         const Status saved = fleet::FleetCache::save(fleet::FleetCache::defaultPath(id), id, apps,
                                                      QDateTime::currentDateTimeUtc());
         if (!saved.ok())
             qWarning("%s", qPrintable(saved.error().toString()));
+        // Said once per instance until a save works again: a full disk should not go unnoticed,
+        // nor repeat every minute.
+        QMetaObject::invokeMethod(
+            qApp,
+            [self, id, saved] {
+                if (!self)
+                    return;
+                if (saved.ok()) {
+                    self->m_cacheSaveFailed.remove(id);
+                } else if (!self->m_cacheSaveFailed.contains(id)) {
+                    self->m_cacheSaveFailed.insert(id);
+                    Q_EMIT self->message(tr("Could not save the local cache of %1: %2. The console "
+                                            "keeps working; the next start shows no cached rows.")
+                                             .arg(id, saved.error().shortMessage));
+                }
+            },
+            Qt::QueuedConnection);
     });
 }
 

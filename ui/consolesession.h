@@ -176,6 +176,7 @@ private:
     QThreadPool* m_cachePool; // one thread: saves and deletions of cache files stay ordered
     QTimer* m_cacheTimer;     // every 60 s: instances with events since their last save
     QSet<QString> m_cacheDirty;
+    QSet<QString> m_cacheSaveFailed; // instances whose last cache save failed (said once)
 
     QThreadPool* m_kbPool; // one thread that never expires: the knowledge base's connection
     std::shared_ptr<analysis::KnowledgeBase> m_kb; // created and used on m_kbPool only
