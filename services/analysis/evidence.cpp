@@ -4,6 +4,8 @@
 // skip. Caps are applied while loading and every cut is written to `notes`.
 
 #include "evidence.h"
+
+#include "core/yamljson.h"
 #include "normalise.h"
 
 #include <yaml-cpp/yaml.h>
@@ -37,39 +39,6 @@ QString position(const QByteArray& bytes, std::size_t offset) {
         }
     }
     return QStringLiteral("line %1, column %2").arg(line).arg(column);
-}
-
-// YAML manifests become JSON objects so the engine sees one shape. Scalars keep YAML's plain
-// typing (true/false, integers) because manifests are compared with live objects later.
-Json yamlToJson(const YAML::Node& n) {
-    switch (n.Type()) {
-    case YAML::NodeType::Map: {
-        Json o = Json::object();
-        for (const auto& kv : n)
-            o[kv.first.as<std::string>()] = yamlToJson(kv.second);
-        return o;
-    }
-    case YAML::NodeType::Sequence: {
-        Json a = Json::array();
-        for (const auto& i : n)
-            a.push_back(yamlToJson(i));
-        return a;
-    }
-    case YAML::NodeType::Scalar: {
-        const std::string s = n.Scalar();
-        if (n.Tag() == "!")
-            return s; // quoted
-        if (s == "true" || s == "false")
-            return s == "true";
-        char* end = nullptr;
-        const long long v = std::strtoll(s.c_str(), &end, 10);
-        if (!s.empty() && end && *end == '\0')
-            return v;
-        return s;
-    }
-    default:
-        return nullptr;
-    }
 }
 
 QString cutLine(const QString& line, int maxChars, int* cut) {

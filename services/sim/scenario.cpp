@@ -1,5 +1,7 @@
 #include "sim/scenario.h"
 
+#include "core/yamljson.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <QCryptographicHash>
@@ -98,37 +100,6 @@ void oneOf(const YAML::Node& n, const char* key, const Str& value,
     for (const char* a : allowed)
         list += (list.empty() ? "" : ", ") + Str(a);
     fail(n[key] ? n[key] : n, "'" + Str(key) + "' is '" + value + "', expected one of: " + list);
-}
-
-json toJson(const YAML::Node& n) {
-    switch (n.Type()) {
-    case YAML::NodeType::Map: {
-        json o = json::object();
-        for (const auto& kv : n)
-            o[kv.first.as<std::string>()] = toJson(kv.second);
-        return o;
-    }
-    case YAML::NodeType::Sequence: {
-        json a = json::array();
-        for (const auto& i : n)
-            a.push_back(toJson(i));
-        return a;
-    }
-    case YAML::NodeType::Scalar: {
-        const std::string s = n.Scalar();
-        if (n.Tag() == "!")
-            return s; // quoted
-        if (s == "true" || s == "false")
-            return s == "true";
-        char* end = nullptr;
-        const long long v = std::strtoll(s.c_str(), &end, 10);
-        if (!s.empty() && end && *end == '\0')
-            return v;
-        return s;
-    }
-    default:
-        return nullptr;
-    }
 }
 
 // "2026-01-01T10:00:00Z" as is; "-2h" / "-90s" relative to the reference time.
@@ -810,6 +781,7 @@ static Resource parseResource(const YAML::Node& n, const App& app) {
     r.images = strings(n, "images");
     r.data = stringMap(n, "data");
     r.liveData = stringMap(n, "liveData");
+    r.sinceHistoryId = integer(n, "since");
     if (const auto pods = n["pods"]) {
         for (const auto& p : pods) {
             PodInfo pi;
@@ -1194,7 +1166,7 @@ Status parseScenario(const QByteArray& yaml, Scenario& out, const QString& sourc
                         if (kind.empty() || str(w, "schedule").empty() ||
                             parseDurationMs(str(w, "duration")) <= 0)
                             fail(w, "a sync window needs 'kind', 'schedule' and 'duration'");
-                        windows.push_back(toJson(w));
+                        windows.push_back(yamlToJson(w));
                     }
                 std::vector<std::pair<Str, Str>> dests;
                 if (const auto ds = p["destinations"])
@@ -1234,9 +1206,9 @@ Status parseScenario(const QByteArray& yaml, Scenario& out, const QString& sourc
                             {"spec", json::object()},
                             {"status", json::object()}};
                 if (s["spec"])
-                    appset["spec"] = toJson(s["spec"]);
+                    appset["spec"] = yamlToJson(s["spec"]);
                 if (s["status"])
-                    appset["status"] = toJson(s["status"]);
+                    appset["status"] = yamlToJson(s["status"]);
                 const Str instName = str(s, "instance", sc.instances.front().name);
                 bool placed = false;
                 for (auto& inst : sc.instances)
