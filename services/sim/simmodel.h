@@ -81,6 +81,9 @@ struct Resource {
     KV data;                   // ConfigMap data (target)
     KV liveData;               // ConfigMap data (live, if drifted)
     Str uid;
+    // First history id whose rendered manifests (manifests?revision=) contain this resource;
+    // 0 = every revision. Lets a scenario script e.g. a CRD added by a later revision.
+    long long sinceHistoryId = 0;
 };
 
 struct ResourceRef {

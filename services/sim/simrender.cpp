@@ -1065,12 +1065,19 @@ Str managedResourcesJson(const App& a) {
 Str manifestsJson(const App& a, const Str& revision) {
     const std::vector<Str>* images = nullptr;
     Str rev = revision.empty() ? a.syncRevision : revision;
+    // The first history entry of the revision decides which `since` resources it renders (a
+    // later rollback entry with the same revision renders the same Git content).
+    const HistoryEntry* first = nullptr;
     for (const auto& h : a.history)
-        if (!revision.empty() && h.revision == revision && !h.images.empty())
-            images = &h.images;
+        if (!revision.empty() && h.revision == revision) {
+            if (!first)
+                first = &h;
+            if (!h.images.empty())
+                images = &h.images;
+        }
     json manifests = json::array();
     for (const auto& r : a.resources)
-        if (!r.hook)
+        if (!r.hook && (!first || r.sinceHistoryId <= first->id))
             manifests.push_back(
                 manifestFor(a, r, false, r.kind == "Deployment" ? images : nullptr).dump());
     return json{
