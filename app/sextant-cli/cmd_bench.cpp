@@ -94,6 +94,7 @@ void printBenchHelp() {
            "                               [--churn PERCENT]\n"
            "       sextant-cli bench cache [--apps N] [--runs N]\n"
            "       sextant-cli bench diagnose DIR [--runs N]\n"
+           "       sextant-cli bench policy [--objects N] [--runs N]   (docs/policy.md)\n"
            "\n"
            "ingest  parses a GET /api/v1/applications body and builds the fleet store, warm,\n"
            "        N times (default 9); prints medians with simdjson's and nlohmann's DOM\n"
@@ -816,6 +817,8 @@ int runBench(const QStringList& args) {
         return runCache(args.mid(1));
     if (what == QLatin1String("diagnose"))
         return runDiagnoseBench(args.mid(1));
+    if (what == QLatin1String("policy"))
+        return runBenchPolicy(args.mid(1));
     printError(QStringLiteral("unknown benchmark '%1' (ingest, fleet, cache, diagnose)").arg(what));
     return 2;
 }

@@ -10,6 +10,9 @@ int runApps(const QStringList& args);     // cmd_apps.cpp
 int runAudit(const QStringList& args);    // cmd_audit.cpp
 int runBench(const QStringList& args);    // cmd_bench.cpp
 int runDiagnose(const QStringList& args); // cmd_diagnose.cpp
+int runPolicy(const QStringList& args);   // cmd_policy.cpp
+// `bench policy` (cmd_policy.cpp, dispatched from cmd_bench.cpp).
+int runBenchPolicy(const QStringList& args);
 
 // Prints to stderr in the CLI's one error format.
 void printError(const QString& shortMessage, const QString& details = {});

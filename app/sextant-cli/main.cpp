@@ -28,6 +28,7 @@ void printUsage() {
            "  bench         ingest, fleet-view and diagnosis benchmarks (bench --help)\n"
            "  diagnose      diagnose an application from an evidence bundle (--bundle FILE\n"
            "                --output json|md)\n"
+           "  policy        check manifests against the policy pack (policy --help)\n"
            "\n"
            "The token may also come from the SEXTANT_TOKEN environment variable.\n"
            "Run 'sextant-cli COMMAND --help' for a command's options.\n";
@@ -76,6 +77,8 @@ int main(int argc, char* argv[]) {
         return sextant::cli::runBench(args);
     if (command == QLatin1String("diagnose"))
         return sextant::cli::runDiagnose(args);
+    if (command == QLatin1String("policy"))
+        return sextant::cli::runPolicy(args);
     sextant::cli::printError(QStringLiteral("unknown command '%1'").arg(command));
     printUsage();
     return 2;

@@ -1,0 +1,391 @@
+// sextant-cli policy: the built-in policy pack over Kubernetes manifests (docs/policy.md), and
+// `bench policy`, its throughput benchmark.
+
+#include "commands.h"
+
+#include "policy/manifests.h"
+#include "policy/policyengine.h"
+#include "policy/policypack.h"
+#include "policy/policyreport.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QRegularExpression>
+#include <QTextStream>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sextant::cli {
+
+namespace {
+
+using policy::PolicyPack;
+using policy::Severity;
+
+void printPolicyHelp() {
+    QTextStream(stdout)
+        << "Usage: sextant-cli policy rules [--output json|md]\n"
+           "       sextant-cli policy check PATH... [--rules ID,...] [--fail-on SEVERITY]\n"
+           "                                [--output json|sarif|md] [--kube-version X.Y]\n"
+           "                                [--pack FILE]\n"
+           "\n"
+           "rules  lists the built-in rules with their equivalents in Polaris, kube-linter,\n"
+           "       the Gatekeeper library and Kyverno.\n"
+           "check  loads YAML files and directories (a directory with a kustomization is\n"
+           "       rendered with `kubectl kustomize` or `kustomize build`, a Helm chart with\n"
+           "       `helm template`, when installed) and runs the pack over every object.\n"
+           "\n"
+           "  --rules ID,...     only these rules\n"
+           "  --fail-on SEV      error (default), warning, info or never: exit 1 when a result\n"
+           "                     has this severity or a higher one\n"
+           "  --kube-version     target Kubernetes version for deprecated-api (default 1.31)\n"
+           "  --pack FILE        a rule pack file instead of the built-in one\n"
+           "\n"
+           "Exit code 0 when clean, 1 when results reach --fail-on, 2 on an error (unreadable\n"
+           "file, invalid YAML with its file:line, failed rendering, unknown rule).\n";
+}
+
+void write(const std::string& text) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+}
+
+// "--name value" or "--name=value".
+bool takeValue(const QStringList& args, int& i, QString& out) {
+    const QString& a = args[i];
+    const int eq = int(a.indexOf(QLatin1Char('=')));
+    if (eq > 0) {
+        out = a.mid(eq + 1);
+        return true;
+    }
+    if (i + 1 >= args.size())
+        return false;
+    out = args[++i];
+    return true;
+}
+
+int runRules(const QStringList& args) {
+    QString output = QStringLiteral("json");
+    for (int i = 0; i < args.size(); ++i) {
+        const QString name = args[i].section(QLatin1Char('='), 0, 0);
+        if (name == QLatin1String("--output")) {
+            if (!takeValue(args, i, output)) {
+                printError(QStringLiteral("--output needs a value"));
+                return 2;
+            }
+        } else {
+            printError(QStringLiteral("unexpected argument '%1'").arg(args[i]));
+            return 2;
+        }
+    }
+    const PolicyPack& pack = PolicyPack::builtin();
+    if (pack.rules().empty()) {
+        printError(QStringLiteral("the built-in policy pack could not be loaded"));
+        return 2;
+    }
+    if (output == QLatin1String("json")) {
+        write(policy::rulesJson(pack));
+        return 0;
+    }
+    if (output == QLatin1String("md")) {
+        QTextStream out(stdout);
+        out << "| id | severity | title |\n| --- | --- | --- |\n";
+        for (const policy::Rule& r : pack.rules())
+            out << "| " << r.id << " | " << policy::severityName(r.severity) << " | " << r.title
+                << " |\n";
+        return 0;
+    }
+    printError(QStringLiteral("unknown output '%1' (json, md)").arg(output));
+    return 2;
+}
+
+int runCheck(const QStringList& args) {
+    QStringList paths;
+    QStringList onlyRules;
+    QString output = QStringLiteral("json");
+    QString failOn = QStringLiteral("error");
+    QString kubeVersion;
+    QString packFile;
+    for (int i = 0; i < args.size(); ++i) {
+        const QString& a = args[i];
+        const QString name = a.section(QLatin1Char('='), 0, 0);
+        QString value;
+        if (name == QLatin1String("--help") || name == QLatin1String("-h")) {
+            printPolicyHelp();
+            return 0;
+        }
+        if (!a.startsWith(QLatin1String("--"))) {
+            paths << a;
+            continue;
+        }
+        const bool known = name == QLatin1String("--rules") || name == QLatin1String("--output") ||
+                           name == QLatin1String("--fail-on") ||
+                           name == QLatin1String("--kube-version") ||
+                           name == QLatin1String("--pack") || name == QLatin1String("--base");
+        if (!known) {
+            printError(QStringLiteral("unexpected argument '%1'").arg(a));
+            return 2;
+        }
+        if (!takeValue(args, i, value)) {
+            printError(QStringLiteral("%1 needs a value").arg(name));
+            return 2;
+        }
+        if (name == QLatin1String("--rules"))
+            onlyRules = value.split(QLatin1Char(','), Qt::SkipEmptyParts);
+        else if (name == QLatin1String("--output"))
+            output = value;
+        else if (name == QLatin1String("--fail-on"))
+            failOn = value.toLower();
+        else if (name == QLatin1String("--kube-version"))
+            kubeVersion = value;
+        else if (name == QLatin1String("--pack"))
+            packFile = value;
+        else {
+            printError(QStringLiteral("--base (diff-aware mode) is not implemented yet"));
+            return 2;
+        }
+    }
+    if (paths.isEmpty()) {
+        printError(QStringLiteral("policy check needs at least one PATH"));
+        return 2;
+    }
+    if (output != QLatin1String("json") && output != QLatin1String("sarif") &&
+        output != QLatin1String("md")) {
+        printError(QStringLiteral("unknown output '%1' (json, sarif, md)").arg(output));
+        return 2;
+    }
+    if (!kubeVersion.isEmpty() &&
+        !QRegularExpression(QStringLiteral("^v?\\d+\\.\\d+$")).match(kubeVersion).hasMatch()) {
+        printError(QStringLiteral("--kube-version must look like 1.31"));
+        return 2;
+    }
+    Severity threshold = Severity::Error;
+    const bool never = failOn == QLatin1String("never");
+    if (!never && !policy::parseSeverity(failOn, threshold)) {
+        printError(QStringLiteral("--fail-on must be error, warning, info or never"));
+        return 2;
+    }
+
+    std::optional<PolicyPack> customPack;
+    if (!packFile.isEmpty()) {
+        QFile f(packFile);
+        if (!f.open(QIODevice::ReadOnly)) {
+            printError(QStringLiteral("cannot read %1").arg(packFile), f.errorString());
+            return 2;
+        }
+        Result<PolicyPack> loaded = PolicyPack::fromYaml(f.readAll(), packFile);
+        if (!loaded) {
+            printError(loaded.error().shortMessage, loaded.error().details);
+            return 2;
+        }
+        customPack = std::move(loaded).value();
+    }
+    const PolicyPack& pack = customPack ? *customPack : PolicyPack::builtin();
+    for (const QString& id : onlyRules) {
+        if (!pack.find(id)) {
+            printError(QStringLiteral("unknown rule '%1'").arg(id),
+                       QStringLiteral("see 'sextant-cli policy rules'"));
+            return 2;
+        }
+    }
+
+    Result<policy::LoadedManifests> loaded = policy::loadManifests(paths);
+    if (!loaded) {
+        printError(loaded.error().shortMessage, loaded.error().details);
+        return 2;
+    }
+    policy::CheckOptions options;
+    options.onlyRules = onlyRules;
+    options.kubernetesVersion = kubeVersion;
+    options.sources = &loaded->sources;
+    policy::Report report;
+    report.renderer = loaded->renderer;
+    report.notes = loaded->notes;
+    report.results = policy::checkObjects(pack, loaded->objects, options);
+
+    if (output == QLatin1String("sarif"))
+        write(policy::reportSarif(report, pack));
+    else if (output == QLatin1String("md"))
+        write(policy::reportMarkdown(report));
+    else
+        write(policy::reportJson(report));
+
+    if (never)
+        return 0;
+    const bool failed =
+        std::any_of(report.results.begin(), report.results.end(),
+                    [&](const policy::Violation& v) { return int(v.severity) >= int(threshold); });
+    return failed ? 1 : 0;
+}
+
+// ---- bench policy ------------------------------------------------------------------------------
+
+// A realistic mix for one "application": a Deployment (two containers, partly hardened), its
+// Service, PDB, ServiceAccount and ConfigMap, a CronJob, a StatefulSet, an HPA and an Ingress.
+// Some objects violate rules, as real repositories do.
+std::string generatedObject(int i) {
+    const std::string n = std::to_string(i);
+    const std::string ns = "team-" + std::to_string(i / 90 % 40) + (i % 3 ? "-prod" : "-dev");
+    const std::string app = "app-" + std::to_string(i / 9);
+    switch (i % 9) {
+    case 0:
+        return "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: " + app +
+               "\n  namespace: " + ns + "\n  labels:\n    app.kubernetes.io/name: " + app +
+               "\nspec:\n  replicas: " + std::to_string(1 + i % 3) +
+               "\n  selector:\n    matchLabels:\n      app: " + app +
+               "\n  template:\n    metadata:\n      labels:\n        app: " + app +
+               "\n    spec:\n      securityContext:\n        runAsNonRoot: true\n"
+               "        seccompProfile:\n          type: RuntimeDefault\n"
+               "      containers:\n      - name: web\n        image: registry.example.com/" +
+               app + ":1." + n +
+               "\n        ports:\n        - containerPort: 8080\n"
+               "        resources:\n          requests: {cpu: 100m, memory: 128Mi}\n"
+               "          limits: {cpu: 500m, memory: 256Mi}\n"
+               "        livenessProbe:\n          httpGet: {path: /healthz, port: 8080}\n"
+               "        readinessProbe:\n          httpGet: {path: /ready, port: 8080}\n"
+               "        securityContext:\n          allowPrivilegeEscalation: false\n"
+               "          readOnlyRootFilesystem: true\n"
+               "          capabilities:\n            drop: [ALL]\n"
+               "        env:\n        - name: LOG_LEVEL\n          value: info\n"
+               "        - name: DB_PASSWORD\n          value: hunter2\n"
+               "      - name: sidecar\n        image: envoyproxy/envoy:latest\n"
+               "      initContainers:\n      - name: migrate\n        image: migrate/migrate\n";
+    case 1:
+        return "apiVersion: v1\nkind: Service\nmetadata:\n  name: " + app + "\n  namespace: " + ns +
+               "\n  labels:\n    app.kubernetes.io/name: " + app +
+               "\nspec:\n  type: " + (i % 5 ? "ClusterIP" : "NodePort") +
+               "\n  selector:\n    app: " + (i % 7 ? app : app + "-typo") +
+               "\n  ports:\n  - port: 80\n    targetPort: 8080\n";
+    case 2:
+        return "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: " + app +
+               "\n  namespace: " + ns + "\nspec:\n  minAvailable: " + std::to_string(1 + i % 2) +
+               "\n  selector:\n    matchLabels:\n      app: " + app + "\n";
+    case 3:
+        return "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: " + app +
+               "\n  namespace: " + ns + "\nautomountServiceAccountToken: false\n";
+    case 4:
+        return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " + app + "-config" +
+               "\n  namespace: " + ns + "\ndata:\n  LOG_LEVEL: info\n  FEATURE_X: \"true\"\n";
+    case 5:
+        return "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: " + app + "-report" +
+               "\n  namespace: " + ns +
+               "\nspec:\n  schedule: \"0 3 * * *\"\n  jobTemplate:\n"
+               "    spec:\n      template:\n        spec:\n          restartPolicy: OnFailure\n"
+               "          containers:\n          - name: report\n            image: "
+               "registry.example.com/report:2.1\n            resources:\n              "
+               "requests: {cpu: 50m, memory: 64Mi}\n";
+    case 6:
+        return "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: " + app + "-db" +
+               "\n  namespace: " + ns + "\nspec:\n  replicas: 3\n  serviceName: " + app +
+               "-db\n  selector:\n    matchLabels:\n      app: " + app +
+               "-db\n  template:\n    metadata:\n      labels:\n        app: " + app +
+               "-db\n    spec:\n      containers:\n      - name: db\n        image: "
+               "postgres:16.2\n        securityContext:\n          privileged: " +
+               (i % 11 ? "false" : "true") +
+               "\n        volumeMounts:\n        - name: data\n"
+               "          mountPath: /var/lib/postgresql\n";
+    case 7:
+        return "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: " +
+               app + "\n  namespace: " + ns +
+               "\nspec:\n  scaleTargetRef:\n    apiVersion: apps/v1\n    kind: Deployment\n"
+               "    name: " +
+               app + "\n  minReplicas: 2\n  maxReplicas: 6\n";
+    default:
+        return std::string(i % 4 ? "apiVersion: networking.k8s.io/v1\n"
+                                 : "apiVersion: networking.k8s.io/v1beta1\n") +
+               "kind: Ingress\nmetadata:\n  name: " + app + "\n  namespace: " + ns +
+               "\nspec:\n  rules:\n  - host: " + app + ".example.com\n";
+    }
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n == 0 ? 0 : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+} // namespace
+
+int runPolicy(const QStringList& args) {
+    if (args.isEmpty() || args.first() == QLatin1String("--help") ||
+        args.first() == QLatin1String("-h")) {
+        printPolicyHelp();
+        return args.isEmpty() ? 2 : 0;
+    }
+    const QString what = args.first();
+    if (what == QLatin1String("rules"))
+        return runRules(args.mid(1));
+    if (what == QLatin1String("check"))
+        return runCheck(args.mid(1));
+    printError(QStringLiteral("unknown policy command '%1' (rules, check)").arg(what));
+    return 2;
+}
+
+int runBenchPolicy(const QStringList& args) {
+    int objects = 10000;
+    int runs = 7;
+    for (int i = 0; i < args.size(); ++i) {
+        const QString& a = args[i];
+        bool ok = false;
+        if ((a == QLatin1String("--objects") || a == QLatin1String("--runs")) &&
+            i + 1 < args.size()) {
+            const int v = args[++i].toInt(&ok);
+            if (ok && v > 0)
+                (a == QLatin1String("--objects") ? objects : runs) = v;
+            else
+                ok = false;
+        }
+        if (!ok) {
+            printError(QStringLiteral("usage: sextant-cli bench policy [--objects N] [--runs R]"));
+            return 2;
+        }
+    }
+    const PolicyPack& pack = PolicyPack::builtin();
+    if (pack.rules().empty()) {
+        printError(QStringLiteral("the built-in policy pack could not be loaded"));
+        return 2;
+    }
+    // Generated as YAML text and parsed like files would be (parse time reported apart).
+    std::string text;
+    for (int i = 0; i < objects; ++i)
+        text += "---\n" + generatedObject(i);
+    QElapsedTimer t;
+    t.start();
+    Result<std::vector<policy::KubeObject>> parsed =
+        policy::parseManifests(QByteArray::fromStdString(text), QStringLiteral("bench.yaml"));
+    const double parseMs = double(t.nsecsElapsed()) / 1e6;
+    if (!parsed) {
+        printError(parsed.error().shortMessage, parsed.error().details);
+        return 2;
+    }
+    std::vector<double> times;
+    std::size_t violations = 0;
+    const int warmups = 2;
+    for (int run = 0; run < warmups + runs; ++run) {
+        t.start();
+        const std::vector<policy::Violation> results = policy::checkObjects(pack, *parsed);
+        const double ms = double(t.nsecsElapsed()) / 1e6;
+        violations = results.size();
+        if (run >= warmups)
+            times.push_back(ms);
+    }
+    nlohmann::ordered_json out;
+    out["objects"] = parsed->size();
+    out["rules"] = pack.rules().size();
+    out["ms"] = std::round(median(times) * 100) / 100;
+    out["runs"] = runs;
+    out["violations"] = violations;
+    out["parseMs"] = std::round(parseMs * 100) / 100;
+    write(out.dump());
+    return 0;
+}
+
+} // namespace sextant::cli

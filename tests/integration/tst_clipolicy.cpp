@@ -1,0 +1,302 @@
+// `sextant-cli policy rules|check` and `bench policy` as a CI job runs them: exit codes, JSON
+// and SARIF shapes, and errors with file:line.
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+const QString kCli = QStringLiteral(SEXTANT_BIN_DIR "/sextant-cli");
+const QString kCleanDir = QStringLiteral(SEXTANT_TEST_DATA_DIR "/policy/clean");
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run run(const QStringList& args) {
+    QProcess p;
+    p.start(kCli, args);
+    Run r;
+    if (!p.waitForStarted(30000) || !p.waitForFinished(120000)) {
+        p.kill();
+        p.waitForFinished(5000);
+        r.err = "process did not finish";
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+void writeFile(const QString& path, const QByteArray& text) {
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(text);
+}
+
+const QByteArray kViolating = "apiVersion: apps/v1\n"
+                              "kind: Deployment\n"
+                              "metadata:\n"
+                              "  name: web\n"
+                              "spec:\n"
+                              "  template:\n"
+                              "    metadata:\n"
+                              "      labels: {app: web}\n"
+                              "    spec:\n"
+                              "      containers:\n"
+                              "      - name: web\n"
+                              "        image: nginx\n"
+                              "        securityContext:\n"
+                              "          privileged: true\n";
+
+// Only warnings: a NodePort Service whose selector matches the Deployment above.
+const QByteArray kWarningsOnly = "apiVersion: v1\n"
+                                 "kind: Service\n"
+                                 "metadata:\n"
+                                 "  name: web\n"
+                                 "  labels: {app.kubernetes.io/name: web}\n"
+                                 "spec:\n"
+                                 "  type: NodePort\n"
+                                 "  selector: {app: web}\n";
+
+} // namespace
+
+class TestCliPolicy : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void rulesJson();
+    void cleanManifestsExitZero();
+    void violationsExitOne();
+    void failOnThreshold();
+    void sarifShape();
+    void markdown();
+    void badYamlExitsTwoWithFileAndLine();
+    void kustomizeDirectorySaysItsRenderer();
+    void usageErrorsExitTwo();
+    void benchPrintsFigures();
+
+private:
+    QTemporaryDir m_dir;
+};
+
+void TestCliPolicy::initTestCase() {
+    QVERIFY(QFileInfo::exists(kCli));
+    QVERIFY(m_dir.isValid());
+    QDir().mkpath(m_dir.filePath(QStringLiteral("bad")));
+    QDir().mkpath(m_dir.filePath(QStringLiteral("warn")));
+    writeFile(m_dir.filePath(QStringLiteral("web.yaml")), kViolating);
+    writeFile(m_dir.filePath(QStringLiteral("warn/svc.yaml")), kWarningsOnly);
+    writeFile(m_dir.filePath(QStringLiteral("bad/broken.yaml")),
+              "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n   bad: indent\n");
+}
+
+void TestCliPolicy::rulesJson() {
+    const Run r = run({QStringLiteral("policy"), QStringLiteral("rules"),
+                       QStringLiteral("--output"), QStringLiteral("json")});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonArray rules = QJsonDocument::fromJson(r.out).object().value("rules").toArray();
+    QVERIFY(rules.size() >= 25);
+    bool privileged = false;
+    for (const QJsonValue& v : rules) {
+        const QJsonObject rule = v.toObject();
+        for (const char* key : {"id", "severity", "title", "equivalents"})
+            QVERIFY2(rule.contains(QLatin1String(key)), key);
+        const QJsonObject eq = rule.value("equivalents").toObject();
+        for (const char* tool : {"polaris", "kube-linter", "gatekeeper", "kyverno"})
+            QVERIFY2(eq.value(QLatin1String(tool)).isArray(), tool);
+        if (rule.value("id").toString() == QLatin1String("privileged-container")) {
+            privileged = true;
+            QCOMPARE(eq.value("polaris").toArray().first().toString(),
+                     QStringLiteral("runAsPrivileged"));
+        }
+    }
+    QVERIFY(privileged);
+}
+
+void TestCliPolicy::cleanManifestsExitZero() {
+    const Run r = run({QStringLiteral("policy"), QStringLiteral("check"), kCleanDir,
+                       QStringLiteral("--fail-on"), QStringLiteral("info"),
+                       QStringLiteral("--output"), QStringLiteral("json")});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject doc = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(doc.value("renderer").toString(), QStringLiteral("raw"));
+    QCOMPARE(doc.value("results").toArray().size(), 0);
+    QVERIFY(doc.value("waived").isArray());
+}
+
+void TestCliPolicy::violationsExitOne() {
+    const QString file = m_dir.filePath(QStringLiteral("web.yaml"));
+    const Run r = run({QStringLiteral("policy"), QStringLiteral("check"), file,
+                       QStringLiteral("--output"), QStringLiteral("json")});
+    QCOMPARE(r.exitCode, 1);
+    const QJsonArray results = QJsonDocument::fromJson(r.out).object().value("results").toArray();
+    QJsonObject privileged;
+    for (const QJsonValue& v : results) {
+        if (v.toObject().value("rule").toString() == QLatin1String("privileged-container"))
+            privileged = v.toObject();
+    }
+    QVERIFY(!privileged.isEmpty());
+    QCOMPARE(privileged.value("severity").toString(), QStringLiteral("error"));
+    QCOMPARE(privileged.value("file").toString(), file);
+    QCOMPARE(privileged.value("line").toInt(), 14);
+    const QJsonObject object = privileged.value("object").toObject();
+    QCOMPARE(object.value("apiVersion").toString(), QStringLiteral("apps/v1"));
+    QCOMPARE(object.value("kind").toString(), QStringLiteral("Deployment"));
+    QCOMPARE(object.value("name").toString(), QStringLiteral("web"));
+    QVERIFY(object.contains("namespace"));
+    QVERIFY(privileged.value("message").toString().contains(QLatin1String("expected false")));
+    const QJsonObject fix = privileged.value("fix").toObject();
+    QCOMPARE(fix.value("line").toInt(), 14);
+    QCOMPARE(fix.value("text").toString(), QStringLiteral("          privileged: false"));
+
+    // --rules narrows the run; a rule that passes leaves exit code 0.
+    const Run only = run({QStringLiteral("policy"), QStringLiteral("check"), file,
+                          QStringLiteral("--rules"), QStringLiteral("host-network,host-pid")});
+    QCOMPARE(only.exitCode, 0);
+    QCOMPARE(QJsonDocument::fromJson(only.out).object().value("results").toArray().size(), 0);
+}
+
+void TestCliPolicy::failOnThreshold() {
+    const QString dir = m_dir.filePath(QStringLiteral("warn"));
+    const QStringList base = {QStringLiteral("policy"), QStringLiteral("check"), dir};
+    QCOMPARE(run(base).exitCode, 0); // warnings do not reach the default "error"
+    QCOMPARE(
+        run(base + QStringList{QStringLiteral("--fail-on"), QStringLiteral("warning")}).exitCode,
+        1);
+    QCOMPARE(run({QStringLiteral("policy"), QStringLiteral("check"),
+                  m_dir.filePath(QStringLiteral("web.yaml")), QStringLiteral("--fail-on"),
+                  QStringLiteral("never")})
+                 .exitCode,
+             0);
+}
+
+void TestCliPolicy::sarifShape() {
+    const QString file = m_dir.filePath(QStringLiteral("web.yaml"));
+    const Run r = run({QStringLiteral("policy"), QStringLiteral("check"), file,
+                       QStringLiteral("--output"), QStringLiteral("sarif")});
+    QCOMPARE(r.exitCode, 1);
+    const QJsonObject doc = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(doc.value("version").toString(), QStringLiteral("2.1.0"));
+    const QJsonObject runObj = doc.value("runs").toArray().first().toObject();
+    const QJsonArray rules =
+        runObj.value("tool").toObject().value("driver").toObject().value("rules").toArray();
+    QVERIFY(rules.size() >= 25);
+    for (const QJsonValue& v : rules) {
+        QVERIFY(!v.toObject().value("id").toString().isEmpty());
+        QVERIFY(
+            !v.toObject().value("shortDescription").toObject().value("text").toString().isEmpty());
+        QVERIFY(!v.toObject().contains("helpUri"));
+    }
+    const QJsonArray results = runObj.value("results").toArray();
+    QVERIFY(!results.isEmpty());
+    bool found = false;
+    for (const QJsonValue& v : results) {
+        const QJsonObject res = v.toObject();
+        QVERIFY(!res.value("ruleId").toString().isEmpty());
+        QVERIFY(QStringList({"error", "warning", "note"}).contains(res.value("level").toString()));
+        QVERIFY(!res.value("message").toObject().value("text").toString().isEmpty());
+        const QJsonObject loc = res.value("locations")
+                                    .toArray()
+                                    .first()
+                                    .toObject()
+                                    .value("physicalLocation")
+                                    .toObject();
+        QCOMPARE(loc.value("artifactLocation").toObject().value("uri").toString(), file);
+        QVERIFY(loc.value("region").toObject().value("startLine").toInt() >= 1);
+        if (res.value("ruleId").toString() == QLatin1String("privileged-container")) {
+            found = true;
+            QCOMPARE(res.value("level").toString(), QStringLiteral("error"));
+            QCOMPARE(loc.value("region").toObject().value("startLine").toInt(), 14);
+        }
+    }
+    QVERIFY(found);
+}
+
+void TestCliPolicy::markdown() {
+    const Run r = run({QStringLiteral("policy"), QStringLiteral("check"),
+                       m_dir.filePath(QStringLiteral("web.yaml")), QStringLiteral("--output"),
+                       QStringLiteral("md")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(r.out.startsWith("# Policy report"));
+    QVERIFY(r.out.contains("| error | privileged-container |"));
+    QVERIFY(r.out.contains("```diff"));
+}
+
+void TestCliPolicy::badYamlExitsTwoWithFileAndLine() {
+    const Run r = run(
+        {QStringLiteral("policy"), QStringLiteral("check"), m_dir.filePath(QStringLiteral("bad"))});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("broken.yaml:5:"), r.err.constData());
+    QVERIFY(r.out.isEmpty());
+}
+
+void TestCliPolicy::kustomizeDirectorySaysItsRenderer() {
+    const Run r = run({QStringLiteral("policy"), QStringLiteral("check"),
+                       QStringLiteral(SEXTANT_TEST_DATA_DIR "/policy/overlay/prod"),
+                       QStringLiteral("--rules"), QStringLiteral("service-type")});
+    QCOMPARE(r.exitCode, 0); // service-type is a warning
+    const QJsonObject doc = QJsonDocument::fromJson(r.out).object();
+    const QString renderer = doc.value("renderer").toString();
+    if (renderer == QLatin1String("raw")) {
+        // No kubectl or kustomize: the raw files were checked and the note says so.
+        QVERIFY(!doc.value("notes").toArray().isEmpty());
+        return;
+    }
+    QVERIFY2(renderer == QLatin1String("kubectl-kustomize") ||
+                 renderer == QLatin1String("kustomize"),
+             qPrintable(renderer));
+    const QJsonObject result = doc.value("results").toArray().first().toObject();
+    QVERIFY(result.value("file").toString().endsWith(QLatin1String("overlay/base/service.yaml")));
+    QCOMPARE(result.value("line").toInt(), 6);
+    QCOMPARE(result.value("object").toObject().value("name").toString(),
+             QStringLiteral("api-prod"));
+}
+
+void TestCliPolicy::usageErrorsExitTwo() {
+    QCOMPARE(run({QStringLiteral("policy"), QStringLiteral("check")}).exitCode, 2);
+    QCOMPARE(run({QStringLiteral("policy"), QStringLiteral("check"),
+                  m_dir.filePath(QStringLiteral("missing.yaml"))})
+                 .exitCode,
+             2);
+    QCOMPARE(run({QStringLiteral("policy"), QStringLiteral("check"), kCleanDir,
+                  QStringLiteral("--rules"), QStringLiteral("no-such-rule")})
+                 .exitCode,
+             2);
+    QCOMPARE(run({QStringLiteral("policy"), QStringLiteral("check"), kCleanDir,
+                  QStringLiteral("--fail-on"), QStringLiteral("fatal")})
+                 .exitCode,
+             2);
+    QCOMPARE(run({QStringLiteral("policy"), QStringLiteral("check"), kCleanDir,
+                  QStringLiteral("--output"), QStringLiteral("xml")})
+                 .exitCode,
+             2);
+    QCOMPARE(run({QStringLiteral("policy"), QStringLiteral("check"), kCleanDir,
+                  QStringLiteral("--kube-version"), QStringLiteral("latest")})
+                 .exitCode,
+             2);
+    QCOMPARE(run({QStringLiteral("policy"), QStringLiteral("frobnicate")}).exitCode, 2);
+}
+
+void TestCliPolicy::benchPrintsFigures() {
+    const Run r =
+        run({QStringLiteral("bench"), QStringLiteral("policy"), QStringLiteral("--objects"),
+             QStringLiteral("300"), QStringLiteral("--runs"), QStringLiteral("3")});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject doc = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(doc.value("objects").toInt(), 300);
+    QVERIFY(doc.value("rules").toInt() >= 25);
+    QVERIFY(doc.value("ms").isDouble()); // no wall-clock assertion on a shared machine
+}
+
+QTEST_GUILESS_MAIN(TestCliPolicy)
+#include "tst_clipolicy.moc"
