@@ -29,6 +29,8 @@ void printUsage() {
            "  diagnose      diagnose an application from an evidence bundle (--bundle FILE\n"
            "                --output json|md)\n"
            "  policy        check manifests against the policy pack (policy --help)\n"
+           "  rollback      rank rollback targets with reasons, print rollback plans\n"
+           "                (rollback rank|plan --help)\n"
            "\n"
            "The token may also come from the SEXTANT_TOKEN environment variable.\n"
            "Run 'sextant-cli COMMAND --help' for a command's options.\n";
@@ -79,6 +81,8 @@ int main(int argc, char* argv[]) {
         return sextant::cli::runDiagnose(args);
     if (command == QLatin1String("policy"))
         return sextant::cli::runPolicy(args);
+    if (command == QLatin1String("rollback"))
+        return sextant::cli::runRollback(args);
     sextant::cli::printError(QStringLiteral("unknown command '%1'").arg(command));
     printUsage();
     return 2;
