@@ -2,6 +2,7 @@
 // bundle (docs/evidence-bundle.md, docs/diagnosis.md). Prints findings as JSON or Markdown.
 
 #include "commands.h"
+#include "serveroptions.h"
 
 #include "analysis/diagnoser.h"
 #include "analysis/evidence.h"
@@ -62,15 +63,10 @@ bool takeValue(const QStringList& args, int& i, QString& out) {
 int runDiagnose(const QStringList& args) {
     QString bundlePath;
     QString output = QStringLiteral("json");
-    QString server;
+    ServerOptions serverOptions;
     QString app;
     QString appNamespace;
-    QString token;
-    QString tokenFile;
-    QString caFile;
-    QString instanceName;
     QString saveBundle;
-    int timeoutSeconds = 30;
     for (int i = 0; i < args.size(); ++i) {
         const QString& a = args[i];
         const QString name = a.section(QLatin1Char('='), 0, 0);
@@ -79,13 +75,11 @@ int runDiagnose(const QStringList& args) {
             printDiagnoseHelp();
             return 0;
         }
-        static const QStringList valueOptions = {
-            QStringLiteral("--bundle"),        QStringLiteral("--output"),
-            QStringLiteral("--server"),        QStringLiteral("--token"),
-            QStringLiteral("--token-file"),    QStringLiteral("--app"),
-            QStringLiteral("--app-namespace"), QStringLiteral("--ca-file"),
-            QStringLiteral("--instance-name"), QStringLiteral("--timeout"),
-            QStringLiteral("--save-bundle")};
+        static const QStringList valueOptions =
+            QStringList{QStringLiteral("--bundle"), QStringLiteral("--output"),
+                        QStringLiteral("--app"), QStringLiteral("--app-namespace"),
+                        QStringLiteral("--save-bundle")} +
+            ServerOptions::valueOptions();
         if (!valueOptions.contains(name)) {
             printError(QStringLiteral("unexpected argument '%1'").arg(a),
                        QStringLiteral("run 'sextant-cli diagnose --help'"));
@@ -95,33 +89,22 @@ int runDiagnose(const QStringList& args) {
             printError(QStringLiteral("%1 needs a value").arg(name));
             return 2;
         }
+        QString bad;
         if (name == QLatin1String("--bundle"))
             bundlePath = value;
         else if (name == QLatin1String("--output"))
             output = value;
-        else if (name == QLatin1String("--server"))
-            server = value;
         else if (name == QLatin1String("--app"))
             app = value;
         else if (name == QLatin1String("--app-namespace"))
             appNamespace = value;
-        else if (name == QLatin1String("--token"))
-            token = value;
-        else if (name == QLatin1String("--token-file"))
-            tokenFile = value;
-        else if (name == QLatin1String("--ca-file"))
-            caFile = value;
-        else if (name == QLatin1String("--instance-name"))
-            instanceName = value;
         else if (name == QLatin1String("--save-bundle"))
             saveBundle = value;
-        else if (name == QLatin1String("--timeout")) {
-            bool ok = false;
-            timeoutSeconds = value.toInt(&ok);
-            if (!ok || timeoutSeconds <= 0) {
-                printError(QStringLiteral("--timeout must be a positive number of seconds"));
-                return 2;
-            }
+        else
+            serverOptions.take(name, value, &bad);
+        if (!bad.isEmpty()) {
+            printError(bad);
+            return 2;
         }
     }
     if (output != QLatin1String("json") && output != QLatin1String("md")) {
@@ -130,49 +113,25 @@ int runDiagnose(const QStringList& args) {
     }
 
     analysis::EvidenceBundle bundle;
-    if (!server.isEmpty() || !app.isEmpty()) {
+    if (!serverOptions.server.isEmpty() || !app.isEmpty()) {
         if (!bundlePath.isEmpty()) {
             printError(QStringLiteral("use either --bundle or --server, not both"));
             return 2;
         }
-        if (server.isEmpty() || app.isEmpty()) {
+        if (serverOptions.server.isEmpty() || app.isEmpty()) {
             printError(QStringLiteral("live diagnosis needs --server URL and --app NAME"));
             return 2;
         }
-        // --token, else --token-file, else $SEXTANT_TOKEN (never echoed anywhere).
-        if (token.isEmpty() && !tokenFile.isEmpty()) {
-            QFile tf(tokenFile);
-            if (!tf.open(QIODevice::ReadOnly)) {
-                printError(QStringLiteral("cannot read the token file %1").arg(tokenFile),
-                           tf.errorString());
-                return 2;
-            }
-            token = QString::fromUtf8(tf.readAll()).trimmed();
-        }
-        if (token.isEmpty())
-            token = qEnvironmentVariable("SEXTANT_TOKEN").trimmed();
-        if (token.isEmpty()) {
-            printError(QStringLiteral("no token: pass --token-file FILE, set SEXTANT_TOKEN, or "
-                                      "--token"));
+        if (const Status token = serverOptions.resolveToken(); !token.ok()) {
+            printError(token.error().shortMessage, token.error().details);
             return 2;
         }
-        argocd::InstanceConfig config;
-        config.baseUrl = QUrl(server.trimmed(), QUrl::StrictMode);
-        config.id = QStringLiteral("cli");
-        config.name = !instanceName.isEmpty() ? instanceName : config.baseUrl.host();
-        config.caFile = caFile;
-        config.requestTimeoutMs = timeoutSeconds * 1000;
-        if (const Status valid = config.validate(); !valid) {
-            printError(valid.error().shortMessage, valid.error().details);
+        auto connected = serverOptions.connect();
+        if (!connected.ok()) {
+            printError(connected.error().shortMessage, connected.error().details);
             return 2;
         }
-        argocd::Client client(config);
-        if (client.configError().isError()) {
-            printError(client.configError().shortMessage, client.configError().details);
-            return 2;
-        }
-        client.setToken(token);
-        client.setRetryPolicy(argocd::RetryPolicy{2, 500, 2000});
+        argocd::Client& client = *connected.value();
         analysis::EvidenceCollector collector(&client);
         analysis::CollectOptions options;
         options.appName = app;
@@ -191,7 +150,7 @@ int runDiagnose(const QStringList& args) {
         }
         bundle = std::move(collected->value());
         if (bundle.instance.isEmpty())
-            bundle.instance = config.name;
+            bundle.instance = client.config().displayName();
         if (!saveBundle.isEmpty()) {
             QSaveFile out(saveBundle);
             if (!out.open(QIODevice::WriteOnly) || out.write(bundle.toJson()) < 0 ||

@@ -3,6 +3,7 @@
 // changes the application; plans are printed, not executed.
 
 #include "commands.h"
+#include "serveroptions.h"
 
 #include "analysis/diagnoser.h"
 #include "analysis/evidencecollector.h"
@@ -96,9 +97,9 @@ int runRollback(const QStringList& argsIn) {
         return 2;
     }
     QString output = QStringLiteral("json");
-    QString server, app, appNamespace, token, tokenFile, caFile, instanceName;
+    ServerOptions serverOptions;
+    QString app, appNamespace;
     qint64 historyId = -1;
-    int timeoutSeconds = 30;
     for (int i = 0; i < args.size(); ++i) {
         const QString& a = args[i];
         const QString name = a.section(QLatin1Char('='), 0, 0);
@@ -106,12 +107,10 @@ int runRollback(const QStringList& argsIn) {
             printRollbackHelp();
             return 0;
         }
-        static const QStringList valueOptions = {
-            QStringLiteral("--output"),  QStringLiteral("--server"),
-            QStringLiteral("--token"),   QStringLiteral("--token-file"),
-            QStringLiteral("--app"),     QStringLiteral("--app-namespace"),
-            QStringLiteral("--ca-file"), QStringLiteral("--instance-name"),
-            QStringLiteral("--timeout"), QStringLiteral("--id")};
+        static const QStringList valueOptions =
+            QStringList{QStringLiteral("--output"), QStringLiteral("--app"),
+                        QStringLiteral("--app-namespace"), QStringLiteral("--id")} +
+            ServerOptions::valueOptions();
         QString value;
         if (!valueOptions.contains(name)) {
             printError(QStringLiteral("unexpected argument '%1'").arg(a),
@@ -122,43 +121,31 @@ int runRollback(const QStringList& argsIn) {
             printError(QStringLiteral("%1 needs a value").arg(name));
             return 2;
         }
-        if (name == QLatin1String("--output"))
+        QString bad;
+        if (name == QLatin1String("--output")) {
             output = value;
-        else if (name == QLatin1String("--server"))
-            server = value;
-        else if (name == QLatin1String("--app"))
+        } else if (name == QLatin1String("--app")) {
             app = value;
-        else if (name == QLatin1String("--app-namespace"))
+        } else if (name == QLatin1String("--app-namespace")) {
             appNamespace = value;
-        else if (name == QLatin1String("--token"))
-            token = value;
-        else if (name == QLatin1String("--token-file"))
-            tokenFile = value;
-        else if (name == QLatin1String("--ca-file"))
-            caFile = value;
-        else if (name == QLatin1String("--instance-name"))
-            instanceName = value;
-        else if (name == QLatin1String("--id")) {
+        } else if (name == QLatin1String("--id")) {
             bool ok = false;
             historyId = value.toLongLong(&ok);
-            if (!ok || historyId < 0) {
-                printError(QStringLiteral("--id must be a history id (a number)"));
-                return 2;
-            }
-        } else if (name == QLatin1String("--timeout")) {
-            bool ok = false;
-            timeoutSeconds = value.toInt(&ok);
-            if (!ok || timeoutSeconds <= 0) {
-                printError(QStringLiteral("--timeout must be a positive number of seconds"));
-                return 2;
-            }
+            if (!ok || historyId < 0)
+                bad = QStringLiteral("--id must be a history id (a number)");
+        } else {
+            serverOptions.take(name, value, &bad);
+        }
+        if (!bad.isEmpty()) {
+            printError(bad);
+            return 2;
         }
     }
     if (output != QLatin1String("json") && output != QLatin1String("md")) {
         printError(QStringLiteral("--output must be json or md, not '%1'").arg(output));
         return 2;
     }
-    if (server.isEmpty() || app.isEmpty()) {
+    if (serverOptions.server.isEmpty() || app.isEmpty()) {
         printError(QStringLiteral("rollback %1 needs --server URL and --app NAME").arg(action));
         return 2;
     }
@@ -166,40 +153,17 @@ int runRollback(const QStringList& argsIn) {
         printError(QStringLiteral("rollback plan needs --id HISTORY_ID (see 'rollback rank')"));
         return 2;
     }
-    // --token, else --token-file, else $SEXTANT_TOKEN (never echoed anywhere).
-    if (token.isEmpty() && !tokenFile.isEmpty()) {
-        QFile tf(tokenFile);
-        if (!tf.open(QIODevice::ReadOnly)) {
-            printError(QStringLiteral("cannot read the token file %1").arg(tokenFile),
-                       tf.errorString());
-            return 2;
-        }
-        token = QString::fromUtf8(tf.readAll()).trimmed();
-    }
-    if (token.isEmpty())
-        token = qEnvironmentVariable("SEXTANT_TOKEN").trimmed();
-    if (token.isEmpty()) {
-        printError(QStringLiteral("no token: pass --token-file FILE, set SEXTANT_TOKEN, or "
-                                  "--token"));
+    if (const Status token = serverOptions.resolveToken(); !token.ok()) {
+        printError(token.error().shortMessage, token.error().details);
         return 2;
     }
-    argocd::InstanceConfig config;
-    config.baseUrl = QUrl(server.trimmed(), QUrl::StrictMode);
-    config.id = QStringLiteral("cli");
-    config.name = !instanceName.isEmpty() ? instanceName : config.baseUrl.host();
-    config.caFile = caFile;
-    config.requestTimeoutMs = timeoutSeconds * 1000;
-    if (const Status valid = config.validate(); !valid) {
-        printError(valid.error().shortMessage, valid.error().details);
+    auto connected = serverOptions.connect();
+    if (!connected.ok()) {
+        printError(connected.error().shortMessage, connected.error().details);
         return 2;
     }
-    argocd::Client client(config);
-    if (client.configError().isError()) {
-        printError(client.configError().shortMessage, client.configError().details);
-        return 2;
-    }
-    client.setToken(token);
-    client.setRetryPolicy(argocd::RetryPolicy{2, 500, 2000});
+    argocd::Client& client = *connected.value();
+    const argocd::InstanceConfig& config = client.config();
 
     const Result<Json> application =
         waitFor<Json>([&](auto cb) { client.getApplication(app, appNamespace, std::move(cb)); });
