@@ -1,6 +1,7 @@
 // `sextant-cli apps` against a real `sextant-sim` process.
 
 #include "argocd/appparser.h"
+#include "processrun.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -14,34 +15,12 @@ using namespace sextant;
 
 namespace {
 
-const QString kBin = QStringLiteral(SEXTANT_BIN_DIR);
-
-QString binary(const char* name) {
-    return kBin + QLatin1Char('/') + QString::fromLatin1(name);
-}
-
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Run = sextant::test::ProcessRun;
+using sextant::test::binary;
 
 Run run(const QString& program, const QStringList& args,
         const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.start(program, args);
-    Run r;
-    if (!p.waitForStarted(30000) || !p.waitForFinished(120000)) {
-        p.kill();
-        p.waitForFinished(5000);
-        r.err = "process did not finish";
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return sextant::test::runProcess(program, args, env);
 }
 
 } // namespace

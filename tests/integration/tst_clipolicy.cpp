@@ -1,6 +1,8 @@
 // `sextant-cli policy rules|check` and `bench policy` as a CI job runs them: exit codes, JSON
 // and SARIF shapes, and errors with file:line.
 
+#include "processrun.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -12,29 +14,13 @@
 
 namespace {
 
+using Run = sextant::test::ProcessRun;
+
 const QString kCli = QStringLiteral(SEXTANT_BIN_DIR "/sextant-cli");
 const QString kCleanDir = QStringLiteral(SEXTANT_TEST_DATA_DIR "/policy/clean");
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
 Run run(const QStringList& args) {
-    QProcess p;
-    p.start(kCli, args);
-    Run r;
-    if (!p.waitForStarted(30000) || !p.waitForFinished(120000)) {
-        p.kill();
-        p.waitForFinished(5000);
-        r.err = "process did not finish";
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return sextant::test::runCli(args);
 }
 
 void writeFile(const QString& path, const QByteArray& text) {

@@ -2,6 +2,8 @@
 // the documented JSON shape, payments-api's top candidate, the Markdown report, the plan of an
 // auto-sync application, and bad input. Read-only: nothing here changes the simulator.
 
+#include "processrun.h"
+
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -13,37 +15,12 @@
 
 namespace {
 
-const QString kBin = QStringLiteral(SEXTANT_BIN_DIR);
+using Run = sextant::test::ProcessRun;
 
-QString binary(const char* name) {
-    return kBin + QLatin1Char('/') + QString::fromLatin1(name);
-}
-
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using sextant::test::binary;
 
 Run run(const QStringList& args, const QString& token = {}) {
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove(QStringLiteral("SEXTANT_TOKEN"));
-    if (!token.isEmpty())
-        env.insert(QStringLiteral("SEXTANT_TOKEN"), token);
-    p.setProcessEnvironment(env);
-    p.start(binary("sextant-cli"), args);
-    Run r;
-    if (!p.waitForStarted(30000) || !p.waitForFinished(120000)) {
-        p.kill();
-        p.waitForFinished(5000);
-        r.err = "process did not finish";
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return sextant::test::runCli(args, token);
 }
 
 } // namespace
