@@ -1,6 +1,7 @@
 #include "appdetailview.h"
 
 #include "analysis/evidence.h"
+#include "analysis/rollbackranker.h"
 #include "appdetailpane.h"
 #include "argocd/client.h"
 #include "consolesession.h"
@@ -9,6 +10,7 @@
 #include "fleet/fleetstore.h"
 #include "fleetmodel.h"
 #include "resourcetreemodel.h"
+#include "rollbackview.h"
 #include "triagepanel.h"
 
 #include <QCheckBox>
@@ -170,6 +172,7 @@ AppDetailView::AppDetailView(ConsoleSession* session, QWidget* parent)
     , m_showAll(new QPushButton)
     , m_diffView(new DiffView)
     , m_triage(new TriagePanel(session))
+    , m_rollback(new RollbackView(session))
     , m_events(new QTreeWidget)
     , m_pod(new QComboBox(this))
     , m_container(new QComboBox(this))
@@ -238,7 +241,12 @@ AppDetailView::AppDetailView(ConsoleSession* session, QWidget* parent)
         for (const auto& f : d->findings)
             problems += f.category != QLatin1String("NoIssueFound");
         setTabTitle(TriageTab, problems ? tr("Triage (%1)").arg(problems) : tr("Triage ✓"));
+        // A rollback target that would bring a diagnosed failure back is demoted.
+        m_rollback->setKnownFailures(analysis::knownFailuresFrom(*d));
     });
+
+    // Rollback: ranked on demand like the triage; the panel keeps its own state line.
+    m_panes[RollbackTab] = new AppDetailPane(m_rollback);
 
     // Events.
     m_events->setObjectName(QStringLiteral("events"));
@@ -354,6 +362,7 @@ AppDetailView::AppDetailView(ConsoleSession* session, QWidget* parent)
     lp->addWidget(logsPage);
     m_tabs->addTab(logsPane, tr("Logs"));
     m_tabs->addTab(m_panes[HistoryTab], tr("History"));
+    m_tabs->addTab(m_panes[RollbackTab], tr("Rollback"));
     connect(m_tabs, &QTabWidget::currentChanged, this, &AppDetailView::onTabChanged);
 
     connect(m_panes[SummaryTab], &AppDetailPane::retryRequested, this,
@@ -364,6 +373,27 @@ AppDetailView::AppDetailView(ConsoleSession* session, QWidget* parent)
     connect(m_panes[DiffTab], &AppDetailPane::retryRequested, this, &AppDetailView::loadDiff);
     connect(m_panes[EventsTab], &AppDetailPane::retryRequested, this, &AppDetailView::loadEvents);
     connect(m_panes[LogsTab], &AppDetailPane::retryRequested, this, &AppDetailView::loadLogs);
+
+    // The header follows the application's live row: a rollback or a sync changes it while the
+    // view is open, and a stale "Degraded" next to a healed application misleads.
+    connect(m_session->store(), &fleet::FleetStore::rowsChanged, this,
+            [this](int first, int last, fleet::ChangedFields fields) {
+                if (m_key.isEmpty() || !(fields & (fleet::ChangedHealth | fleet::ChangedSync |
+                                                   fleet::ChangedOperation)))
+                    return;
+                const int row = m_session->store()->indexOf(m_key);
+                if (row < first || row > last)
+                    return;
+                const argocd::AppSummary& live = m_session->store()->at(row);
+                m_app.health = live.health;
+                m_app.healthMessage = live.healthMessage;
+                m_app.sync = live.sync;
+                m_app.syncRevision = live.syncRevision;
+                m_app.operationPhase = live.operationPhase;
+                m_app.operationStartedAt = live.operationStartedAt;
+                m_app.operationFinishedAt = live.operationFinishedAt;
+                updateHeader();
+            });
 
     m_header->setText(tr("<p style='color:gray'>Select an application to see its details.</p>"));
     m_reload->setEnabled(false);
@@ -412,6 +442,8 @@ void AppDetailView::showApplication(const QString& appKey) {
     m_reload->setEnabled(true);
     m_triage->setApplication(m_app);
     m_panes[TriageTab]->setReady();
+    m_rollback->setApplication(m_app);
+    m_panes[RollbackTab]->setReady();
     m_pendingLog.reset();
     m_pendingEvent.clear();
     // Sections load when first opened; until then they say so (never a stale or empty pane).
@@ -462,7 +494,7 @@ void AppDetailView::clearAll() {
     m_history->clear();
     m_metaInFlight.clear(); // answers of the previous app are dropped by the generation check
     const QStringList titles = {tr("Summary"), tr("Triage"), tr("Resources"), tr("Diff"),
-                                tr("Events"),  tr("Logs"),   tr("History")};
+                                tr("Events"),  tr("Logs"),   tr("History"),   tr("Rollback")};
     for (int t = 0; t < TabCount; ++t)
         m_tabs->setTabText(t, titles[t]);
 }
@@ -515,6 +547,20 @@ void AppDetailView::onTabChanged(int index) {
         // On demand: opening the tab is the demand. Later visits keep the result.
         if (!m_triage->hasResult() && !m_triage->isRunning())
             m_triage->diagnose();
+        break;
+    case RollbackTab:
+        if (m_rollback->hasResult() || m_rollback->isLoading())
+            break;
+        // The diagnosis tells the ranking which failure not to bring back: an unhealthy app is
+        // diagnosed too (read-only GETs), and the ranking updates when it finishes.
+        if (const auto* d = m_triage->diagnosis()) {
+            m_rollback->setKnownFailures(analysis::knownFailuresFrom(*d));
+        } else if (m_app.health != argocd::HealthStatus::Healthy) {
+            if (!m_triage->isRunning())
+                m_triage->diagnose();
+            m_rollback->setDiagnosisPending(true);
+        }
+        m_rollback->load();
         break;
     default:
         break;

@@ -43,6 +43,7 @@ namespace ui {
 class AppDetailPane;
 class ConsoleSession;
 class DiffView;
+class RollbackView;
 class TriagePanel;
 
 // One application in depth, fetched on demand through its instance's argocd::Client: summary
@@ -54,7 +55,17 @@ class TriagePanel;
 class AppDetailView : public QWidget {
     Q_OBJECT
 public:
-    enum Tab { SummaryTab, TriageTab, TreeTab, DiffTab, EventsTab, LogsTab, HistoryTab, TabCount };
+    enum Tab {
+        SummaryTab,
+        TriageTab,
+        TreeTab,
+        DiffTab,
+        EventsTab,
+        LogsTab,
+        HistoryTab,
+        RollbackTab,
+        TabCount
+    };
 
     explicit AppDetailView(ConsoleSession* session, QWidget* parent = nullptr);
     ~AppDetailView() override;
@@ -74,6 +85,7 @@ public:
     QCheckBox* previousChoice() const { return m_previous; }
     QLineEdit* logSearch() const { return m_search; }
     TriagePanel* triage() const { return m_triage; }
+    RollbackView* rollback() const { return m_rollback; }
 
 public Q_SLOTS:
     // appKey = argocd::AppSummary::key(); the row is looked up in the session's store.
@@ -141,6 +153,7 @@ private:
     bool m_diffRequested = false;
 
     TriagePanel* m_triage;
+    RollbackView* m_rollback;
     // An evidence line to show once its data has arrived (events, pods of the tree).
     QString m_pendingEvent;
     struct PendingLog {

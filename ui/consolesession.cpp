@@ -1,10 +1,12 @@
 #include "consolesession.h"
 
 #include "analysis/knowledgebase.h"
+#include "analysis/rollbackplan.h"
 #include "argocd/appwatcher.h"
 #include "argocd/client.h"
 #include "fleet/fleetcache.h"
 #include "fleet/fleetstore.h"
+#include "fleet/healthtimeline.h"
 #include "governance/actionmode.h"
 #include "governance/approvalgate.h"
 #include "governance/auditlog.h"
@@ -60,13 +62,27 @@ ConsoleSession::ConsoleSession(QObject* parent, const QString& auditLogPath)
     , m_secrets(new secrets::CredentialStore(this))
     , m_cachePool(new QThreadPool(this))
     , m_cacheTimer(new QTimer(this))
-    , m_kbPool(new QThreadPool(this)) {
+    , m_kbPool(new QThreadPool(this))
+    , m_timelinePool(new QThreadPool(this)) {
     m_cachePool->setMaxThreadCount(1);
     m_kbPool->setMaxThreadCount(1);
     m_kbPool->setExpiryTimeout(-1); // the same thread for the life of the session
-    // Beside the audit log and the fleet history, so sextant-cli can read it too.
-    m_kbPath = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
-               QStringLiteral("/sextant/knowledge.sqlite");
+    m_timelinePool->setMaxThreadCount(1);
+    m_timelinePool->setExpiryTimeout(-1);
+    // Beside the audit log and the fleet history, so sextant-cli can read them too.
+    const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+                            QStringLiteral("/sextant/");
+    m_kbPath = dataDir + QStringLiteral("knowledge.sqlite");
+    m_timelinePath = dataDir + QStringLiteral("health-timeline.sqlite");
+    // The health timeline hears only rows whose health or operation changed (and new rows):
+    // at 50,000 apps a watch event costs a row copy here and a hash lookup on its thread.
+    connect(m_store, &fleet::FleetStore::rowsChanged, this,
+            [this](int first, int last, fleet::ChangedFields fields) {
+                if (fields & (fleet::ChangedHealth | fleet::ChangedOperation))
+                    collectTimelineRows(first, last);
+            });
+    connect(m_store, &fleet::FleetStore::rowsInserted, this, &ConsoleSession::collectTimelineRows);
+    connect(m_store, &fleet::FleetStore::batchApplied, this, &ConsoleSession::flushTimelineRows);
     m_cacheTimer->setInterval(60 * 1000);
     connect(m_cacheTimer, &QTimer::timeout, this, &ConsoleSession::saveDirtyCaches);
     m_cacheTimer->start();
@@ -87,6 +103,8 @@ ConsoleSession::~ConsoleSession() {
     // The knowledge base closes on its own thread, after the work already queued.
     m_kbPool->start([this] { m_kb.reset(); });
     m_kbPool->waitForDone();
+    m_timelinePool->start([this] { m_timeline.reset(); });
+    m_timelinePool->waitForDone();
     for (const QString& id : std::as_const(m_order))
         disconnectInstance(id);
     if (m_simThread) {
@@ -683,6 +701,87 @@ void ConsoleSession::withKnowledgeBase(std::function<void(analysis::KnowledgeBas
                 qWarning("knowledge base unavailable: %s", qPrintable(m_kb->error().toString()));
         }
         work(*m_kb);
+    });
+}
+
+void ConsoleSession::withHealthTimeline(std::function<void(fleet::HealthTimeline&)> work) {
+    m_timelinePool->start([this, work = std::move(work)] {
+        if (!m_timeline) {
+            QDir().mkpath(QFileInfo(m_timelinePath).absolutePath());
+            m_timeline = std::make_shared<fleet::HealthTimeline>(m_timelinePath);
+            if (!m_timeline->isOpen())
+                qWarning("health timeline unavailable: %s", qPrintable(m_timeline->errorString()));
+        }
+        work(*m_timeline);
+    });
+}
+
+void ConsoleSession::collectTimelineRows(int first, int last) {
+    m_timelineRows.reserve(m_timelineRows.size() + (last - first + 1));
+    for (int row = first; row <= last; ++row)
+        m_timelineRows.append(m_store->at(row)); // shares the strings, copies no text
+}
+
+void ConsoleSession::flushTimelineRows() {
+    if (m_timelineRows.isEmpty())
+        return;
+    withHealthTimeline([rows = std::exchange(m_timelineRows, {})](fleet::HealthTimeline& t) {
+        if (t.isOpen())
+            t.recordSummaries(rows); // one transaction; unchanged rows cost a hash lookup
+    });
+}
+
+void ConsoleSession::runRollbackPlan(const analysis::RollbackPlan& input,
+                                     std::function<void(analysis::PlanRun)> done,
+                                     PlanProgress progress) {
+    const auto refuse = [&input, &done](const QString& reason) {
+        analysis::PlanRun run;
+        run.stoppedAt = 0;
+        run.stopReason = reason;
+        run.steps.resize(input.steps.size());
+        done(run);
+    };
+    if (!m_gate) {
+        refuse(tr("Changes are disabled: the audit log could not be opened (%1)")
+                   .arg(m_auditError.shortMessage));
+        return;
+    }
+    analysis::RollbackPlan plan = input;
+    const QString instanceId =
+        plan.steps.isEmpty() ? QString() : plan.steps.first().request.instanceId;
+    argocd::Client* client = this->client(instanceId);
+    if (!plan.steps.isEmpty() && !client) {
+        refuse(tr("%1 is not connected").arg(instanceId));
+        return;
+    }
+    // The instance's production flag asks for the typed confirmation, as for every other write.
+    for (analysis::PlanStep& step : plan.steps)
+        step.request.production =
+            step.request.production || m_policy->requiresTypedConfirmation(instanceId);
+    // Owned by the client: a disconnected instance ends the run (and says so) instead of
+    // leaving the runner with a dangling client.
+    QObject* owner = client ? static_cast<QObject*>(client) : this;
+    auto* runner = new analysis::RollbackPlanRunner(m_gate, client, owner);
+    auto finished = std::make_shared<bool>(false);
+    if (progress) {
+        connect(runner, &analysis::RollbackPlanRunner::stepStarted, this,
+                [progress](int index, const QString&) { progress(index, {}); });
+        connect(runner, &analysis::RollbackPlanRunner::stepFinished, this, progress);
+    }
+    connect(runner, &QObject::destroyed, this, [finished, done, steps = plan.steps.size()] {
+        if (*finished)
+            return;
+        *finished = true;
+        analysis::PlanRun run;
+        run.stopReason = tr("The instance was disconnected while the plan ran; check the "
+                            "application's state before trying again");
+        run.steps.resize(steps);
+        done(run);
+    });
+    runner->run(plan, [runner, finished, done](analysis::PlanRun run) {
+        *finished = true;
+        runner->deleteLater();
+        done(std::move(run));
     });
 }
 

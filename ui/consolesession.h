@@ -26,7 +26,8 @@ struct SyncOptions;
 } // namespace argocd
 namespace fleet {
 class FleetStore;
-}
+class HealthTimeline;
+} // namespace fleet
 namespace governance {
 class AuditLog;
 class ApprovalGate;
@@ -41,7 +42,10 @@ class Simulator;
 }
 namespace analysis {
 class KnowledgeBase;
-}
+struct RollbackPlan;
+struct PlanRun;
+struct StepOutcome;
+} // namespace analysis
 
 namespace ui {
 
@@ -114,6 +118,13 @@ public:
     // removes the annotation. Approved and audited like every other write.
     void requestAnnotate(const QString& appKey, const QMap<QString, QString>& annotations,
                          const QString& summary, std::function<void(Status)> done);
+    // Runs a rollback plan step by step (analysis::RollbackPlanRunner) with the gate and the
+    // client of the plan's instance: every step is approved and audited on its own; audit mode
+    // refuses the first step and nothing is sent. `progress` (optional) hears each step start
+    // (outcome NotRun) and finish. `done` is called exactly once.
+    using PlanProgress = std::function<void(int step, const analysis::StepOutcome& outcome)>;
+    void runRollbackPlan(const analysis::RollbackPlan& plan,
+                         std::function<void(analysis::PlanRun)> done, PlanProgress progress = {});
 
     // The keychain, for secrets other than instance tokens (the LLM provider's API key).
     secrets::CredentialStore* credentials() const { return m_secrets; }
@@ -129,6 +140,14 @@ public:
     void withKnowledgeBase(std::function<void(analysis::KnowledgeBase&)> work);
     QString knowledgeBasePath() const { return m_kbPath; }
     void setKnowledgeBasePath(const QString& path) { m_kbPath = path; } // before first use
+
+    // The health timeline (fleet::HealthTimeline: syncs and health transitions per app, for
+    // rollback ranking), fed with the rows of the fleet store that changed health or operation.
+    // Like the knowledge base it lives on its own thread; `work` runs there in submission order
+    // (after every row already recorded) and posts its results back itself.
+    void withHealthTimeline(std::function<void(fleet::HealthTimeline&)> work);
+    QString healthTimelinePath() const { return m_timelinePath; }
+    void setHealthTimelinePath(const QString& path) { m_timelinePath = path; } // before first use
 
     static QString stateName(State state);
     // The colour of a state's dot, the same in the status bar and on the dashboard tiles:
@@ -160,6 +179,10 @@ private:
     // The local fleet cache (fleet::FleetCache), written off the GUI thread, in order.
     void saveCache(const QString& id, QVector<argocd::AppSummary> apps);
     void saveDirtyCaches();
+    // Store rows whose health or operation changed, collected per batch and recorded in the
+    // health timeline on its thread.
+    void collectTimelineRows(int first, int last);
+    void flushTimelineRows();
 
     fleet::FleetStore* m_store;
     governance::InstancePolicy* m_policy;
@@ -181,6 +204,11 @@ private:
     QThreadPool* m_kbPool; // one thread that never expires: the knowledge base's connection
     std::shared_ptr<analysis::KnowledgeBase> m_kb; // created and used on m_kbPool only
     QString m_kbPath;
+
+    QThreadPool* m_timelinePool; // one thread that never expires: the timeline's connection
+    std::shared_ptr<fleet::HealthTimeline> m_timeline; // created and used on m_timelinePool
+    QString m_timelinePath;
+    QVector<argocd::AppSummary> m_timelineRows; // changed rows of the batch being announced
 
     QThread* m_simThread = nullptr;
     sim::Simulator* m_sim = nullptr;
