@@ -45,19 +45,6 @@ void printDiagnoseHelp() {
            "Exit code 0, or 2 on a missing or malformed bundle or a failed collection.\n";
 }
 
-bool takeValue(const QStringList& args, int& i, QString& out) {
-    const QString& a = args[i];
-    const int eq = int(a.indexOf(QLatin1Char('=')));
-    if (eq > 0) {
-        out = a.mid(eq + 1);
-        return true;
-    }
-    if (i + 1 >= args.size())
-        return false;
-    out = args[++i];
-    return true;
-}
-
 } // namespace
 
 int runDiagnose(const QStringList& args) {

@@ -2,6 +2,7 @@
 // `bench policy`, its throughput benchmark.
 
 #include "commands.h"
+#include "serveroptions.h"
 
 #include "policy/manifests.h"
 #include "policy/policyengine.h"
@@ -59,18 +60,6 @@ void write(const std::string& text) {
 }
 
 // "--name value" or "--name=value".
-bool takeValue(const QStringList& args, int& i, QString& out) {
-    const QString& a = args[i];
-    const int eq = int(a.indexOf(QLatin1Char('=')));
-    if (eq > 0) {
-        out = a.mid(eq + 1);
-        return true;
-    }
-    if (i + 1 >= args.size())
-        return false;
-    out = args[++i];
-    return true;
-}
 
 int runRules(const QStringList& args) {
     QString output = QStringLiteral("json");

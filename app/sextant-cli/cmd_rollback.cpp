@@ -49,19 +49,6 @@ void printRollbackHelp() {
            "Exit code 0, or 2 on bad arguments or a failed request.\n";
 }
 
-bool takeValue(const QStringList& args, int& i, QString& out) {
-    const QString& a = args[i];
-    const int eq = int(a.indexOf(QLatin1Char('=')));
-    if (eq > 0) {
-        out = a.mid(eq + 1);
-        return true;
-    }
-    if (i + 1 >= args.size())
-        return false;
-    out = args[++i];
-    return true;
-}
-
 // Runs one callback-style request to completion on a local event loop.
 template <typename T, typename Start>
 Result<T> waitFor(Start start) {

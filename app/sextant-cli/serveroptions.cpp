@@ -5,6 +5,19 @@
 
 namespace sextant::cli {
 
+bool takeValue(const QStringList& args, int& i, QString& out) {
+    const QString& a = args[i];
+    const int eq = int(a.indexOf(QLatin1Char('=')));
+    if (eq > 0) {
+        out = a.mid(eq + 1);
+        return true;
+    }
+    if (i + 1 >= args.size())
+        return false;
+    out = args[++i];
+    return true;
+}
+
 const QStringList& ServerOptions::valueOptions() {
     static const QStringList names = {
         QStringLiteral("--server"),        QStringLiteral("--token"),

@@ -9,6 +9,10 @@
 
 namespace sextant::cli {
 
+// The value of option args[i]: "--name=value", or the next argument (then i moves past it).
+// False when a value is missing.
+bool takeValue(const QStringList& args, int& i, QString& out);
+
 // The connection options every command that talks to one Argo CD instance shares:
 // --server, --token / --token-file / $SEXTANT_TOKEN, --ca-file, --instance-name, --timeout.
 struct ServerOptions {

@@ -7,6 +7,8 @@
 #include "analysis/evidence.h"
 #include "analysis/signaturecatalogue.h"
 
+#include "taxonomy.h"
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -25,51 +27,7 @@ constexpr int kMinCases = 80;
 constexpr int kMinHealthyControls = 8;
 constexpr double kMinAccuracy = 0.90;
 
-// The taxonomy of issue 4, item 4. Kept here on purpose: the corpus is labelled against the
-// issue, not against whatever the catalogue happens to declare.
-const QStringList kTaxonomy = {
-    QStringLiteral("ImagePullNotFound"),
-    QStringLiteral("ImagePullAuth"),
-    QStringLiteral("ImagePullRateLimit"),
-    QStringLiteral("InvalidImageName"),
-    QStringLiteral("CrashLoop"),
-    QStringLiteral("OOMKilled"),
-    QStringLiteral("MissingConfigMap"),
-    QStringLiteral("MissingSecret"),
-    QStringLiteral("MissingConfigKey"),
-    QStringLiteral("ContainerConfigError"),
-    QStringLiteral("InsufficientResources"),
-    QStringLiteral("UnschedulableNodeSelector"),
-    QStringLiteral("UnschedulableTaint"),
-    QStringLiteral("UnschedulableAffinity"),
-    QStringLiteral("QuotaExceeded"),
-    QStringLiteral("ReadinessProbeFailed"),
-    QStringLiteral("LivenessProbeFailed"),
-    QStringLiteral("PVCPending"),
-    QStringLiteral("VolumeMountFailed"),
-    QStringLiteral("RBACForbidden"),
-    QStringLiteral("ServiceNoEndpoints"),
-    QStringLiteral("NetworkPolicyBlocked"),
-    QStringLiteral("DNSFailure"),
-    QStringLiteral("IngressMisconfigured"),
-    QStringLiteral("HPAMisconfigured"),
-    QStringLiteral("JobFailed"),
-    QStringLiteral("ProgressDeadlineExceeded"),
-    QStringLiteral("AppRuntimeError"),
-    QStringLiteral("ManifestRenderError"),
-    QStringLiteral("ManifestValidationError"),
-    QStringLiteral("SyncApplyFailed"),
-    QStringLiteral("NamespaceMissing"),
-    QStringLiteral("HookFailed"),
-    QStringLiteral("ArgoPermissionDenied"),
-    QStringLiteral("ProjectDestinationDenied"),
-    QStringLiteral("SyncWindowBlocked"),
-    QStringLiteral("RepoUnreachable"),
-    QStringLiteral("AppPathMissing"),
-    QStringLiteral("SharedResourceConflict"),
-    QStringLiteral("OutOfSyncDrift"),
-    QStringLiteral("NoIssueFound"),
-};
+using sextant::test::kTaxonomy;
 const QString kHealthy = QStringLiteral("NoIssueFound");
 
 struct Case {

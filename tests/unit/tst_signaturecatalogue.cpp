@@ -7,6 +7,8 @@
 #include "analysis/normalise.h"
 #include "analysis/signaturecatalogue.h"
 
+#include "taxonomy.h"
+
 #include <QDir>
 #include <QFile>
 #include <QTest>
@@ -17,49 +19,7 @@ using namespace sextant::analysis;
 namespace {
 
 // Issue 4, item 4: these IDs must exist exactly.
-const QStringList kTaxonomy = {
-    QStringLiteral("ImagePullNotFound"),
-    QStringLiteral("ImagePullAuth"),
-    QStringLiteral("ImagePullRateLimit"),
-    QStringLiteral("InvalidImageName"),
-    QStringLiteral("CrashLoop"),
-    QStringLiteral("OOMKilled"),
-    QStringLiteral("MissingConfigMap"),
-    QStringLiteral("MissingSecret"),
-    QStringLiteral("MissingConfigKey"),
-    QStringLiteral("ContainerConfigError"),
-    QStringLiteral("InsufficientResources"),
-    QStringLiteral("UnschedulableNodeSelector"),
-    QStringLiteral("UnschedulableTaint"),
-    QStringLiteral("UnschedulableAffinity"),
-    QStringLiteral("QuotaExceeded"),
-    QStringLiteral("ReadinessProbeFailed"),
-    QStringLiteral("LivenessProbeFailed"),
-    QStringLiteral("PVCPending"),
-    QStringLiteral("VolumeMountFailed"),
-    QStringLiteral("RBACForbidden"),
-    QStringLiteral("ServiceNoEndpoints"),
-    QStringLiteral("NetworkPolicyBlocked"),
-    QStringLiteral("DNSFailure"),
-    QStringLiteral("IngressMisconfigured"),
-    QStringLiteral("HPAMisconfigured"),
-    QStringLiteral("JobFailed"),
-    QStringLiteral("ProgressDeadlineExceeded"),
-    QStringLiteral("AppRuntimeError"),
-    QStringLiteral("ManifestRenderError"),
-    QStringLiteral("ManifestValidationError"),
-    QStringLiteral("SyncApplyFailed"),
-    QStringLiteral("NamespaceMissing"),
-    QStringLiteral("HookFailed"),
-    QStringLiteral("ArgoPermissionDenied"),
-    QStringLiteral("ProjectDestinationDenied"),
-    QStringLiteral("SyncWindowBlocked"),
-    QStringLiteral("RepoUnreachable"),
-    QStringLiteral("AppPathMissing"),
-    QStringLiteral("SharedResourceConflict"),
-    QStringLiteral("OutOfSyncDrift"),
-    QStringLiteral("NoIssueFound"),
-};
+using sextant::test::kTaxonomy;
 
 const QByteArray kMinimal = "categories:\n"
                             "  - {id: CrashLoop}\n"
