@@ -39,6 +39,7 @@
 #include <QSplitter>
 #include <QTableView>
 #include <QTextBrowser>
+#include <QToolBar>
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
@@ -181,7 +182,10 @@ TriagePanel::TriagePanel(ConsoleSession* session, QWidget* parent)
     setObjectName(QStringLiteral("triagePanel"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    auto* buttons = new QHBoxLayout;
+    // A tool bar, not a row of buttons: in a narrow detail pane the actions that do not fit go
+    // to its » menu instead of being cut off.
+    auto* buttons = new QToolBar(this);
+    buttons->setObjectName(QStringLiteral("triageActions"));
     m_run->setObjectName(QStringLiteral("triageRun"));
     m_run->setToolTip(tr("Collect conditions, sync result, resource health, events, logs and the "
                          "Git change from Argo CD (read-only) and diagnose them"));
@@ -201,8 +205,7 @@ TriagePanel::TriagePanel(ConsoleSession* session, QWidget* parent)
                              "works even when Argo CD cannot be reached"));
     for (QPushButton* b : {m_run, m_addText, m_copy, m_export, m_ai, m_annotate, m_fix})
         buttons->addWidget(b);
-    buttons->addStretch(1);
-    layout->addLayout(buttons);
+    layout->addWidget(buttons);
     m_status->setObjectName(QStringLiteral("triageStatus"));
     m_status->setWordWrap(true);
     m_status->setTextFormat(Qt::RichText);
