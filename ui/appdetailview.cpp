@@ -235,6 +235,8 @@ AppDetailView::AppDetailView(ConsoleSession* session, QWidget* parent)
     // Triage: the panel keeps its own state line; the pane only covers "no application".
     m_panes[TriageTab] = new AppDetailPane(m_triage);
     connect(m_triage, &TriagePanel::evidenceActivated, this, &AppDetailView::revealEvidence);
+    connect(m_triage, &TriagePanel::rollbackRequested, this,
+            [this] { m_tabs->setCurrentIndex(RollbackTab); });
     connect(m_triage, &TriagePanel::diagnosed, this, [this] {
         const auto* d = m_triage->diagnosis();
         int problems = 0;

@@ -174,6 +174,7 @@ TriagePanel::TriagePanel(ConsoleSession* session, QWidget* parent)
     , m_annotate(new QPushButton(tr("Annotate app…"), this))
     , m_fix(new QPushButton(tr("Record fix…"), this))
     , m_addText(new QPushButton(tr("Add evidence…"), this))
+    , m_rollback(new QPushButton(tr("Rollback options…"), this))
     , m_model(new models::FindingsModel(this))
     , m_findings(new QTableView(this))
     , m_detail(new QTextBrowser(this))
@@ -203,7 +204,10 @@ TriagePanel::TriagePanel(ConsoleSession* session, QWidget* parent)
     m_addText->setToolTip(tr("Paste text the API cannot give (kubectl describe, an alert, CLI "
                              "output) and diagnose it together with the collected evidence; "
                              "works even when Argo CD cannot be reached"));
-    for (QPushButton* b : {m_run, m_addText, m_copy, m_export, m_ai, m_annotate, m_fix})
+    m_rollback->setObjectName(QStringLiteral("triageRollback"));
+    m_rollback->setToolTip(tr("Earlier revisions ranked as rollback targets, with reasons and "
+                              "risks, and a plan you approve step by step"));
+    for (QPushButton* b : {m_run, m_addText, m_rollback, m_copy, m_export, m_ai, m_annotate, m_fix})
         buttons->addWidget(b);
     layout->addWidget(buttons);
     m_status->setObjectName(QStringLiteral("triageStatus"));
@@ -245,6 +249,7 @@ TriagePanel::TriagePanel(ConsoleSession* session, QWidget* parent)
     connect(m_annotate, &QPushButton::clicked, this, &TriagePanel::annotate);
     connect(m_fix, &QPushButton::clicked, this, &TriagePanel::recordFix);
     connect(m_addText, &QPushButton::clicked, this, &TriagePanel::addEvidenceInteractive);
+    connect(m_rollback, &QPushButton::clicked, this, &TriagePanel::rollbackRequested);
     connect(m_detail, &QTextBrowser::anchorClicked, this, &TriagePanel::openLink);
     connect(m_narrative, &QTextBrowser::anchorClicked, this, &TriagePanel::openLink);
     connect(m_findings->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -303,6 +308,7 @@ void TriagePanel::updateButtons() {
     const bool problem = have && !m_diagnosis->findings.isEmpty() &&
                          m_diagnosis->findings.front().category != QLatin1String("NoIssueFound");
     m_annotate->setEnabled(problem);
+    m_rollback->setEnabled(problem);
     m_fix->setEnabled(problem && m_kbId > 0);
 }
 

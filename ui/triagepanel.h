@@ -84,6 +84,8 @@ Q_SIGNALS:
     void evidenceActivated(const sextant::analysis::EvidenceItem& item);
     // A diagnosis finished (for the tab title and tests).
     void diagnosed();
+    // "Rollback options…": the detail view shows the ranked rollback targets.
+    void rollbackRequested();
 
 private:
     void clearResult(const QString& message);
@@ -121,6 +123,7 @@ private:
     QPushButton* m_annotate;
     QPushButton* m_fix;
     QPushButton* m_addText;
+    QPushButton* m_rollback;
     models::FindingsModel* m_model;
     QTableView* m_findings;
     QTextBrowser* m_detail;

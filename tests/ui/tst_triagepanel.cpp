@@ -295,6 +295,12 @@ private Q_SLOTS:
         QVERIFY(view.eventsList()->currentItem()->text(6).contains(event->text.left(40)) ||
                 event->text.contains(view.eventsList()->currentItem()->text(6)));
 
+        // From the diagnosis to the rollback targets.
+        auto* rollback = view.findChild<QPushButton*>(QStringLiteral("triageRollback"));
+        QVERIFY(rollback && rollback->isEnabled());
+        rollback->click();
+        QCOMPARE(view.tabs()->currentIndex(), int(AppDetailView::RollbackTab));
+
         // A resource health line: the tree with that node selected.
         const analysis::EvidenceItem* health = nullptr;
         for (const auto& e : d->evidence)
