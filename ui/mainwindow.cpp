@@ -15,8 +15,10 @@
 #include "instancedialog.h"
 #include "notificationpanel.h"
 #include "savedviews.h"
+#include "theme.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCheckBox>
 #include <QCloseEvent>
@@ -125,6 +127,24 @@ MainWindow::MainWindow(ConsoleSession* session, QWidget* parent, const QString& 
     viewMenu->addAction(nextAction);
     viewMenu->addAction(previousAction);
     viewMenu->addAction(notificationsAction);
+    viewMenu->addSeparator();
+    // Theme: the desktop's, or forced light/dark; remembered across starts.
+    auto* themeMenu = viewMenu->addMenu(tr("&Theme"));
+    auto* themes = new QActionGroup(this);
+    const Theme current = applySavedTheme();
+    for (const auto& [theme, label] :
+         {std::pair{Theme::System, tr("Follow the &system")}, std::pair{Theme::Light, tr("&Light")},
+          std::pair{Theme::Dark, tr("&Dark")}}) {
+        QAction* a = themeMenu->addAction(label);
+        a->setCheckable(true);
+        a->setChecked(theme == current);
+        a->setObjectName(QStringLiteral("theme-") + themeName(theme));
+        themes->addAction(a);
+        connect(a, &QAction::triggered, this, [theme] {
+            applyTheme(theme);
+            saveTheme(theme);
+        });
+    }
     auto* toolsMenu = menuBar()->addMenu(tr("&Tools"));
     toolsMenu->addAction(tr("&AI provider…"), this, [this] {
         AiSettingsDialog dialog(m_session, this);
