@@ -8,7 +8,9 @@
 #include "policy/policyengine.h"
 #include "policy/policypack.h"
 #include "policy/policyreport.h"
+#include "policy/waivers.h"
 
+#include <QDate>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QRegularExpression>
@@ -35,7 +37,7 @@ void printPolicyHelp() {
         << "Usage: sextant-cli policy rules [--output json|md]\n"
            "       sextant-cli policy check PATH... [--rules ID,...] [--fail-on SEVERITY]\n"
            "                                [--output json|sarif|md] [--kube-version X.Y]\n"
-           "                                [--pack FILE]\n"
+           "                                [--pack FILE] [--today YYYY-MM-DD]\n"
            "\n"
            "rules  lists the built-in rules with their equivalents in Polaris, kube-linter,\n"
            "       the Gatekeeper library and Kyverno.\n"
@@ -48,9 +50,16 @@ void printPolicyHelp() {
            "                     has this severity or a higher one\n"
            "  --kube-version     target Kubernetes version for deprecated-api (default 1.31)\n"
            "  --pack FILE        a rule pack file instead of the built-in one\n"
+           "  --today DATE       the date waivers expire against (default: today)\n"
+           "\n"
+           "Waivers are read from .sextant-waivers.yaml and .sextant/*.waivers.yaml files\n"
+           "below the checked directories and in the directories from each checked path up\n"
+           "to the repository root (docs/policy.md). Waived results are listed apart and do\n"
+           "not count for --fail-on; expired, unused and refused waivers are reported.\n"
            "\n"
            "Exit code 0 when clean, 1 when results reach --fail-on, 2 on an error (unreadable\n"
-           "file, invalid YAML with its file:line, failed rendering, unknown rule).\n";
+           "file, invalid YAML or waiver file with its file:line, failed rendering, unknown "
+           "rule).\n";
 }
 
 void write(const std::string& text) {
@@ -103,6 +112,7 @@ int runCheck(const QStringList& args) {
     QString failOn = QStringLiteral("error");
     QString kubeVersion;
     QString packFile;
+    QString todayText;
     for (int i = 0; i < args.size(); ++i) {
         const QString& a = args[i];
         const QString name = a.section(QLatin1Char('='), 0, 0);
@@ -118,7 +128,8 @@ int runCheck(const QStringList& args) {
         const bool known = name == QLatin1String("--rules") || name == QLatin1String("--output") ||
                            name == QLatin1String("--fail-on") ||
                            name == QLatin1String("--kube-version") ||
-                           name == QLatin1String("--pack") || name == QLatin1String("--base");
+                           name == QLatin1String("--pack") || name == QLatin1String("--base") ||
+                           name == QLatin1String("--today");
         if (!known) {
             printError(QStringLiteral("unexpected argument '%1'").arg(a));
             return 2;
@@ -137,6 +148,8 @@ int runCheck(const QStringList& args) {
             kubeVersion = value;
         else if (name == QLatin1String("--pack"))
             packFile = value;
+        else if (name == QLatin1String("--today"))
+            todayText = value;
         else {
             printError(QStringLiteral("--base (diff-aware mode) is not implemented yet"));
             return 2;
@@ -155,6 +168,17 @@ int runCheck(const QStringList& args) {
         !QRegularExpression(QStringLiteral("^v?\\d+\\.\\d+$")).match(kubeVersion).hasMatch()) {
         printError(QStringLiteral("--kube-version must look like 1.31"));
         return 2;
+    }
+    QDate today = QDate::currentDate();
+    if (!todayText.isEmpty()) {
+        today = QDate::fromString(todayText, Qt::ISODate);
+        if (!QRegularExpression(QStringLiteral("^\\d{4}-\\d{2}-\\d{2}$"))
+                 .match(todayText)
+                 .hasMatch() ||
+            !today.isValid()) {
+            printError(QStringLiteral("--today must be a date YYYY-MM-DD"));
+            return 2;
+        }
     }
     Severity threshold = Severity::Error;
     const bool never = failOn == QLatin1String("never");
@@ -191,6 +215,11 @@ int runCheck(const QStringList& args) {
         printError(loaded.error().shortMessage, loaded.error().details);
         return 2;
     }
+    Result<std::vector<policy::Waiver>> waivers = policy::loadWaivers(paths, pack);
+    if (!waivers) {
+        printError(waivers.error().shortMessage, waivers.error().details);
+        return 2;
+    }
     policy::CheckOptions options;
     options.onlyRules = onlyRules;
     options.kubernetesVersion = kubeVersion;
@@ -198,7 +227,11 @@ int runCheck(const QStringList& args) {
     policy::Report report;
     report.renderer = loaded->renderer;
     report.notes = loaded->notes;
-    report.results = policy::checkObjects(pack, loaded->objects, options);
+    policy::WaiverOutcome outcome = policy::applyWaivers(
+        policy::checkObjects(pack, loaded->objects, options), *waivers, pack, today, onlyRules);
+    report.results = std::move(outcome.results);
+    report.waived = std::move(outcome.waived);
+    report.waiverProblems = std::move(outcome.problems);
 
     if (output == QLatin1String("sarif"))
         write(policy::reportSarif(report, pack));

@@ -51,6 +51,10 @@ Rule parseRule(const YNode& n) {
     } else {
         r.params = YNode::makeMap();
     }
+    if (const YNode* w = n.get("waivable")) {
+        if (!w->asBool(r.waivable))
+            throw PackError{w->displayLine(), QStringLiteral("waivable must be true or false")};
+    }
     const YNode* eq = n.get("equivalents");
     for (const char* tool : kTools) {
         QStringList ids;

@@ -29,6 +29,8 @@ struct Rule {
     // {"gatekeeper", [...]}, {"kyverno", [...]} — always these four, in this order.
     std::vector<std::pair<QString, QStringList>> equivalents;
     int line = 0; // where the rule is defined in the pack
+    // `waivable: false` in the pack: waivers of this rule are refused and reported.
+    bool waivable = true;
 
     QStringList equivalentsFor(const QString& tool) const;
 };

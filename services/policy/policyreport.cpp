@@ -43,6 +43,35 @@ ordered_json violationJson(const Violation& v) {
     return j;
 }
 
+ordered_json waiverJson(const Waiver& w) {
+    ordered_json j;
+    j["file"] = s(w.file);
+    j["line"] = w.line;
+    j["reason"] = s(w.reason);
+    j["ticket"] = w.ticket.isEmpty() ? ordered_json(nullptr) : ordered_json(s(w.ticket));
+    j["owner"] = s(w.owner);
+    j["expires"] = s(w.expires.toString(Qt::ISODate));
+    return j;
+}
+
+ordered_json waiverProblemJson(const WaiverProblem& p) {
+    ordered_json j;
+    j["file"] = s(p.file);
+    j["line"] = p.line;
+    j["problem"] = s(p.problem);
+    j["kind"] = s(waiverProblemKindName(p.kind));
+    j["rule"] = s(p.rule);
+    j["owner"] = s(p.owner);
+    j["expires"] = s(p.expires.toString(Qt::ISODate));
+    return j;
+}
+
+QString mdCell(QString text) {
+    text.replace(QLatin1Char('|'), QStringLiteral("\\|"));
+    text.replace(QLatin1Char('\n'), QLatin1Char(' '));
+    return text;
+}
+
 const char* sarifLevel(Severity sev) {
     switch (sev) {
     case Severity::Error:
@@ -79,6 +108,7 @@ std::string rulesJson(const PolicyPack& pack) {
                          {"title", s(r.title)},
                          {"rationale", s(r.rationale)},
                          {"check", r.check},
+                         {"waivable", r.waivable},
                          {"equivalents", eq}});
     }
     return ordered_json{{"rules", rules}}.dump(2);
@@ -95,7 +125,17 @@ std::string reportJson(const Report& report) {
     for (const Violation& v : report.results)
         results.push_back(violationJson(v));
     out["results"] = results;
-    out["waived"] = ordered_json::array(); // waivers are not implemented yet (docs/policy.md)
+    ordered_json waived = ordered_json::array();
+    for (const WaivedResult& w : report.waived) {
+        ordered_json j = violationJson(w.violation);
+        j["waiver"] = waiverJson(w.waiver);
+        waived.push_back(j);
+    }
+    out["waived"] = waived;
+    ordered_json problems = ordered_json::array();
+    for (const WaiverProblem& p : report.waiverProblems)
+        problems.push_back(waiverProblemJson(p));
+    out["waiverProblems"] = problems;
     return out.dump(2);
 }
 
@@ -111,7 +151,7 @@ std::string reportSarif(const Report& report, const PolicyPack& pack) {
                          {"defaultConfiguration", {{"level", sarifLevel(r.severity)}}}});
     }
     ordered_json results = ordered_json::array();
-    for (const Violation& v : report.results) {
+    const auto addResult = [&](const Violation& v, const Waiver* waiver) {
         ordered_json region = {{"startLine", std::max(1, v.line)}};
         ordered_json res = {
             {"ruleId", s(v.rule)},
@@ -122,8 +162,22 @@ std::string reportSarif(const Report& report, const PolicyPack& pack) {
                                                   {"region", region}}}}})}};
         if (const auto it = ruleIndex.find(v.rule); it != ruleIndex.end())
             res["ruleIndex"] = it->second;
+        if (waiver) {
+            res["suppressions"] = ordered_json::array(
+                {{{"kind", "external"},
+                  {"status", "accepted"},
+                  {"justification", s(waiver->reason)},
+                  {"location",
+                   {{"physicalLocation",
+                     {{"artifactLocation", {{"uri", s(waiver->file)}}},
+                      {"region", {{"startLine", std::max(1, waiver->line)}}}}}}}}});
+        }
         results.push_back(res);
-    }
+    };
+    for (const Violation& v : report.results)
+        addResult(v, nullptr);
+    for (const WaivedResult& w : report.waived)
+        addResult(w.violation, &w.waiver);
     ordered_json run = {
         {"tool",
          {{"driver",
@@ -141,17 +195,43 @@ std::string reportMarkdown(const Report& report) {
         md += QStringLiteral("> %1\n\n").arg(n);
     if (report.results.empty()) {
         md += QStringLiteral("No violations.\n");
-        return md.toStdString();
+    } else {
+        md += QStringLiteral("| severity | rule | object | location | message |\n"
+                             "| --- | --- | --- | --- | --- |\n");
+        for (const Violation& v : report.results) {
+            md += QStringLiteral("| %1 | %2 | %3 | %4:%5 | %6 |\n")
+                      .arg(severityName(v.severity), v.rule, objectName(v), v.file)
+                      .arg(v.line)
+                      .arg(mdCell(v.message));
+        }
     }
-    md += QStringLiteral("| severity | rule | object | location | message |\n"
-                         "| --- | --- | --- | --- | --- |\n");
-    for (const Violation& v : report.results) {
-        QString message = v.message;
-        message.replace(QLatin1Char('|'), QStringLiteral("\\|"));
-        md += QStringLiteral("| %1 | %2 | %3 | %4:%5 | %6 |\n")
-                  .arg(severityName(v.severity), v.rule, objectName(v), v.file)
-                  .arg(v.line)
-                  .arg(message);
+    if (!report.waived.empty()) {
+        md += QStringLiteral("\n## Waived\n\n"
+                             "| severity | rule | object | location | waiver | owner | expires | "
+                             "reason |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        for (const WaivedResult& w : report.waived) {
+            const Violation& v = w.violation;
+            QString reason = w.waiver.reason;
+            if (!w.waiver.ticket.isEmpty())
+                reason += QStringLiteral(" (%1)").arg(w.waiver.ticket);
+            md += QStringLiteral("| %1 | %2 | %3 | %4:%5 | %6:%7 | %8 | %9 | %10 |\n")
+                      .arg(severityName(v.severity), v.rule, objectName(v), v.file)
+                      .arg(v.line)
+                      .arg(w.waiver.file)
+                      .arg(w.waiver.line)
+                      .arg(mdCell(w.waiver.owner), w.waiver.expires.toString(Qt::ISODate),
+                           mdCell(reason));
+        }
+    }
+    if (!report.waiverProblems.empty()) {
+        md += QStringLiteral("\n## Waiver problems\n\n"
+                             "| waiver | rule | owner | problem |\n| --- | --- | --- | --- |\n");
+        for (const WaiverProblem& p : report.waiverProblems) {
+            md += QStringLiteral("| %1:%2 | %3 | %4 | %5 |\n")
+                      .arg(p.file)
+                      .arg(p.line)
+                      .arg(p.rule, mdCell(p.owner), mdCell(p.problem));
+        }
     }
     int fixes = 0;
     for (const Violation& v : report.results) {

@@ -54,6 +54,32 @@ const QByteArray kWarningsOnly = "apiVersion: v1\n"
                                  "  type: NodePort\n"
                                  "  selector: {app: web}\n";
 
+// Its only error is image-tag (no tag); the rest are warnings and infos.
+const QByteArray kUntagged = "apiVersion: v1\n"
+                             "kind: Pod\n"
+                             "metadata:\n"
+                             "  name: tool\n"
+                             "  namespace: ops\n"
+                             "spec:\n"
+                             "  securityContext: {runAsNonRoot: true}\n"
+                             "  containers:\n"
+                             "  - name: tool\n"
+                             "    image: registry.example.com/tool\n"
+                             "    securityContext: {allowPrivilegeEscalation: false}\n";
+
+const QByteArray kWaiverFile = "waivers:\n"
+                               "  - rule: image-tag\n"
+                               "    object: {kind: Pod, namespace: ops, name: \"to*\"}\n"
+                               "    container: tool\n"
+                               "    reason: built in-house, tag follows the commit\n"
+                               "    ticket: OPS-7\n"
+                               "    owner: platform-team\n"
+                               "    expires: 2026-01-31\n"
+                               "  - rule: host-network\n"
+                               "    reason: nothing uses it\n"
+                               "    owner: platform-team\n"
+                               "    expires: 2026-12-31\n";
+
 } // namespace
 
 class TestCliPolicy : public QObject {
@@ -69,6 +95,10 @@ private slots:
     void badYamlExitsTwoWithFileAndLine();
     void kustomizeDirectorySaysItsRenderer();
     void usageErrorsExitTwo();
+    void waiverDropsExitCode();
+    void expiredWaiverKeepsExitOne();
+    void waiversInSarifAndMarkdown();
+    void malformedWaiverExitsTwo();
     void benchPrintsFigures();
 
 private:
@@ -82,6 +112,13 @@ void TestCliPolicy::initTestCase() {
     QDir().mkpath(m_dir.filePath(QStringLiteral("warn")));
     writeFile(m_dir.filePath(QStringLiteral("web.yaml")), kViolating);
     writeFile(m_dir.filePath(QStringLiteral("warn/svc.yaml")), kWarningsOnly);
+    for (const char* d : {"waived/.git", "waived/app", "badwaiver"})
+        QDir().mkpath(m_dir.filePath(QLatin1String(d)));
+    writeFile(m_dir.filePath(QStringLiteral("waived/app/tool.yaml")), kUntagged);
+    writeFile(m_dir.filePath(QStringLiteral("waived/.sextant-waivers.yaml")), kWaiverFile);
+    writeFile(m_dir.filePath(QStringLiteral("badwaiver/tool.yaml")), kUntagged);
+    writeFile(m_dir.filePath(QStringLiteral("badwaiver/.sextant-waivers.yaml")),
+              "waivers:\n  - rule: image-tag\n    reason: r\n    expires: 2026-01-31\n");
     writeFile(m_dir.filePath(QStringLiteral("bad/broken.yaml")),
               "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n   bad: indent\n");
 }
@@ -282,6 +319,120 @@ void TestCliPolicy::benchPrintsFigures() {
     QCOMPARE(doc.value("objects").toInt(), 300);
     QVERIFY(doc.value("rules").toInt() >= 25);
     QVERIFY(doc.value("ms").isDouble()); // no wall-clock assertion on a shared machine
+}
+
+void TestCliPolicy::waiverDropsExitCode() {
+    const QString dir = m_dir.filePath(QStringLiteral("waived"));
+    // Without waivers (the manifest alone, outside the waiver file's tree): exit 1.
+    const QString alone = m_dir.filePath(QStringLiteral("badwaiver/tool.yaml"));
+    QDir(m_dir.filePath(QStringLiteral("alone"))).mkpath(QStringLiteral("."));
+    const QString copy = m_dir.filePath(QStringLiteral("alone/tool.yaml"));
+    QVERIFY(QFile::copy(alone, copy));
+    const Run before = run({QStringLiteral("policy"), QStringLiteral("check"), copy});
+    QCOMPARE(before.exitCode, 1);
+
+    const Run r = run({QStringLiteral("policy"), QStringLiteral("check"), dir,
+                       QStringLiteral("--today"), QStringLiteral("2026-01-31")});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject doc = QJsonDocument::fromJson(r.out).object();
+    for (const QJsonValue& v : doc.value("results").toArray())
+        QVERIFY(v.toObject().value("severity").toString() != QLatin1String("error"));
+    const QJsonArray waived = doc.value("waived").toArray();
+    QCOMPARE(waived.size(), 1);
+    const QJsonObject w = waived.first().toObject();
+    QCOMPARE(w.value("rule").toString(), QStringLiteral("image-tag"));
+    QCOMPARE(w.value("line").toInt(), 10);
+    const QJsonObject waiver = w.value("waiver").toObject();
+    QVERIFY(
+        waiver.value("file").toString().endsWith(QLatin1String("waived/.sextant-waivers.yaml")));
+    QCOMPARE(waiver.value("line").toInt(), 2);
+    QCOMPARE(waiver.value("owner").toString(), QStringLiteral("platform-team"));
+    QCOMPARE(waiver.value("ticket").toString(), QStringLiteral("OPS-7"));
+    QCOMPARE(waiver.value("expires").toString(), QStringLiteral("2026-01-31"));
+    QVERIFY(waiver.value("reason").toString().startsWith(QLatin1String("built in-house")));
+    // The host-network waiver matched nothing.
+    const QJsonArray problems = doc.value("waiverProblems").toArray();
+    QCOMPARE(problems.size(), 1);
+    QCOMPARE(problems.first().toObject().value("line").toInt(), 9);
+    QCOMPARE(problems.first().toObject().value("kind").toString(), QStringLiteral("unused"));
+
+    // From a file below it, the waiver file is found up to the repository root ("waived" has a
+    // .git); without a repository the search would stop at the file's own directory.
+    QCOMPARE(run({QStringLiteral("policy"), QStringLiteral("check"),
+                  m_dir.filePath(QStringLiteral("waived/app/tool.yaml")), QStringLiteral("--today"),
+                  QStringLiteral("2026-01-01")})
+                 .exitCode,
+             0);
+}
+
+void TestCliPolicy::expiredWaiverKeepsExitOne() {
+    const Run r = run({QStringLiteral("policy"), QStringLiteral("check"),
+                       m_dir.filePath(QStringLiteral("waived")), QStringLiteral("--today"),
+                       QStringLiteral("2026-02-01")});
+    QCOMPARE(r.exitCode, 1);
+    const QJsonObject doc = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(doc.value("waived").toArray().size(), 0);
+    bool imageTag = false;
+    for (const QJsonValue& v : doc.value("results").toArray())
+        imageTag |= v.toObject().value("rule").toString() == QLatin1String("image-tag");
+    QVERIFY(imageTag);
+    const QJsonObject expired = doc.value("waiverProblems").toArray().first().toObject();
+    QVERIFY(expired.value("file").toString().endsWith(QLatin1String(".sextant-waivers.yaml")));
+    QCOMPARE(expired.value("line").toInt(), 2);
+    QCOMPARE(expired.value("problem").toString(), QStringLiteral("expired 2026-01-31"));
+    QCOMPARE(expired.value("kind").toString(), QStringLiteral("expired"));
+    QCOMPARE(run({QStringLiteral("policy"), QStringLiteral("check"),
+                  m_dir.filePath(QStringLiteral("waived")), QStringLiteral("--today"),
+                  QStringLiteral("2026-13-01")})
+                 .exitCode,
+             2);
+}
+
+void TestCliPolicy::waiversInSarifAndMarkdown() {
+    const QStringList base = {QStringLiteral("policy"),
+                              QStringLiteral("check"),
+                              m_dir.filePath(QStringLiteral("waived")),
+                              QStringLiteral("--today"),
+                              QStringLiteral("2026-01-01"),
+                              QStringLiteral("--output")};
+    const Run sarif = run(base + QStringList{QStringLiteral("sarif")});
+    QCOMPARE(sarif.exitCode, 0);
+    const QJsonArray results = QJsonDocument::fromJson(sarif.out)
+                                   .object()
+                                   .value("runs")
+                                   .toArray()
+                                   .first()
+                                   .toObject()
+                                   .value("results")
+                                   .toArray();
+    int suppressed = 0;
+    for (const QJsonValue& v : results) {
+        const QJsonArray s = v.toObject().value("suppressions").toArray();
+        if (s.isEmpty())
+            continue;
+        ++suppressed;
+        QCOMPARE(v.toObject().value("ruleId").toString(), QStringLiteral("image-tag"));
+        QCOMPARE(s.first().toObject().value("kind").toString(), QStringLiteral("external"));
+        QVERIFY(s.first()
+                    .toObject()
+                    .value("justification")
+                    .toString()
+                    .startsWith(QLatin1String("built in-house")));
+    }
+    QCOMPARE(suppressed, 1);
+    const Run md = run(base + QStringList{QStringLiteral("md")});
+    QCOMPARE(md.exitCode, 0);
+    QVERIFY(md.out.contains("## Waived"));
+    QVERIFY(md.out.contains("## Waiver problems"));
+    QVERIFY(md.out.contains("| image-tag | ops/Pod/tool |"));
+}
+
+void TestCliPolicy::malformedWaiverExitsTwo() {
+    const Run r = run({QStringLiteral("policy"), QStringLiteral("check"),
+                       m_dir.filePath(QStringLiteral("badwaiver"))});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(".sextant-waivers.yaml:2: a waiver needs 'owner'"), r.err.constData());
+    QVERIFY(r.out.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestCliPolicy)

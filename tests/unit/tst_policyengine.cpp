@@ -4,10 +4,12 @@
 #include "policy/policyengine.h"
 #include "policy/policypack.h"
 #include "policy/policyreport.h"
+#include "policy/waivers.h"
 
 #include <QDir>
 #include <QFile>
 #include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace sextant::policy;
@@ -65,6 +67,38 @@ QByteArray fixAll(QByteArray yaml, const QString& rule, int* applied = nullptr) 
     return yaml;
 }
 
+// Two Deployments ("web" and "worker" in "shop", "api" in "tools"), each with one container
+// "app" (image without tag) and "web" with a sidecar "proxy:latest": image-tag errors.
+QByteArray imageTagObjects() {
+    return "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n"
+           "spec:\n  template:\n    spec:\n      containers:\n      - name: app\n"
+           "        image: app\n      - name: proxy\n        image: proxy:latest\n"
+           "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: worker\n"
+           "  namespace: shop\nspec:\n  template:\n    spec:\n      containers:\n"
+           "      - name: app\n        image: app\n"
+           "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n"
+           "  namespace: tools\nspec:\n  template:\n    spec:\n      containers:\n"
+           "      - name: app\n        image: app\n";
+}
+
+std::vector<Waiver> waivers(const QByteArray& yaml) {
+    auto parsed = parseWaivers(yaml, QStringLiteral("w.yaml"), PolicyPack::builtin());
+    if (!parsed) {
+        qWarning("%s", qPrintable(parsed.error().toString()));
+        return {};
+    }
+    return *parsed;
+}
+
+// One waiver entry for `rule` with the given extra lines (indented by 4).
+QByteArray waiverEntry(const QByteArray& rule, const QByteArray& extra = {},
+                       const QByteArray& expires = "2026-06-30") {
+    return "  - rule: " + rule + "\n" + extra + "    reason: accepted risk\n    owner: team-a\n" +
+           "    expires: " + expires + "\n";
+}
+
+const QDate kToday(2026, 3, 1);
+
 } // namespace
 
 class TestPolicyEngine : public QObject {
@@ -96,6 +130,13 @@ private slots:
     void kustomizeOverlayMapsToPatchAndBase();
     void helmChartIsRenderedOrExplained();
     void reportsHaveTheDocumentedShape();
+    void waiversMatchRuleObjectAndContainer();
+    void expiredWaiversDoNotWaive();
+    void unusedAndRefusedWaiversAreReported();
+    void malformedWaiverFilesHaveLines_data();
+    void malformedWaiverFilesHaveLines();
+    void waiverFilesAreFoundUpToTheRepositoryRoot();
+    void reportsShowWaivers();
 };
 
 void TestPolicyEngine::builtinPackLoads() {
@@ -684,6 +725,231 @@ void TestPolicyEngine::reportsHaveTheDocumentedShape() {
     QVERIFY(sarif.find("\"version\": \"2.1.0\"") != std::string::npos);
     QVERIFY(sarif.find("\"startLine\": 14") != std::string::npos);
     QVERIFY(reportMarkdown(report).find("privileged-container") != std::string::npos);
+}
+
+void TestPolicyEngine::waiversMatchRuleObjectAndContainer() {
+    const QStringList rule = {QStringLiteral("image-tag")};
+    const std::vector<Violation> all = run(imageTagObjects(), rule);
+    QCOMPARE(all.size(), std::size_t(4));
+    const auto waivedNames = [&](const QByteArray& extra) {
+        const WaiverOutcome o =
+            applyWaivers(all, waivers("waivers:\n" + waiverEntry("image-tag", extra)),
+                         PolicyPack::builtin(), kToday, rule);
+        QStringList names;
+        for (const WaivedResult& w : o.waived)
+            names << w.violation.name + QLatin1Char('/') + w.violation.container;
+        if (o.results.size() + o.waived.size() != all.size())
+            names << QStringLiteral("(results lost)");
+        return names;
+    };
+    // The rule alone waives every result of the rule.
+    QCOMPARE(waivedNames({}).size(), 4);
+    QCOMPARE(waivedNames("    object: {kind: Deployment, namespace: shop, name: web}\n"),
+             QStringList({"web/app", "web/proxy"}));
+    QCOMPARE(waivedNames("    object: {name: web}\n    container: proxy\n"),
+             QStringList({"web/proxy"}));
+    QCOMPARE(waivedNames("    object: {namespace: shop, name: \"w*\"}\n"),
+             QStringList({"web/app", "web/proxy", "worker/app"}));
+    QCOMPARE(waivedNames("    object: {name: \"*er\"}\n"), QStringList({"worker/app"}));
+    QCOMPARE(waivedNames("    object: {namespace: tools}\n"), QStringList({"api/app"}));
+    QCOMPARE(waivedNames("    object: {kind: StatefulSet}\n"), QStringList());
+    QCOMPARE(waivedNames("    container: sidecar\n"), QStringList());
+
+    // The waived result carries the waiver (file, line, reason, owner, expiry).
+    const WaiverOutcome o = applyWaivers(
+        all,
+        waivers("waivers:\n" + waiverEntry("image-digest") +
+                waiverEntry("image-tag", "    container: proxy\n    ticket: OPS-12\n")),
+        PolicyPack::builtin(), kToday, rule);
+    QCOMPARE(o.waived.size(), std::size_t(1));
+    const Waiver& w = o.waived[0].waiver;
+    QCOMPARE(w.file, QStringLiteral("w.yaml"));
+    QCOMPARE(w.line, 6);
+    QCOMPARE(w.reason, QStringLiteral("accepted risk"));
+    QCOMPARE(w.ticket, QStringLiteral("OPS-12"));
+    QCOMPARE(w.owner, QStringLiteral("team-a"));
+    QCOMPARE(w.expires, QDate(2026, 6, 30));
+    // The image-digest waiver's rule did not run: not reported as unused.
+    QVERIFY(o.problems.empty());
+}
+
+void TestPolicyEngine::expiredWaiversDoNotWaive() {
+    const QStringList rule = {QStringLiteral("image-tag")};
+    const std::vector<Violation> all = run(imageTagObjects(), rule);
+    const std::vector<Waiver> list =
+        waivers("waivers:\n" + waiverEntry("image-tag", {}, "2026-01-31"));
+    const WaiverOutcome expired = applyWaivers(all, list, PolicyPack::builtin(), kToday, rule);
+    QCOMPARE(expired.results.size(), all.size());
+    QVERIFY(expired.waived.empty());
+    QCOMPARE(expired.problems.size(), std::size_t(1));
+    QCOMPARE(expired.problems[0].kind, WaiverProblem::Kind::Expired);
+    QCOMPARE(expired.problems[0].problem, QStringLiteral("expired 2026-01-31"));
+    QCOMPARE(expired.problems[0].line, 2);
+    QCOMPARE(expired.problems[0].owner, QStringLiteral("team-a"));
+    // A waiver is valid through its expiry day.
+    const WaiverOutcome lastDay =
+        applyWaivers(all, list, PolicyPack::builtin(), QDate(2026, 1, 31), rule);
+    QCOMPARE(lastDay.waived.size(), all.size());
+    QVERIFY(lastDay.problems.empty());
+}
+
+void TestPolicyEngine::unusedAndRefusedWaiversAreReported() {
+    const QByteArray yaml = deployment("      containers:\n"
+                                       "      - name: app\n"
+                                       "        image: app:1\n"
+                                       "        securityContext: {privileged: true}\n"
+                                       "        env:\n"
+                                       "        - name: DB_PASSWORD\n"
+                                       "          value: hunter2\n");
+    const QStringList rules = {QStringLiteral("privileged-container"),
+                               QStringLiteral("secret-in-env"), QStringLiteral("host-network")};
+    const std::vector<Violation> all = run(yaml, rules);
+    QCOMPARE(all.size(), std::size_t(2));
+    QVERIFY(!PolicyPack::builtin().find(QStringLiteral("privileged-container"))->waivable);
+    QVERIFY(!PolicyPack::builtin().find(QStringLiteral("secret-in-env"))->waivable);
+    QVERIFY(PolicyPack::builtin().find(QStringLiteral("host-network"))->waivable);
+    const WaiverOutcome o =
+        applyWaivers(all,
+                     waivers("waivers:\n" + waiverEntry("privileged-container") +
+                             waiverEntry("secret-in-env", "    object: {name: web}\n") +
+                             waiverEntry("host-network")),
+                     PolicyPack::builtin(), kToday, rules);
+    QCOMPARE(o.results.size(), std::size_t(2)); // refused waivers waive nothing
+    QVERIFY(o.waived.empty());
+    QCOMPARE(o.problems.size(), std::size_t(3));
+    QCOMPARE(o.problems[0].kind, WaiverProblem::Kind::NotWaivable);
+    QCOMPARE(o.problems[0].problem, QStringLiteral("rule 'privileged-container' is not waivable"));
+    QCOMPARE(o.problems[1].kind, WaiverProblem::Kind::NotWaivable);
+    QCOMPARE(o.problems[1].line, 6);
+    QCOMPARE(o.problems[2].kind, WaiverProblem::Kind::Unused);
+    QCOMPARE(o.problems[2].rule, QStringLiteral("host-network"));
+    QCOMPARE(o.problems[2].line, 11);
+
+    // A pack can mark its own rules; anything but a boolean is an error with its line.
+    const QByteArray pack = "rules:\n"
+                            "  - id: x\n"
+                            "    severity: error\n"
+                            "    title: t\n"
+                            "    rationale: r\n"
+                            "    check: hostPort\n"
+                            "    waivable: perhaps\n";
+    const auto bad = PolicyPack::fromYaml(pack, QStringLiteral("pack.yaml"));
+    QVERIFY(!bad.ok());
+    QVERIFY2(bad.error().details.startsWith(QLatin1String("pack.yaml:7:")),
+             qPrintable(bad.error().details));
+}
+
+void TestPolicyEngine::malformedWaiverFilesHaveLines_data() {
+    QTest::addColumn<QByteArray>("yaml");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("syntax") << QByteArray("waivers:\n  - rule: image-tag\n   owner: x\n")
+                            << QStringLiteral("f.yaml:3:");
+    QTest::newRow("not a list") << QByteArray("waivers: image-tag\n")
+                                << QStringLiteral("f.yaml:1: expected a 'waivers' list");
+    QTest::newRow("unknown top key") << QByteArray("waiver:\n  - rule: image-tag\n")
+                                     << QStringLiteral("f.yaml:1: unknown key 'waiver'");
+    QTest::newRow("missing owner")
+        << QByteArray("waivers:\n  - rule: image-tag\n    reason: r\n    expires: 2026-01-01\n")
+        << QStringLiteral("f.yaml:2: a waiver needs 'owner'");
+    QTest::newRow("missing reason")
+        << QByteArray("waivers:\n  - rule: image-tag\n    owner: o\n    expires: 2026-01-01\n")
+        << QStringLiteral("f.yaml:2: a waiver needs 'reason'");
+    QTest::newRow("missing expiry") << QByteArray("waivers:\n" + waiverEntry("image-tag"))
+                                           .replace("    expires: 2026-06-30\n", "")
+                                    << QStringLiteral("f.yaml:2: a waiver needs 'expires'");
+    QTest::newRow("bad date") << QByteArray("waivers:\n" +
+                                            waiverEntry("image-tag", {}, "2026-02-30"))
+                              << QStringLiteral("f.yaml:5: 'expires' must be a date");
+    QTest::newRow("unknown rule") << QByteArray("waivers:\n" + waiverEntry("no-such-rule"))
+                                  << QStringLiteral("f.yaml:2: unknown rule 'no-such-rule'");
+    QTest::newRow("typo in a key")
+        << QByteArray("waivers:\n" + waiverEntry("image-tag", "    contianer: app\n"))
+        << QStringLiteral("f.yaml:3: unknown key 'contianer'");
+    QTest::newRow("object not a map")
+        << QByteArray("waivers:\n" + waiverEntry("image-tag", "    object: web\n"))
+        << QStringLiteral("f.yaml:3: 'object' must be a map");
+    QTest::newRow("unknown object key")
+        << QByteArray("waivers:\n" + waiverEntry("image-tag", "    object: {labels: x}\n"))
+        << QStringLiteral("f.yaml:3: unknown key 'labels'");
+}
+
+void TestPolicyEngine::malformedWaiverFilesHaveLines() {
+    QFETCH(QByteArray, yaml);
+    QFETCH(QString, expected);
+    const auto r = parseWaivers(yaml, QStringLiteral("f.yaml"), PolicyPack::builtin());
+    QVERIFY(!r.ok());
+    QVERIFY2(r.error().details.startsWith(expected), qPrintable(r.error().details));
+    // An empty file and an empty list waive nothing.
+    QVERIFY(parseWaivers("", QStringLiteral("e.yaml"), PolicyPack::builtin())->empty());
+    QVERIFY(
+        parseWaivers("waivers: []\n", QStringLiteral("e.yaml"), PolicyPack::builtin())->empty());
+}
+
+void TestPolicyEngine::waiverFilesAreFoundUpToTheRepositoryRoot() {
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString top = tmp.path();
+    const QString repo = top + QStringLiteral("/repo");
+    for (const char* d : {"/repo/.git", "/repo/.sextant", "/repo/apps/shop/.sextant",
+                          "/repo/apps/shop/base", "/repo/apps/other"})
+        QVERIFY(QDir().mkpath(top + QLatin1String(d)));
+    const QString entry = QStringLiteral("waivers: []\n");
+    const auto touch = [&](const QString& path) {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(entry.toUtf8());
+    };
+    touch(top + QStringLiteral("/.sextant-waivers.yaml")); // above the repository: ignored
+    touch(repo + QStringLiteral("/.sextant-waivers.yaml"));
+    touch(repo + QStringLiteral("/.sextant/security.waivers.yaml"));
+    touch(repo + QStringLiteral("/.sextant/notes.yaml")); // not *.waivers.yaml: ignored
+    touch(repo + QStringLiteral("/apps/shop/.sextant/shop.waivers.yaml"));
+    touch(repo + QStringLiteral("/apps/shop/base/.sextant-waivers.yaml"));
+    touch(repo + QStringLiteral("/apps/other/.sextant-waivers.yaml"));
+    touch(repo + QStringLiteral("/apps/shop/base/deploy.yaml"));
+
+    const QStringList fromDir = findWaiverFiles({repo + QStringLiteral("/apps/shop")});
+    QCOMPARE(fromDir,
+             QStringList({repo + QStringLiteral("/.sextant-waivers.yaml"),
+                          repo + QStringLiteral("/.sextant/security.waivers.yaml"),
+                          repo + QStringLiteral("/apps/shop/.sextant/shop.waivers.yaml"),
+                          repo + QStringLiteral("/apps/shop/base/.sextant-waivers.yaml")}));
+    // A file: its directory and the parents; the same file twice is listed once.
+    const QString file = repo + QStringLiteral("/apps/shop/base/deploy.yaml");
+    QCOMPARE(findWaiverFiles({file, file}).size(), 4);
+    // Without .git, the search stops at the checked path.
+    QVERIFY(QDir(repo + QStringLiteral("/.git")).removeRecursively());
+    QCOMPARE(findWaiverFiles({repo + QStringLiteral("/apps/shop/base")}),
+             QStringList({repo + QStringLiteral("/apps/shop/base/.sextant-waivers.yaml")}));
+}
+
+void TestPolicyEngine::reportsShowWaivers() {
+    const QStringList rule = {QStringLiteral("image-tag")};
+    const std::vector<Violation> all = run(imageTagObjects(), rule);
+    const WaiverOutcome o =
+        applyWaivers(all,
+                     waivers("waivers:\n" + waiverEntry("image-tag", "    object: {name: web}\n") +
+                             waiverEntry("image-tag", "    object: {name: gone}\n", "2025-12-31")),
+                     PolicyPack::builtin(), kToday, rule);
+    Report report;
+    report.renderer = QStringLiteral("raw");
+    report.results = o.results;
+    report.waived = o.waived;
+    report.waiverProblems = o.problems;
+    QCOMPARE(report.waived.size(), std::size_t(2));
+
+    const std::string json = reportJson(report);
+    for (const char* key : {"\"waiver\"", "\"waiverProblems\"", "\"expired 2025-12-31\"",
+                            "\"reason\": \"accepted risk\"", "\"owner\": \"team-a\""})
+        QVERIFY2(json.find(key) != std::string::npos, key);
+    const std::string sarif = reportSarif(report, PolicyPack::builtin());
+    QVERIFY(sarif.find("\"suppressions\"") != std::string::npos);
+    QVERIFY(sarif.find("\"kind\": \"external\"") != std::string::npos);
+    QVERIFY(sarif.find("\"justification\": \"accepted risk\"") != std::string::npos);
+    const std::string md = reportMarkdown(report);
+    QVERIFY(md.find("## Waived") != std::string::npos);
+    QVERIFY(md.find("## Waiver problems") != std::string::npos);
+    QVERIFY(md.find("w.yaml:7 | image-tag | team-a | expired 2025-12-31") != std::string::npos);
 }
 
 QTEST_GUILESS_MAIN(TestPolicyEngine)
