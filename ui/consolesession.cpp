@@ -52,7 +52,25 @@ public:
 struct ConsoleSession::Connection {
     argocd::Client* client = nullptr;
     argocd::AppWatcher* watcher = nullptr;
+    // Cluster server URL -> name, from GET /api/v1/clusters: an application that names its
+    // destination by server is shown under the cluster's name, so one cluster is one cluster
+    // whichever way its applications address it.
+    QHash<QString, QString> clusterNames;
 };
+
+namespace {
+
+// Fills destination.name from the instance's cluster list where only the server is given.
+void nameClusters(QVector<AppSummary>& apps, const QHash<QString, QString>& names) {
+    if (names.isEmpty())
+        return;
+    for (AppSummary& a : apps)
+        if (a.destName.isEmpty() && !a.destServer.isEmpty())
+            if (auto it = names.constFind(a.destServer); it != names.constEnd())
+                a.destName = *it;
+}
+
+} // namespace
 
 ConsoleSession::ConsoleSession(QObject* parent, const QString& auditLogPath)
     : QObject(parent)
@@ -321,17 +339,25 @@ void ConsoleSession::connectInstance(const QString& id, const QString& secret) {
             });
     connect(conn->watcher, &argocd::AppWatcher::snapshot, this,
             [this, id](const QString&, const argocd::AppList& list) {
-                m_store->applySnapshotAsync(id, list.apps);
+                QVector<AppSummary> apps = list.apps;
+                if (const Connection* c = m_connections.value(id))
+                    nameClusters(apps, c->clusterNames);
+                m_store->applySnapshotAsync(id, apps);
                 InstanceInfo& live = m_instances[id];
                 live.lastUpdate = QDateTime::currentDateTimeUtc();
                 if (live.cachedAsOf.isValid()) {
                     live.cachedAsOf = {};
                     Q_EMIT instanceStateChanged(id);
                 }
-                saveCache(id, list.apps);
+                saveCache(id, apps);
             });
     connect(conn->watcher, &argocd::AppWatcher::events, this,
-            [this, id](const QString&, const QVector<argocd::AppEvent>& events) {
+            [this, id](const QString&, const QVector<argocd::AppEvent>& batch) {
+                QVector<argocd::AppEvent> events = batch;
+                if (const Connection* c = m_connections.value(id); c && !c->clusterNames.isEmpty())
+                    for (argocd::AppEvent& e : events)
+                        if (e.app.destName.isEmpty())
+                            e.app.destName = c->clusterNames.value(e.app.destServer);
                 m_store->applyEventsAsync(events);
                 m_instances[id].lastUpdate = QDateTime::currentDateTimeUtc();
                 m_cacheDirty.insert(id);
@@ -384,6 +410,39 @@ void ConsoleSession::connectInstance(const QString& id, const QString& secret) {
             return;
         }
         watcher->start();
+        fetchClusterNames(id);
+    });
+}
+
+void ConsoleSession::fetchClusterNames(const QString& id) {
+    Connection* conn = m_connections.value(id);
+    if (!conn)
+        return;
+    QPointer<argocd::Client> client = conn->client;
+    client->listClusters([this, id, client](Result<nlohmann::json> result) {
+        Connection* c = m_connections.value(id);
+        // Without the list (no permission to read clusters) rows keep the server URL.
+        if (!c || c->client != client || !result.ok())
+            return;
+        QHash<QString, QString> names;
+        const nlohmann::json& items = result.value().is_object() && result.value().contains("items")
+                                          ? result.value()["items"]
+                                          : nlohmann::json();
+        if (items.is_array())
+            for (const nlohmann::json& item : items) {
+                if (!item.is_object() || !item.value("server", nlohmann::json()).is_string() ||
+                    !item.value("name", nlohmann::json()).is_string())
+                    continue;
+                const QString server = QString::fromStdString(item["server"].get<std::string>());
+                const QString name = QString::fromStdString(item["name"].get<std::string>());
+                if (!server.isEmpty() && !name.isEmpty())
+                    names.insert(server, name);
+            }
+        if (names == c->clusterNames)
+            return;
+        c->clusterNames = names;
+        // Rows listed before the names arrived: list again so every row is named.
+        c->watcher->resync();
     });
 }
 

@@ -167,6 +167,8 @@ private:
     struct Connection;
     void connectInstance(const QString& id, const QString& secret);
     void disconnectInstance(const QString& id);
+    // GET /api/v1/clusters: names for destinations given by server URL (see Connection).
+    void fetchClusterNames(const QString& id);
     // Token: set it. Password: log in and set the session token the server returns.
     static void authenticate(argocd::Client* client, const argocd::InstanceConfig& config,
                              const QString& secret, std::function<void(Status)> done);
