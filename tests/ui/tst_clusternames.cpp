@@ -29,6 +29,17 @@ private Q_SLOTS:
             config.baseUrl = ep.url;
             session.addEphemeralInstance(config, ep.token);
         }
+        // Every instance listed (its rows are in the store) before looking at the whole fleet.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (const QString& id : session.instanceIds())
+                    if (session.instance(id)->state != ui::ConsoleSession::State::Live)
+                        return false;
+                return true;
+            }(),
+            30000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            session.store()->indexOf(QStringLiteral("prod-eu/argocd/shop-checkout")) >= 0, 30000);
         const QString orders = QStringLiteral("prod-us/argocd/orders-api");
         // orders-api's destination is {server: https://kubernetes.default.svc}.
         QTRY_VERIFY_WITH_TIMEOUT(session.store()->indexOf(orders) >= 0, 30000);
