@@ -13,6 +13,7 @@
 #include "governance/actionmode.h"
 #include "governance/approvalgate.h"
 #include "governance/auditlog.h"
+#include "scriptedapprover.h"
 #include "sim/simulator.h"
 
 #include <QSignalSpy>
@@ -31,23 +32,7 @@ namespace {
 constexpr int kWait = 30000; // upper bound against hangs, never a timing assertion
 const QString kInstance = QStringLiteral("prod-eu");
 
-// Approves (or rejects) everything and types the confirmation production targets need.
-class ScriptedApprover : public governance::Approver {
-public:
-    void requestApproval(const WriteRequest& request,
-                         std::function<void(governance::ApprovalDecision)> done) override {
-        seen.append(request);
-        governance::ApprovalDecision d;
-        d.approved = approve;
-        d.approver = QStringLiteral("test-user");
-        d.typedConfirmation = governance::ApprovalGate::confirmationText(request);
-        if (!approve)
-            d.comment = QStringLiteral("not during the incident call");
-        done(d);
-    }
-    bool approve = true;
-    QVector<WriteRequest> seen;
-};
+using sextant::test::ScriptedApprover;
 
 bool anyContains(const QStringList& list, const QString& part) {
     for (const QString& s : list)

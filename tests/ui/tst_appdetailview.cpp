@@ -5,6 +5,7 @@
 #include "appdetailview.h"
 #include "argocd/client.h"
 #include "consolesession.h"
+#include "demosession.h"
 #include "diff/manageddiff.h"
 #include "diffview.h"
 #include "fleet/fleetstore.h"
@@ -37,11 +38,7 @@ const QString kInventory = QStringLiteral("prod-us/argocd/inventory-api");
 const QString kOrders = QStringLiteral("prod-us/argocd/orders-api");
 const QString kPayments = QStringLiteral("prod-eu/argocd/payments-api");
 
-QString screenshotDir() {
-    const QString dir = QDir::cleanPath(QStringLiteral(SEXTANT_BIN_DIR "/../screenshots"));
-    QDir().mkpath(dir);
-    return dir;
-}
+using sextant::test::screenshotDir;
 
 void shoot(QWidget* w, const QString& name) {
     QCoreApplication::processEvents();
@@ -74,13 +71,7 @@ private Q_SLOTS:
         m_sim.setTimeScale(0.01);
         QVERIFY(m_sim.listen().ok());
         m_session = new ui::ConsoleSession(this, m_dir.filePath(QStringLiteral("audit.jsonl")));
-        for (const auto& ep : m_sim.endpoints()) {
-            argocd::InstanceConfig config;
-            config.id = ep.name;
-            config.name = ep.name;
-            config.baseUrl = ep.url;
-            m_session->addEphemeralInstance(config, ep.token);
-        }
+        test::connectDemo(*m_session, m_sim);
         for (const QString& key : {kCheckout, kInventory, kOrders, kPayments})
             QTRY_VERIFY2_WITH_TIMEOUT(m_session->store()->indexOf(key) >= 0, qPrintable(key),
                                       30000);

@@ -2,6 +2,7 @@
 // shown under the cluster's name from the instance's cluster list, so the dashboard and the
 // filters do not count "prod-eu-shop" and "https://api.prod-eu-shop…:6443" as two clusters.
 #include "consolesession.h"
+#include "demosession.h"
 #include "fleet/fleetstore.h"
 #include "sim/simulator.h"
 
@@ -22,13 +23,7 @@ private Q_SLOTS:
         QVERIFY(sim.loadDemo().ok());
         QVERIFY(sim.listen().ok());
         ui::ConsoleSession session(nullptr, dir.filePath(QStringLiteral("audit.jsonl")));
-        for (const auto& ep : sim.endpoints()) {
-            argocd::InstanceConfig config;
-            config.id = ep.name;
-            config.name = ep.name;
-            config.baseUrl = ep.url;
-            session.addEphemeralInstance(config, ep.token);
-        }
+        test::connectDemo(session, sim);
         // Every instance listed (its rows are in the store) before looking at the whole fleet.
         QTRY_VERIFY_WITH_TIMEOUT(
             [&] {

@@ -9,6 +9,7 @@
 #include "governance/auditlog.h"
 #include "mainwindow.h"
 #include "notificationpanel.h"
+#include "scriptedapprover.h"
 #include "sim/simulator.h"
 
 #include <QApplication>
@@ -27,19 +28,7 @@ using namespace sextant;
 
 namespace {
 
-class ScriptedApprover : public governance::Approver {
-public:
-    void requestApproval(const WriteRequest& request,
-                         std::function<void(governance::ApprovalDecision)> done) override {
-        seen.append(request);
-        governance::ApprovalDecision d;
-        d.approved = approve;
-        d.approver = QStringLiteral("test-user");
-        done(d);
-    }
-    bool approve = true;
-    QVector<WriteRequest> seen;
-};
+using sextant::test::ScriptedApprover;
 
 QString describe(const ui::ConsoleSession& session) {
     QStringList lines;

@@ -8,6 +8,7 @@
 #include "analysis/rollbackranker.h"
 #include "appdetailview.h"
 #include "consolesession.h"
+#include "demosession.h"
 #include "fleet/fleetstore.h"
 #include "fleet/healthtimeline.h"
 #include "governance/actionmode.h"
@@ -15,6 +16,7 @@
 #include "governance/auditlog.h"
 #include "rollbackcandidatesmodel.h"
 #include "rollbackview.h"
+#include "scriptedapprover.h"
 #include "sim/simulator.h"
 #include "triagepanel.h"
 
@@ -42,26 +44,9 @@ constexpr int kWait = 30000; // an upper bound against hangs, never a timing ass
 const QString kPayments = QStringLiteral("prod-eu/argocd/payments-api");
 const QString kInstance = QStringLiteral("prod-eu");
 
-QString screenshotDir() {
-    const QString dir = QDir::cleanPath(QStringLiteral(SEXTANT_BIN_DIR "/../screenshots"));
-    QDir().mkpath(dir);
-    return dir;
-}
+using sextant::test::screenshotDir;
 
-// Approves everything and types the confirmation production targets need.
-class ScriptedApprover : public governance::Approver {
-public:
-    void requestApproval(const WriteRequest& request,
-                         std::function<void(governance::ApprovalDecision)> done) override {
-        seen.append(request);
-        governance::ApprovalDecision d;
-        d.approved = true;
-        d.approver = QStringLiteral("test-user");
-        d.typedConfirmation = governance::ApprovalGate::confirmationText(request);
-        done(d);
-    }
-    QVector<WriteRequest> seen;
-};
+using sextant::test::ScriptedApprover;
 
 // Lets pending layout requests run, so the picture shows the labels at their final size.
 void grabTo(QWidget& widget, const QString& name) {
@@ -109,13 +94,7 @@ private Q_SLOTS:
         m_session->setKnowledgeBasePath(m_dir.filePath(QStringLiteral("knowledge.sqlite")));
         m_session->setHealthTimelinePath(m_dir.filePath(QStringLiteral("timeline.sqlite")));
         m_session->setApprover(&m_approver);
-        for (const auto& ep : m_sim.endpoints()) {
-            argocd::InstanceConfig config;
-            config.id = ep.name;
-            config.name = ep.name;
-            config.baseUrl = ep.url;
-            m_session->addEphemeralInstance(config, ep.token);
-        }
+        test::connectDemo(*m_session, m_sim);
         QTRY_VERIFY_WITH_TIMEOUT(m_session->store()->indexOf(kPayments) >= 0, kWait);
         QVERIFY(m_session->policy()->mode(kInstance) == governance::Mode::Audit);
     }

@@ -11,11 +11,13 @@
 #include "appdetailpane.h"
 #include "appdetailview.h"
 #include "consolesession.h"
+#include "demosession.h"
 #include "findingsmodel.h"
 #include "fleet/fleetstore.h"
 #include "governance/actionmode.h"
 #include "governance/approvalgate.h"
 #include "governance/auditlog.h"
+#include "scriptedapprover.h"
 #include "sim/simulator.h"
 #include "triagepanel.h"
 
@@ -51,25 +53,9 @@ using ui::TriagePanel;
 
 namespace {
 
-QString screenshotDir() {
-    const QString dir = QDir::cleanPath(QStringLiteral(SEXTANT_BIN_DIR "/../screenshots"));
-    QDir().mkpath(dir);
-    return dir;
-}
+using sextant::test::screenshotDir;
 
-class ScriptedApprover : public governance::Approver {
-public:
-    void requestApproval(const WriteRequest& request,
-                         std::function<void(governance::ApprovalDecision)> done) override {
-        seen.append(request);
-        governance::ApprovalDecision d;
-        d.approved = true;
-        d.approver = QStringLiteral("test-user");
-        d.typedConfirmation = request.target;
-        done(d);
-    }
-    QVector<WriteRequest> seen;
-};
+using sextant::test::ScriptedApprover;
 
 // The smallest OpenAI-compatible chat completions server: answers every POST with `answer`
 // (non-streamed) and keeps the request bodies it received.
@@ -144,13 +130,7 @@ private Q_SLOTS:
         m_session = new ui::ConsoleSession(this, m_dir.filePath(QStringLiteral("audit.jsonl")));
         m_session->setKnowledgeBasePath(m_dir.filePath(QStringLiteral("knowledge.sqlite")));
         m_session->setApprover(&m_approver);
-        for (const auto& ep : m_sim.endpoints()) {
-            argocd::InstanceConfig config;
-            config.id = ep.name;
-            config.name = ep.name;
-            config.baseUrl = ep.url;
-            m_session->addEphemeralInstance(config, ep.token);
-        }
+        test::connectDemo(*m_session, m_sim);
         QTRY_VERIFY_WITH_TIMEOUT(
             m_session->store()->indexOf(QStringLiteral("prod-us/argocd/inventory-api")) >= 0 &&
                 m_session->store()->indexOf(QStringLiteral("prod-eu/argocd/payments-api")) >= 0,
