@@ -18,6 +18,7 @@
 #include <QFileInfo>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QThread>
 #include <QThreadPool>
 #include <QTimer>
@@ -64,10 +65,12 @@ namespace {
 void nameClusters(QVector<AppSummary>& apps, const QHash<QString, QString>& names) {
     if (names.isEmpty())
         return;
-    for (AppSummary& a : apps)
-        if (a.destName.isEmpty() && !a.destServer.isEmpty())
-            if (auto it = names.constFind(a.destServer); it != names.constEnd())
-                a.destName = *it;
+    // Read through a const view: the shared vector is copied only when a row really changes.
+    const QVector<AppSummary>& view = apps;
+    for (qsizetype i = 0; i < view.size(); ++i)
+        if (view[i].destName.isEmpty() && !view[i].destServer.isEmpty())
+            if (auto it = names.constFind(view[i].destServer); it != names.constEnd())
+                apps[i].destName = *it;
 }
 
 } // namespace
@@ -609,6 +612,19 @@ void ConsoleSession::startDemo() {
 void ConsoleSession::startDemoFleet(int generatedApps) {
     if (m_simThread)
         return;
+    // A demo session keeps nothing, like its instances: its incidents and health history go to
+    // a temporary folder, not into the knowledge base and timeline of the user's real fleets.
+    // (With saved instances in the same session the real files stay in use for them.)
+    const bool onlyDemo = std::all_of(m_order.cbegin(), m_order.cend(), [this](const QString& id) {
+        return m_instances.value(id).ephemeral;
+    });
+    if (onlyDemo && !m_demoData) {
+        m_demoData = std::make_unique<QTemporaryDir>();
+        if (m_demoData->isValid()) {
+            m_kbPath = m_demoData->filePath(QStringLiteral("knowledge.sqlite"));
+            m_timelinePath = m_demoData->filePath(QStringLiteral("health-timeline.sqlite"));
+        }
+    }
     m_simThread = new QThread(this);
     m_simThread->setObjectName(QStringLiteral("sextant-demo-sim"));
     m_sim = new sim::Simulator;

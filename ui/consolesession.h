@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 
+class QTemporaryDir;
 class QThread;
 class QThreadPool;
 class QTimer;
@@ -210,6 +211,7 @@ private:
     QThreadPool* m_timelinePool; // one thread that never expires: the timeline's connection
     std::shared_ptr<fleet::HealthTimeline> m_timeline; // created and used on m_timelinePool
     QString m_timelinePath;
+    std::unique_ptr<QTemporaryDir> m_demoData;  // a demo-only session's knowledge and timeline
     QVector<argocd::AppSummary> m_timelineRows; // changed rows of the batch being announced
 
     QThread* m_simThread = nullptr;

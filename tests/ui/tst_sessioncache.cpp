@@ -28,6 +28,20 @@ private Q_SLOTS:
         QCoreApplication::setApplicationName(QStringLiteral("sextant"));
     }
 
+    // The demo keeps nothing: its incidents and health history stay out of the user's files.
+    void demoKeepsNothing() {
+        const QString data = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+        ui::ConsoleSession session(nullptr, m_home.filePath(QStringLiteral("audit.jsonl")));
+        QVERIFY(session.knowledgeBasePath().startsWith(data));
+        session.startDemo();
+        QVERIFY(!session.knowledgeBasePath().startsWith(data));
+        QVERIFY(!session.healthTimelinePath().startsWith(data));
+        QTRY_VERIFY_WITH_TIMEOUT(session.store()->size() > 0, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(session.healthTimelinePath()), 30000);
+        QVERIFY(!QFile::exists(data + QStringLiteral("/sextant/health-timeline.sqlite")));
+        QVERIFY(!QFile::exists(data + QStringLiteral("/sextant/knowledge.sqlite")));
+    }
+
     void cachedRowsAtStart() {
         argocd::InstanceConfig config;
         config.id = QStringLiteral("prod-eu-id");
