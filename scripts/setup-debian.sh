@@ -14,6 +14,8 @@ packages=(
     qt6-qpa-plugins fonts-dejavu-core
     # tests: a real Secret Service on a private D-Bus, a virtual X server for screenshots
     gnome-keyring dbus-x11 xvfb xauth
+    # tests: real Git over smart HTTP (git http-backend behind a loopback web server)
+    lighttpd
 )
 
 missing=()
