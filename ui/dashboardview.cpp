@@ -731,8 +731,13 @@ void DashboardView::updateTrend() {
     QDateTime start = since;
     if (!points.isEmpty() && points.first().time.addSecs(-300) > since)
         start = points.first().time.addSecs(-300);
-    // A little room on the right, so the newest points are not cut by the plot's edge.
-    timeAxis->setRange(start.toLocalTime(), now.addSecs(start.secsTo(now) / 30).toLocalTime());
+    // A little room on the right, so the newest points are not cut by the plot's edge (at least
+    // a minute: a snapshot taken just now must not sit on, or past, the axis' end).
+    QDateTime end = now;
+    if (!points.isEmpty() && points.last().time > end)
+        end = points.last().time;
+    end = end.addSecs(std::max<qint64>(60, start.secsTo(end) / 30));
+    timeAxis->setRange(start.toLocalTime(), end.toLocalTime());
     timeAxis->setTickCount(5);
     timeAxis->setLabelsColor(palette().color(QPalette::Text));
     auto* valueAxis = new QValueAxis;

@@ -3,6 +3,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QTemporaryDir>
 #include <QTextStream>
 
 int main(int argc, char* argv[]) {
@@ -41,7 +42,13 @@ int main(int argc, char* argv[]) {
     }
 
     sextant::ui::ConsoleSession session(nullptr, parser.value(auditLog));
-    sextant::ui::MainWindow window(&session);
+    // A demo session keeps nothing: its fleet snapshots go to a temporary file, not into the
+    // trend history of the user's real fleet.
+    QTemporaryDir demoData;
+    const QString historyPath = parser.isSet(demo) && demoData.isValid()
+                                    ? demoData.filePath(QStringLiteral("fleet-history.sqlite"))
+                                    : QString();
+    sextant::ui::MainWindow window(&session, nullptr, historyPath);
     window.show();
     if (parser.isSet(demo))
         session.startDemoFleet(apps);
