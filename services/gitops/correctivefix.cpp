@@ -274,6 +274,14 @@ Workload workloadOf(const Finding& f) {
         w.name = f.fields.value(QStringLiteral("name"));
     if (w.kind.isEmpty())
         w.kind = f.fields.value(QStringLiteral("kind"));
+    if (w.kind == QLatin1String("Pod")) {
+        // A Pod of a Deployment/ReplicaSet: "<workload>-<template hash>-<5 chars>"; Git has the
+        // workload, whose kind is not known from the Pod name alone.
+        static const QRegularExpression podSuffix(
+            QStringLiteral("(?:-[a-z0-9]{6,10})?-[a-z0-9]{5}$"));
+        w.name.remove(podSuffix);
+        w.kind.clear();
+    }
     return w;
 }
 

@@ -227,6 +227,8 @@ private slots:
         const Finding f = diagnoseFirst(kCheckoutBundle);
         QCOMPARE(f.category, QStringLiteral("ImagePullNotFound"));
         QCOMPARE(f.fixKind, QStringLiteral("image-tag"));
+        QCOMPARE(f.resource, QStringLiteral("Pod shop/checkout-5c7f9d8b6d-h2kqz"));
+        QCOMPARE(f.fields.value("container"), QStringLiteral("checkout"));
         QCOMPARE(f.fields.value("image"),
                  QStringLiteral("registry.example.com/shop/checkout:v2.41.0"));
 
@@ -555,7 +557,7 @@ private slots:
 
     void oomKilledRaisesTheLimitWhereTheOverlayDecidesIt() {
         const MemoryTree& tree = demoTree("https://git.example.com/shop/checkout.git");
-        const Finding f = finding("OOMKilled", "resources", "Deployment shop/checkout",
+        const Finding f = finding("OOMKilled", "resources", "Pod shop/checkout-5c7f9d8b6d-h2kqz",
                                   {{"container", "checkout"}, {"exitCode", "137"}});
         FixTarget t;
         t.sourcePath = QStringLiteral("deploy/overlays/prod");
