@@ -13,6 +13,7 @@
 #include "sim/providersim.h"
 
 #include <QFile>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -488,6 +489,35 @@ private slots:
             for (const auto& h : req.headers)
                 inHeaders = inHeaders || h.second.contains(token.toUtf8());
         QVERIFY(inHeaders);
+    }
+
+    void standaloneServer() {
+        // `sextant-sim --git-provider github` as the console demo and CI start it.
+        QProcess proc;
+        proc.start(QStringLiteral(SEXTANT_BIN_DIR "/sextant-sim"),
+                   {QStringLiteral("--git-provider"), QStringLiteral("github"),
+                    QStringLiteral("--token"), QStringLiteral("standalone-tok-991"),
+                    QStringLiteral("--repo"), QStringLiteral("demo/gitops-config"),
+                    QStringLiteral("--branches"), QStringLiteral("main,") + kSource});
+        QVERIFY(proc.waitForStarted(kWait));
+        QVERIFY(QTest::qWaitFor([&proc] { return proc.canReadLine(); }, kWait));
+        const auto line = nlohmann::json::parse(proc.readLine().toStdString());
+        QCOMPARE(line["provider"].get<std::string>(), std::string("github"));
+        ProviderConfig c;
+        c.kind = ProviderKind::GitHub;
+        c.apiBase = QUrl(QString::fromStdString(line["apiBase"].get<std::string>()));
+        c.owner = QStringLiteral("demo");
+        c.repo = QStringLiteral("gitops-config");
+        GitProvider provider(c);
+        provider.setToken(QString::fromStdString(line["token"].get<std::string>()));
+        std::optional<Result<std::optional<PullRequestInfo>>> found;
+        provider.findOpenPullRequest(kSource, kTarget, [&found](auto r) { found.emplace(r); });
+        QVERIFY(QTest::qWaitFor([&found] { return found.has_value(); }, kWait));
+        QVERIFY2(found->ok(), qPrintable(found->ok() ? QString() : found->error().toString()));
+        QVERIFY(!found->value().has_value());
+        proc.terminate();
+        QVERIFY(proc.waitForFinished(kWait));
+        QCOMPARE(proc.exitCode(), 0);
     }
 
     void configFromRepositoryUrl() {
