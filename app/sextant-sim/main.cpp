@@ -1,5 +1,6 @@
 // sextant-sim: the Argo CD API simulator as a standalone server (docs/simulator.md).
 
+#include "sim/providersim.h"
 #include "sim/simulator.h"
 
 #include <QCommandLineParser>
@@ -11,6 +12,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <functional>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -48,6 +50,80 @@ int intOption(const QCommandLineParser& p, const QString& name, int def) {
         die(QStringLiteral("--%1 expects a non-negative number, got '%2'")
                 .arg(name, p.value(name)));
     return v;
+}
+
+void installSignalHandlers(QCoreApplication& app, const std::function<void()>& stop) {
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalFds) == 0) {
+        auto* notifier = new QSocketNotifier(g_signalFds[1], QSocketNotifier::Read, &app);
+        QObject::connect(notifier, &QSocketNotifier::activated, &app, [stop] {
+            char c;
+            [[maybe_unused]] const auto n = ::read(g_signalFds[1], &c, 1);
+            stop();
+            QCoreApplication::quit();
+        });
+        struct sigaction sa {};
+        sa.sa_handler = onSignal;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_RESTART;
+        sigaction(SIGINT, &sa, nullptr);
+        sigaction(SIGTERM, &sa, nullptr);
+    }
+    std::signal(SIGPIPE, SIG_IGN);
+}
+
+// --git-provider KIND: one Git provider's pull request API instead of Argo CD.
+int runProviderServer(QCoreApplication& app, const QCommandLineParser& p) {
+    using namespace sextant::sim;
+    const auto flavour = providerFlavourFromString(p.value(QStringLiteral("git-provider")));
+    if (!flavour)
+        die(QStringLiteral("--git-provider expects github, gitlab, gitea, bitbucket-cloud or "
+                           "bitbucket-dc, got '%1'")
+                .arg(p.value(QStringLiteral("git-provider"))));
+    ProviderSim server(*flavour);
+    if (p.isSet(QStringLiteral("token")))
+        server.setToken(p.value(QStringLiteral("token")));
+    const QStringList repos = p.values(QStringLiteral("repo")).isEmpty()
+                                  ? QStringList{QStringLiteral("demo/gitops-config")}
+                                  : p.values(QStringLiteral("repo"));
+    QStringList branches =
+        p.value(QStringLiteral("branches")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    if (branches.isEmpty())
+        branches = {QStringLiteral("main")};
+    nlohmann::ordered_json repoList = nlohmann::ordered_json::array();
+    for (const QString& r : repos) {
+        const qsizetype slash = r.lastIndexOf(QLatin1Char('/'));
+        if (slash <= 0 || slash == r.size() - 1)
+            die(QStringLiteral("--repo expects owner/name (GitLab: group/sub/name), got '%1'")
+                    .arg(r));
+        server.addRepository(r.left(slash), r.mid(slash + 1), branches);
+        for (const QString& label :
+             p.value(QStringLiteral("labels")).split(QLatin1Char(','), Qt::SkipEmptyParts))
+            server.addLabel(r.left(slash), r.mid(slash + 1), label);
+        repoList.push_back(r.toStdString());
+    }
+    const int port = intOption(p, QStringLiteral("port"), 0);
+    if (port > 65535)
+        die(QStringLiteral("--port expects 0..65535"));
+    const auto st = server.listen(QHostAddress::LocalHost, static_cast<quint16>(port));
+    if (!st.ok())
+        die(st.error().shortMessage);
+    if (p.isSet(QStringLiteral("log-requests")))
+        QObject::connect(&server, &ProviderSim::requestServed, &app,
+                         [](const QString& method, const QString& path, int status) {
+                             std::fprintf(stderr, "%s %s -> %d\n", qPrintable(method),
+                                          qPrintable(path), status);
+                         });
+    nlohmann::ordered_json o;
+    o["provider"] = providerFlavourName(*flavour).toStdString();
+    o["apiBase"] = server.apiBase().toString().toStdString();
+    o["token"] = server.token().toStdString();
+    o["repos"] = repoList;
+    const std::string line = o.dump();
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+    installSignalHandlers(app, [&server] { server.close(); });
+    return QCoreApplication::exec();
 }
 
 } // namespace
@@ -109,11 +185,35 @@ int main(int argc, char** argv) {
          QStringLiteral("Instance for --print-list (default: the first)."), QStringLiteral("name")},
         {QStringLiteral("fields"), QStringLiteral("`fields` query for --print-list."),
          QStringLiteral("F")},
+        {QStringLiteral("git-provider"),
+         QStringLiteral("Serve a Git provider's pull request API instead of Argo CD: github, "
+                        "gitlab, gitea, bitbucket-cloud or bitbucket-dc. Prints "
+                        "{\"provider\",\"apiBase\",\"token\",\"repos\"} (docs/simulator.md)."),
+         QStringLiteral("KIND")},
+        {QStringLiteral("port"),
+         QStringLiteral("--git-provider: port on 127.0.0.1 (default 0 = free)."),
+         QStringLiteral("N")},
+        {QStringLiteral("token"),
+         QStringLiteral("--git-provider: the one token accepted (default sim-provider-token)."),
+         QStringLiteral("T")},
+        {QStringLiteral("repo"),
+         QStringLiteral("--git-provider: a repository owner/name (repeatable; default "
+                        "demo/gitops-config)."),
+         QStringLiteral("owner/name")},
+        {QStringLiteral("branches"),
+         QStringLiteral("--git-provider: branches every repository has (default main)."),
+         QStringLiteral("a,b")},
+        {QStringLiteral("labels"), QStringLiteral("--git-provider: labels every repository has."),
+         QStringLiteral("a,b")},
+        {QStringLiteral("log-requests"),
+         QStringLiteral("--git-provider: print each request and its status on stderr.")},
     });
     p.process(app);
     if (!p.positionalArguments().isEmpty())
         die(QStringLiteral("unexpected argument '%1' (see --help)")
                 .arg(p.positionalArguments().constFirst()));
+    if (p.isSet(QStringLiteral("git-provider")))
+        return runProviderServer(app, p);
 
     sextant::sim::Simulator sim;
     const int sources = int(p.isSet(QStringLiteral("scenario"))) +
@@ -203,21 +303,6 @@ int main(int argc, char** argv) {
     }
     std::fflush(stdout);
 
-    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalFds) == 0) {
-        auto* notifier = new QSocketNotifier(g_signalFds[1], QSocketNotifier::Read, &app);
-        QObject::connect(notifier, &QSocketNotifier::activated, &app, [&] {
-            char c;
-            [[maybe_unused]] const auto n = ::read(g_signalFds[1], &c, 1);
-            sim.close();
-            QCoreApplication::quit();
-        });
-        struct sigaction sa {};
-        sa.sa_handler = onSignal;
-        sigemptyset(&sa.sa_mask);
-        sa.sa_flags = SA_RESTART;
-        sigaction(SIGINT, &sa, nullptr);
-        sigaction(SIGTERM, &sa, nullptr);
-    }
-    std::signal(SIGPIPE, SIG_IGN);
+    installSignalHandlers(app, [&sim] { sim.close(); });
     return QCoreApplication::exec();
 }
