@@ -4,7 +4,8 @@ namespace sextant {
 
 QString WriteRequest::displayText() const {
     QString text = method + QLatin1Char(' ') + url.toString(QUrl::FullyEncoded);
-    text += QStringLiteral("\nAuthorization: Bearer ••••••");
+    if (!credentialHeader.isEmpty())
+        text += QLatin1Char('\n') + credentialHeader + QStringLiteral(" ••••••");
     if (!body.isEmpty()) {
         text += QStringLiteral("\nContent-Type: application/json\n\n");
         text += QString::fromUtf8(body);

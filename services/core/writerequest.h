@@ -24,6 +24,9 @@ struct WriteRequest {
     QUrl url;                // full URL including query
     QByteArray body;         // exact body bytes (JSON), empty for none
     bool production = false; // destination looks like production: stronger confirmation
+    // How the transport adds the credential at send time, shown masked: "Authorization: Bearer"
+    // for Argo CD and GitHub, "PRIVATE-TOKEN" for GitLab, "Authorization: token" for Gitea.
+    QString credentialHeader = QStringLiteral("Authorization: Bearer");
 
     // "POST https://host/api/v1/applications/x/sync" and the body, for display and audit.
     QString displayText() const;

@@ -515,6 +515,15 @@ void GitProvider::failSoon(const std::function<void(Error)>& callback, Error err
 
 // --- describe / prepare ---------------------------------------------------------------------
 
+// "Authorization: Bearer", "PRIVATE-TOKEN:", "Authorization: token": how the token travels, for
+// the approval dialog and the audit log (the token itself is added at send time only).
+static QString credentialHeaderOf(const detail::ProviderRecipe& recipe) {
+    const auto header = recipe.authHeader(QString());
+    const QString scheme = QString::fromUtf8(header.second).trimmed();
+    return QString::fromUtf8(header.first) + QLatin1Char(':') +
+           (scheme.isEmpty() ? QString() : QLatin1Char(' ') + scheme);
+}
+
 namespace {
 
 QString placeholders(QString url) {
@@ -596,6 +605,7 @@ WriteRequest GitProvider::prepareOpenOrUpdatePullRequest(const PullRequestSpec& 
     w.instanceId = m_config.id();
     w.instanceName = m_config.displayName();
     w.action = QStringLiteral("open-pull-request");
+    w.credentialHeader = credentialHeaderOf(*m_recipe);
     w.target = m_config.repoPath() + QLatin1Char(':') + spec.sourceBranch;
     w.method = create.method;
     w.url = QUrl(create.url, QUrl::StrictMode);
@@ -618,6 +628,7 @@ WriteRequest GitProvider::prepareComment(int number, const QString& body) const 
     w.instanceId = m_config.id();
     w.instanceName = m_config.displayName();
     w.action = QStringLiteral("comment");
+    w.credentialHeader = credentialHeaderOf(*m_recipe);
     w.target = QStringLiteral("%1#%2").arg(m_config.repoPath()).arg(number);
     w.method = c.method;
     w.url = QUrl(c.url, QUrl::StrictMode);

@@ -462,6 +462,15 @@ private slots:
         Rig missing(kind, {}, QStringLiteral("elsewhere")); // 404 error text
         QVERIFY(!missing.open(spec).ok());
 
+        // What the approver is shown names the header the token travels in, masked.
+        const QString expectedHeader =
+            kind == ProviderKind::GitLab  ? QStringLiteral("PRIVATE-TOKEN: ••••••")
+            : kind == ProviderKind::Gitea ? QStringLiteral("Authorization: token ••••••")
+                                          : QStringLiteral("Authorization: Bearer ••••••");
+        QVERIFY(!rig.approver.seen.isEmpty());
+        QVERIFY2(rig.approver.seen.first().displayText().contains(expectedHeader),
+                 qPrintable(rig.approver.seen.first().displayText()));
+
         QStringList texts;
         for (Rig* r : {&rig, &refused, &missing}) {
             texts << r->errorsSeen;
