@@ -997,9 +997,10 @@ Result<PushResult> GitRepository::push(const QString& remoteSpec, const QString&
     if (rc < 0) {
         Error e = transportError(rc, state, url, QStringLiteral("push to"));
         if (e.kind == Error::Kind::Conflict)
-            e.shortMessage = QStringLiteral("The Git server did not take branch %1: it is not a "
-                                            "fast-forward of the remote branch")
-                                 .arg(branch);
+            e.shortMessage =
+                QStringLiteral("Branch %1 was not pushed: the remote branch has commits "
+                               "that are not in it (not a fast-forward)")
+                    .arg(branch);
         return e;
     }
 
