@@ -170,7 +170,7 @@ void mapToSources(std::vector<KubeObject>& rendered, const QString& dir, LoadedM
     }
 }
 
-Status loadRendered(const QString& dir, LoadedManifests& out) {
+Status loadRendered(const QString& dir, const HelmOptions& helm, LoadedManifests& out) {
     const Renderers& tools = Renderers::detect();
     QByteArray yaml;
     QString renderer;
@@ -190,8 +190,15 @@ Status loadRendered(const QString& dir, LoadedManifests& out) {
         yaml = *r;
         renderer = QStringLiteral("kustomize");
     } else if (!kustomize && !tools.helm.isEmpty()) {
-        auto r = runRenderer(tools.helm, {QStringLiteral("template"), dir},
-                             QStringLiteral("helm template %1").arg(dir));
+        QStringList args{QStringLiteral("template")};
+        if (!helm.releaseName.isEmpty())
+            args << helm.releaseName;
+        args << dir;
+        if (!helm.ns.isEmpty())
+            args << QStringLiteral("--namespace") << helm.ns;
+        for (const QString& values : helm.valueFiles)
+            args << QStringLiteral("--values") << QDir(dir).absoluteFilePath(values);
+        auto r = runRenderer(tools.helm, args, QStringLiteral("helm template %1").arg(dir));
         if (!r)
             return r.error();
         yaml = *r;
@@ -261,7 +268,7 @@ Result<std::vector<KubeObject>> parseManifests(const QByteArray& yaml, const QSt
     return out;
 }
 
-Result<LoadedManifests> loadManifests(const QStringList& paths) {
+Result<LoadedManifests> loadManifests(const QStringList& paths, const HelmOptions& helm) {
     LoadedManifests out;
     for (const QString& path : paths) {
         const QFileInfo info(path);
@@ -270,7 +277,7 @@ Result<LoadedManifests> loadManifests(const QStringList& paths) {
         if (info.isDir()) {
             const QDir dir(path);
             if (isKustomizeDir(dir) || dir.exists(QStringLiteral("Chart.yaml"))) {
-                if (Status s = loadRendered(path, out); !s)
+                if (Status s = loadRendered(path, helm, out); !s)
                     return s.error();
                 continue;
             }

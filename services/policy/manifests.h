@@ -54,9 +54,17 @@ struct Renderers {
 // syntax error is an Error whose details read "<file>:<line>:<column>: <what>".
 Result<std::vector<KubeObject>> parseManifests(const QByteArray& yaml, const QString& fileName);
 
+// How a Helm chart is rendered, as Argo CD's spec.source.helm says: value files (absolute, or
+// relative to the chart directory), the release name and the namespace. Empty = helm's defaults.
+struct HelmOptions {
+    QStringList valueFiles;
+    QString releaseName;
+    QString ns;
+};
+
 // Loads files and directories: a directory with a kustomization is rendered with
 // `kubectl kustomize` (or `kustomize build`), one with a Chart.yaml with `helm template`, when
 // installed; otherwise (and for plain directories) every *.yaml/*.yml below is read.
-Result<LoadedManifests> loadManifests(const QStringList& paths);
+Result<LoadedManifests> loadManifests(const QStringList& paths, const HelmOptions& helm = {});
 
 } // namespace sextant::policy
