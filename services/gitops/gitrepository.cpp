@@ -501,6 +501,25 @@ bool GitRepository::isBare() const {
     return git_repository_is_bare(m_repo);
 }
 
+QString GitRepository::workTree() const {
+    const char* dir = git_repository_workdir(m_repo);
+    return dir ? QDir(QFile::decodeName(dir)).absolutePath() : QString();
+}
+
+Result<QString> GitRepository::configuredRemoteUrl(const QString& name) const {
+    git_remote* remote = nullptr;
+    if (git_remote_lookup(&remote, m_repo, name.toUtf8().constData()) < 0)
+        return gitError(Error::Kind::NotFound,
+                        QStringLiteral("The repository has no remote named %1").arg(name));
+    const QString raw = QString::fromUtf8(git_remote_url(remote));
+    git_remote_free(remote);
+    if (!raw.startsWith(QLatin1String("http"))) // scp-like and ssh URLs carry no secret
+        return raw;
+    QUrl url(raw);
+    url.setUserInfo(QString());
+    return url.toString();
+}
+
 Status GitRepository::fetch(const GitCredentials& credentials) {
     return fetchRemote(m_repo, "origin", credentials);
 }

@@ -91,6 +91,11 @@ public:
 
     QString path() const; // the repository's git directory
     bool isBare() const;
+    // The folder of the work tree, empty for a bare repository.
+    QString workTree() const;
+    // The URL of a configured remote ("origin"), with any user part removed; NotFound when the
+    // repository has no such remote.
+    Result<QString> configuredRemoteUrl(const QString& name = QStringLiteral("origin")) const;
 
     // Fetches again from the mirror's origin (the URL given to mirror()).
     Status fetch(const GitCredentials& credentials = {});
