@@ -9,6 +9,12 @@
 #include <QHash>
 #include <QRegularExpression>
 #include <QSet>
+#include <QThread>
+#include <QThreadPool>
+#include <QtConcurrent/QtConcurrentMap>
+
+#include <algorithm>
+#include <optional>
 
 namespace sextant::gitops {
 
@@ -153,6 +159,20 @@ Result<ChangeDescription> describeChange(const ChangeRequest& request) {
     const ImpactMap baseMap(*request.base, request.repoURL, baseApps);
     const ImpactMap headMap(*request.head, request.repoURL, headApps);
     out.impacted = impactedAcross(baseMap, headMap, request.changes);
+    if (!request.repoURL.isEmpty() && !headApps.empty()) {
+        const bool anyUsesRepo =
+            std::any_of(headApps.begin(), headApps.end(), [&](const AppRef& a) {
+                return std::any_of(a.sources.begin(), a.sources.end(), [&](const AppSourceRef& s) {
+                    return sameRepo(s.repoURL, request.repoURL);
+                });
+            });
+        if (!anyUsesRepo)
+            out.notes.append(QStringLiteral("None of the %1 Applications uses %2: if they name "
+                                            "this repository by another URL, give that URL "
+                                            "(--repo-url)")
+                                 .arg(headApps.size())
+                                 .arg(request.repoURL));
+    }
     for (const ImpactMap* map : {&baseMap, &headMap})
         for (const QString& n : map->notes())
             if (!out.notes.contains(n))
@@ -170,16 +190,27 @@ Result<ChangeDescription> describeChange(const ChangeRequest& request) {
     input.policyChecked = request.policy;
     for (const FileChange& change : request.changes)
         input.changedFiles.append(change.path);
-    for (const ImpactEntry& entry : out.impacted) {
-        const AppRef& app = entry.app;
+    // Each application renders base and head (a child process per source when a renderer is
+    // installed): spread over the cores, results kept in impact order.
+    struct AppWork {
+        const ImpactEntry* entry = nullptr;
+        AppChanges changes;
+        std::optional<PolicyDelta> policy;
+    };
+    std::vector<AppWork> work(out.impacted.size());
+    for (std::size_t i = 0; i < work.size(); ++i)
+        work[i].entry = &out.impacted[i];
+    QThreadPool pool;
+    pool.setMaxThreadCount(std::max(1, QThread::idealThreadCount()));
+    QtConcurrent::blockingMap(&pool, work, [&](AppWork& w) {
+        const AppRef& app = w.entry->app;
         QStringList notes;
         const std::vector<RenderInput> inputs = renderInputs(app, request.repoURL, notes);
         const Rendered before =
             renderAll(baseRenderer, inputs, app.name, QStringLiteral("base"), notes);
         const Rendered after =
             renderAll(headRenderer, inputs, app.name, QStringLiteral("head"), notes);
-
-        AppChanges changes;
+        AppChanges& changes = w.changes;
         changes.app.app = app.name;
         changes.app.instance = app.instance;
         changes.app.cluster = app.cluster;
@@ -190,16 +221,20 @@ Result<ChangeDescription> describeChange(const ChangeRequest& request) {
         changes.changes = diffObjects(before.objects, after.objects);
         changes.renderer = after.renderer.isEmpty() ? before.renderer : after.renderer;
         changes.notes = notes;
-        changes.files = entry.files;
+        changes.files = w.entry->files;
         if (request.policy) {
             PolicyDelta delta =
                 comparePolicy(app.name, before.objects, after.objects, changes.changes);
             if (!delta.empty())
-                input.policy.push_back(std::move(delta));
+                w.policy = std::move(delta);
         }
-        for (const QString& n : notes)
+    });
+    for (AppWork& w : work) {
+        for (const QString& n : w.changes.notes)
             out.notes.append(n);
-        input.apps.push_back(std::move(changes));
+        if (w.policy)
+            input.policy.push_back(std::move(*w.policy));
+        input.apps.push_back(std::move(w.changes));
     }
     out.renderMs = phase.elapsed();
 

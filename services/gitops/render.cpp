@@ -69,6 +69,7 @@ SourceRenderer::SourceRenderer(const RepoTree& tree)
 SourceRenderer::~SourceRenderer() = default;
 
 Status SourceRenderer::ensureExported() {
+    const std::lock_guard<std::mutex> lock(m_exportMutex);
     if (m_exported)
         return okStatus();
     m_dir = std::make_unique<QTemporaryDir>(QDir::tempPath() +

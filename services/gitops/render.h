@@ -8,6 +8,7 @@
 #include <QStringList>
 
 #include <memory>
+#include <mutex>
 #include <vector>
 
 class QTemporaryDir;
@@ -31,7 +32,8 @@ struct RenderedSource {
 // Renders sources of one revision: the tree is exported once to a temporary folder (kustomize
 // overlays reach into sibling folders) and handed to policy::loadManifests, which picks
 // `kubectl kustomize`, `kustomize build` or `helm template` when installed and otherwise reads
-// the raw YAML with a note. One instance per thread; the folder is removed on destruction.
+// the raw YAML with a note. render() may be called from several threads at once (the export
+// happens once, under a lock); the folder is removed on destruction.
 class SourceRenderer {
 public:
     explicit SourceRenderer(const RepoTree& tree);
@@ -48,6 +50,7 @@ private:
 
     const RepoTree& m_tree;
     std::unique_ptr<QTemporaryDir> m_dir;
+    std::mutex m_exportMutex;
     bool m_exported = false;
 };
 
