@@ -11,6 +11,7 @@ int runAudit(const QStringList& args);    // cmd_audit.cpp
 int runBench(const QStringList& args);    // cmd_bench.cpp
 int runDiagnose(const QStringList& args); // cmd_diagnose.cpp
 int runPolicy(const QStringList& args);   // cmd_policy.cpp
+int runPr(const QStringList& args);       // cmd_pr.cpp
 int runRollback(const QStringList& args); // cmd_rollback.cpp
 // `bench policy` (cmd_policy.cpp, dispatched from cmd_bench.cpp).
 int runBenchPolicy(const QStringList& args);

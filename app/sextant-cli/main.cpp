@@ -29,6 +29,8 @@ void printUsage() {
            "  diagnose      diagnose an application from an evidence bundle (--bundle FILE\n"
            "                --output json|md)\n"
            "  policy        check manifests against the policy pack (policy --help)\n"
+           "  pr describe   impact, object changes, risks and policy results of a config-repo\n"
+           "                change as a PR description (pr --help)\n"
            "  rollback      rank rollback targets with reasons, print rollback plans\n"
            "                (rollback rank|plan --help)\n"
            "\n"
@@ -81,6 +83,8 @@ int main(int argc, char* argv[]) {
         return sextant::cli::runDiagnose(args);
     if (command == QLatin1String("policy"))
         return sextant::cli::runPolicy(args);
+    if (command == QLatin1String("pr"))
+        return sextant::cli::runPr(args);
     if (command == QLatin1String("rollback"))
         return sextant::cli::runRollback(args);
     sextant::cli::printError(QStringLiteral("unknown command '%1'").arg(command));
