@@ -95,6 +95,7 @@ void printBenchHelp() {
            "       sextant-cli bench cache [--apps N] [--runs N]\n"
            "       sextant-cli bench diagnose DIR [--runs N]\n"
            "       sextant-cli bench policy [--objects N] [--runs N]   (docs/policy.md)\n"
+           "       sextant-cli bench pr [--files N] [--apps N] [--runs N]\n"
            "\n"
            "ingest  parses a GET /api/v1/applications body and builds the fleet store, warm,\n"
            "        N times (default 9); prints medians with simdjson's and nlohmann's DOM\n"
@@ -114,6 +115,9 @@ void printBenchHelp() {
            "        \"also\"}): correct when the top category is the primary and every \"also\"\n"
            "        category is among the findings. Time per case is the median of N warm runs\n"
            "        (default 9), loading the file excluded.\n"
+           "pr      pr describe of a --files change (default 500) in a generated kustomize\n"
+           "        repository of --apps apps (default 100) x dev/stage/prod overlays, a real\n"
+           "        bare Git repository; medians of N runs (default 3). 'bench pr --help'.\n"
            "\n"
            "Each prints one JSON object. Wall-clock figures on a shared machine are noisy.\n";
 }
@@ -819,7 +823,10 @@ int runBench(const QStringList& args) {
         return runDiagnoseBench(args.mid(1));
     if (what == QLatin1String("policy"))
         return runBenchPolicy(args.mid(1));
-    printError(QStringLiteral("unknown benchmark '%1' (ingest, fleet, cache, diagnose)").arg(what));
+    if (what == QLatin1String("pr"))
+        return runBenchPr(args.mid(1));
+    printError(QStringLiteral("unknown benchmark '%1' (ingest, fleet, cache, diagnose, policy, pr)")
+                   .arg(what));
     return 2;
 }
 

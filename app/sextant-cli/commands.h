@@ -15,6 +15,7 @@ int runPr(const QStringList& args);       // cmd_pr.cpp
 int runRollback(const QStringList& args); // cmd_rollback.cpp
 // `bench policy` (cmd_policy.cpp, dispatched from cmd_bench.cpp).
 int runBenchPolicy(const QStringList& args);
+int runBenchPr(const QStringList& args); // `bench pr` (cmd_benchpr.cpp)
 
 // Prints to stderr in the CLI's one error format.
 void printError(const QString& shortMessage, const QString& details = {});
