@@ -90,6 +90,32 @@ private Q_SLOTS:
         QVERIFY(out.value(QLatin1String("bytes")).toInteger() > 0);
     }
 
+    void pr() {
+        // 3 apps x 3 environments on one shared component; 12 changed files: the component,
+        // 3 base Deployments and 8 overlay patches, so every application is reached.
+        const QJsonObject out =
+            runBench({QStringLiteral("pr"), QStringLiteral("--files"), QStringLiteral("12"),
+                      QStringLiteral("--apps"), QStringLiteral("3"), QStringLiteral("--runs"),
+                      QStringLiteral("1")});
+        for (const char* key :
+             {"bench", "files", "apps", "applications", "impacted", "objectChanges", "renderer",
+              "impactMs", "renderMs", "totalMs", "runs"})
+            QVERIFY2(out.contains(QLatin1String(key)), key);
+        QCOMPARE(out.value(QLatin1String("bench")).toString(), QStringLiteral("pr"));
+        QCOMPARE(out.value(QLatin1String("files")).toInt(), 12);
+        QCOMPARE(out.value(QLatin1String("apps")).toInt(), 3);
+        QCOMPARE(out.value(QLatin1String("applications")).toInt(), 9);
+        QCOMPARE(out.value(QLatin1String("impacted")).toInt(), 9);
+        QCOMPARE(out.value(QLatin1String("runs")).toInt(), 1);
+        // Raw overlays still show the 8 changed replica patches; a renderer shows more.
+        QVERIFY(out.value(QLatin1String("objectChanges")).toInt() >= 8);
+        const QString renderer = out.value(QLatin1String("renderer")).toString();
+        QVERIFY2(renderer == QLatin1String("raw") ||
+                     renderer == QLatin1String("kubectl-kustomize") ||
+                     renderer == QLatin1String("kustomize"),
+                 qPrintable(renderer));
+    }
+
     void badArguments() {
         QProcess p;
         p.start(cli(), {QStringLiteral("bench"), QStringLiteral("ingest"),
@@ -99,6 +125,11 @@ private Q_SLOTS:
         p.start(cli(), {QStringLiteral("bench"), QStringLiteral("nope")});
         QVERIFY(p.waitForFinished(30000));
         QCOMPARE(p.exitCode(), 2);
+        p.start(cli(), {QStringLiteral("bench"), QStringLiteral("pr"), QStringLiteral("--files"),
+                        QStringLiteral("0")});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY(p.readAllStandardOutput().isEmpty());
     }
 };
 
