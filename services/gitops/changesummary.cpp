@@ -1,5 +1,7 @@
 #include "changesummary.h"
 
+#include "gitops/imageref.h"
+
 #include <QRegularExpression>
 #include <QSet>
 
@@ -145,14 +147,15 @@ public:
                 }
             }
             if (image.match(f.path).hasMatch() && f.kind == FieldChange::Kind::Modified) {
-                const ImageRef a = parseImage(f.before);
-                const ImageRef b = parseImage(f.after);
+                const ImageRef a = parseImageRef(f.before);
+                const ImageRef b = parseImageRef(f.after);
                 const QString text =
                     a.repository == b.repository
                         ? QStringLiteral("image %1 %2%3%4")
                               .arg(a.repository.section(QLatin1Char('/'), -1),
-                                   a.tag.isEmpty() ? QStringLiteral("(no tag)") : a.tag, kArrow,
-                                   b.tag.isEmpty() ? QStringLiteral("(no tag)") : b.tag)
+                                   a.version().isEmpty() ? QStringLiteral("(no tag)") : a.version(),
+                                   kArrow,
+                                   b.version().isEmpty() ? QStringLiteral("(no tag)") : b.version())
                         : QStringLiteral("image %1%2%3").arg(f.before, kArrow, f.after);
                 statement(0, text, false, where);
                 continue;
@@ -257,24 +260,6 @@ private:
 };
 
 } // namespace
-
-ImageRef parseImage(const QString& image) {
-    ImageRef r;
-    QString rest = image;
-    const int at = rest.indexOf(QLatin1Char('@'));
-    if (at >= 0) {
-        r.tag = rest.mid(at);
-        rest = rest.left(at);
-    }
-    const int colon = rest.lastIndexOf(QLatin1Char(':'));
-    if (colon > rest.lastIndexOf(QLatin1Char('/'))) { // not a registry port
-        const QString tag = rest.mid(colon + 1);
-        r.tag = r.tag.isEmpty() ? tag : tag + r.tag;
-        rest = rest.left(colon);
-    }
-    r.repository = rest;
-    return r;
-}
 
 QStringList summarizeChanges(const std::vector<AppChanges>& apps, const SummaryOptions& options) {
     Collector c;

@@ -47,11 +47,4 @@ QStringList summarizeChanges(const std::vector<AppChanges>& apps,
 // The same for one application (no cluster names: the application says where).
 QStringList summarizeAppChanges(const AppChanges& app);
 
-// "registry/org/web:1.4.2" -> {"registry/org/web", "1.4.2"} (digest kept with '@').
-struct ImageRef {
-    QString repository;
-    QString tag; // "1.4.2", "@sha256:…" or empty
-};
-ImageRef parseImage(const QString& image);
-
 } // namespace sextant::gitops

@@ -1800,33 +1800,6 @@ QString oneEditApart(const QString& a, const QString& b) {
 
 } // namespace
 
-QString ImageRef::toString() const {
-    QString out = repository;
-    if (!tag.isEmpty())
-        out += QLatin1Char(':') + tag;
-    if (!digest.isEmpty())
-        out += QLatin1Char('@') + digest;
-    return out;
-}
-
-ImageRef parseImageRef(const QString& image) {
-    ImageRef ref;
-    QString rest = image.trimmed();
-    const int at = rest.indexOf(QLatin1Char('@'));
-    if (at >= 0) {
-        ref.digest = rest.mid(at + 1);
-        rest = rest.left(at);
-    }
-    const int slash = rest.lastIndexOf(QLatin1Char('/'));
-    const int colon = rest.lastIndexOf(QLatin1Char(':'));
-    if (colon > slash) { // a ':' before the last '/' is a registry port
-        ref.tag = rest.mid(colon + 1);
-        rest = rest.left(colon);
-    }
-    ref.repository = rest;
-    return ref;
-}
-
 NearMiss nearMissTag(const QString& tag, const QStringList& knownTags) {
     for (const QString& known : knownTags) {
         const QString how = oneEditApart(tag, known);

@@ -2,6 +2,7 @@
 
 #include "analysis/evidence.h"
 #include "core/result.h"
+#include "gitops/imageref.h"
 #include "gitops/repotree.h"
 
 #include <QByteArray>
@@ -79,14 +80,6 @@ Result<CorrectiveDraft> draftFix(const analysis::Finding& finding, const RepoTre
                                  const FixTarget& target);
 
 // Helpers, public for tests and the console.
-// "registry:5000/org/app:tag@sha256:..." split into repository, tag and digest.
-struct ImageRef {
-    QString repository;
-    QString tag;
-    QString digest;
-    QString toString() const;
-};
-ImageRef parseImageRef(const QString& image);
 // When `tag` is one edit away from a known tag (two neighbouring characters swapped, one
 // character changed, added or dropped), that tag and how they differ; else empty.
 struct NearMiss {

@@ -1,6 +1,7 @@
 // Object-level diff of two renders and its plain-word summary (services/gitops).
 
 #include "gitops/changesummary.h"
+#include "gitops/imageref.h"
 #include "gitops/objectdiff.h"
 
 #include <QTest>
@@ -288,12 +289,15 @@ private slots:
     }
 
     void imageReferences() {
-        QCOMPARE(parseImage(QStringLiteral("registry:5000/org/web:1.2")).repository,
+        QCOMPARE(parseImageRef(QStringLiteral("registry:5000/org/web:1.2")).repository,
                  QStringLiteral("registry:5000/org/web"));
-        QCOMPARE(parseImage(QStringLiteral("registry:5000/org/web")).tag, QString());
-        QCOMPARE(parseImage(QStringLiteral("web@sha256:abc")).tag, QStringLiteral("@sha256:abc"));
-        QCOMPARE(parseImage(QStringLiteral("web:1.0@sha256:abc")).tag,
+        QCOMPARE(parseImageRef(QStringLiteral("registry:5000/org/web")).tag, QString());
+        QCOMPARE(parseImageRef(QStringLiteral("web@sha256:abc")).version(),
+                 QStringLiteral("@sha256:abc"));
+        QCOMPARE(parseImageRef(QStringLiteral("web:1.0@sha256:abc")).version(),
                  QStringLiteral("1.0@sha256:abc"));
+        QCOMPARE(parseImageRef(QStringLiteral("web:1.0@sha256:abc")).toString(),
+                 QStringLiteral("web:1.0@sha256:abc"));
     }
 };
 
