@@ -153,6 +153,84 @@ QStringList MemoryTree::allFiles(const QString& dir) const {
     return out; // QMap keeps keys sorted
 }
 
+void OverlayTree::put(const QString& path, QByteArray content) {
+    if (const auto p = normalisePath(path); p && !p->isEmpty())
+        m_edits.insert(*p, std::move(content));
+}
+
+void OverlayTree::remove(const QString& path) {
+    if (const auto p = normalisePath(path); p && !p->isEmpty())
+        m_edits.insert(*p, std::nullopt);
+}
+
+std::optional<QByteArray> OverlayTree::readFile(const QString& path) const {
+    const auto p = normalisePath(path);
+    if (!p)
+        return std::nullopt;
+    const auto it = m_edits.constFind(*p);
+    if (it != m_edits.constEnd())
+        return *it;
+    return m_base.readFile(*p);
+}
+
+QStringList OverlayTree::list(const QString& dir) const {
+    const auto d = normalisePath(dir);
+    if (!d)
+        return {};
+    const QString prefix = d->isEmpty() ? QString() : *d + QLatin1Char('/');
+    QStringList entries = m_base.list(*d);
+    bool removals = false;
+    for (auto it = m_edits.lowerBound(prefix); it != m_edits.constEnd(); ++it) {
+        if (!it.key().startsWith(prefix))
+            break;
+        const QString rest = it.key().mid(prefix.size());
+        const qsizetype slash = rest.indexOf(QLatin1Char('/'));
+        const QString entry = slash < 0 ? rest : rest.left(slash + 1);
+        if (it.value()) {
+            if (!entries.contains(entry))
+                entries.append(entry);
+        } else {
+            removals = true;
+        }
+    }
+    if (removals) {
+        QStringList kept;
+        for (const QString& entry : entries) {
+            const QString path =
+                prefix + (entry.endsWith(QLatin1Char('/')) ? entry.chopped(1) : entry);
+            if (entry.endsWith(QLatin1Char('/')) ? isDir(path) : readFile(path).has_value())
+                kept.append(entry);
+        }
+        entries = kept;
+    }
+    std::sort(entries.begin(), entries.end());
+    return entries;
+}
+
+bool OverlayTree::isDir(const QString& path) const {
+    const auto d = normalisePath(path);
+    if (!d)
+        return false;
+    if (d->isEmpty())
+        return true;
+    const QString prefix = *d + QLatin1Char('/');
+    for (auto it = m_edits.lowerBound(prefix); it != m_edits.constEnd(); ++it) {
+        if (!it.key().startsWith(prefix))
+            break;
+        if (it.value())
+            return true;
+    }
+    if (!m_base.isDir(*d))
+        return false;
+    // Still a folder unless every file below it was removed here.
+    for (const QString& file : m_base.allFiles(*d)) {
+        const auto it = m_edits.constFind(file);
+        if (it == m_edits.constEnd() || it.value())
+            return true;
+    }
+    return false;
+}
+
 DirectoryTree::DirectoryTree(QString root)
     : m_root(QDir(root).absolutePath()) {}
 

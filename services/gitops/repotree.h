@@ -63,6 +63,24 @@ private:
     QMap<QString, QByteArray> m_files; // normalised path -> content
 };
 
+// A revision made of edits on top of another (the head of a change not committed yet): files
+// put here replace or add to the base's, files removed here are gone. The base must outlive it.
+class OverlayTree final : public RepoTree {
+public:
+    explicit OverlayTree(const RepoTree& base)
+        : m_base(base) {}
+    void put(const QString& path, QByteArray content);
+    void remove(const QString& path);
+
+    std::optional<QByteArray> readFile(const QString& path) const override;
+    QStringList list(const QString& dir) const override;
+    bool isDir(const QString& path) const override;
+
+private:
+    const RepoTree& m_base;
+    QMap<QString, std::optional<QByteArray>> m_edits; // normalised path -> content (none: removed)
+};
+
 // A directory on disk, read as a revision (a checkout with local changes, an export).
 // Hidden entries named ".git" are skipped.
 class DirectoryTree final : public RepoTree {
