@@ -1,5 +1,7 @@
 #include "demorepos.h"
 
+#include "gitops/gitrepository.h"
+
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -60,6 +62,51 @@ const DemoRepo* findDemoRepo(const std::vector<DemoRepo>& repos, const QString& 
         if (r.repoURL == wanted)
             return &r;
     return nullptr;
+}
+
+Result<QMap<QString, QString>> materialiseDemoRepositories(const QString& root,
+                                                           const std::vector<DemoRepo>& repos,
+                                                           const QDateTime& now) {
+    QMap<QString, QString> out;
+    for (const DemoRepo& repo : repos) {
+        const QString dir = root + QLatin1Char('/') + repo.org + QLatin1Char('/') + repo.name +
+                            QStringLiteral(".git");
+        auto git = GitRepository::initBare(dir, QStringLiteral("main"));
+        if (!git)
+            return git.error();
+        const bool checkout =
+            repo.org == QLatin1String("shop") && repo.name == QLatin1String("checkout");
+        const QString overlay = QStringLiteral("deploy/overlays/prod/kustomization.yaml");
+        if (checkout && repo.tree.isFile(overlay)) {
+            // The release that ran healthy, then the commit with the swapped digits.
+            OverlayTree good(repo.tree);
+            QByteArray text = *repo.tree.readFile(overlay);
+            text.replace("newTag: v2.41.0", "newTag: v2.14.0");
+            good.put(overlay, text);
+            auto first = git.value()->commitSnapshot(
+                QStringLiteral("main"), good, QStringLiteral("Release checkout v2.14.0"),
+                QStringLiteral("Ana Lopez"), QStringLiteral("ana.lopez@example.com"),
+                now.addSecs(-26 * 3600));
+            if (!first)
+                return first.error();
+            auto second = git.value()->commitSnapshot(
+                QStringLiteral("main"), repo.tree, QStringLiteral("Bump checkout image to v2.41.0"),
+                QStringLiteral("Ben Okafor"), QStringLiteral("ben.okafor@example.com"),
+                now.addSecs(-40 * 60));
+            if (!second)
+                return second.error();
+        } else {
+            auto only = git.value()->commitSnapshot(
+                QStringLiteral("main"), repo.tree,
+                QStringLiteral("%1/%2: deployment configuration").arg(repo.org, repo.name),
+                QStringLiteral("Platform Team"), QStringLiteral("platform@example.com"),
+                now.addDays(-3));
+            if (!only)
+                return only.error();
+        }
+        out.insert(repo.repoURL, git.value()->path());
+    }
+    return out;
 }
 
 } // namespace sextant::gitops

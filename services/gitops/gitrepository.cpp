@@ -965,6 +965,101 @@ Result<QString> GitRepository::commitEdits(const CommitRequest& request) {
     return oidString(&commitId);
 }
 
+Result<std::unique_ptr<GitRepository>> GitRepository::initBare(const QString& path,
+                                                               const QString& initialBranch) {
+    ensureLibgit2();
+    if (!isValidBranchName(initialBranch))
+        return Error::make(Error::Kind::Config,
+                           QStringLiteral("\"%1\" is not a valid branch name").arg(initialBranch));
+    git_repository_init_options options = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+    options.flags =
+        GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
+    const QByteArray head = initialBranch.toUtf8();
+    options.initial_head = head.constData();
+    git_repository* raw = nullptr;
+    if (git_repository_init_ext(&raw, QFile::encodeName(path).constData(), &options) < 0)
+        return gitError(Error::Kind::Io,
+                        QStringLiteral("Cannot create a repository in %1").arg(path));
+    return std::unique_ptr<GitRepository>(new GitRepository(raw));
+}
+
+Result<QString> GitRepository::commitSnapshot(const QString& branch, const RepoTree& files,
+                                              const QString& message, const QString& authorName,
+                                              const QString& authorEmail, const QDateTime& when) {
+    if (!isValidBranchName(branch))
+        return Error::make(Error::Kind::Config,
+                           QStringLiteral("\"%1\" is not a valid branch name").arg(branch));
+    // Start from an empty tree and add every file.
+    git_treebuilder* builder = nullptr;
+    git_oid emptyId;
+    if (git_treebuilder_new(&builder, m_repo, nullptr) < 0)
+        return gitError(Error::Kind::Io, QStringLiteral("Cannot build a tree"));
+    const int written = git_treebuilder_write(&emptyId, builder);
+    git_treebuilder_free(builder);
+    if (written < 0)
+        return gitError(Error::Kind::Io, QStringLiteral("Cannot build a tree"));
+    git_tree* et = nullptr;
+    if (git_tree_lookup(&et, m_repo, &emptyId) < 0)
+        return gitError(Error::Kind::Io, QStringLiteral("Cannot build a tree"));
+    TreePtr emptyTree(et);
+
+    const QStringList paths = files.allFiles();
+    std::vector<QByteArray> pathBytes;
+    std::vector<git_tree_update> updates;
+    pathBytes.reserve(std::size_t(paths.size()));
+    updates.reserve(std::size_t(paths.size()));
+    for (const QString& path : paths) {
+        const std::optional<QByteArray> content = files.readFile(path);
+        if (!content)
+            continue;
+        git_tree_update update{};
+        if (git_blob_create_from_buffer(&update.id, m_repo, content->constData(),
+                                        std::size_t(content->size())) < 0)
+            return gitError(Error::Kind::Io, QStringLiteral("Cannot store %1").arg(path));
+        pathBytes.push_back(path.toUtf8());
+        update.action = GIT_TREE_UPDATE_UPSERT;
+        update.filemode = GIT_FILEMODE_BLOB;
+        update.path = pathBytes.back().constData();
+        updates.push_back(update);
+    }
+    git_oid treeId;
+    if (git_tree_create_updated(&treeId, m_repo, emptyTree.get(), updates.size(), updates.data()) <
+        0)
+        return gitError(Error::Kind::Io, QStringLiteral("Cannot build the tree"));
+    git_tree* nt = nullptr;
+    if (git_tree_lookup(&nt, m_repo, &treeId) < 0)
+        return gitError(Error::Kind::Io, QStringLiteral("Cannot read the new tree"));
+    TreePtr tree(nt);
+
+    git_signature* sig = nullptr;
+    if (git_signature_new(&sig, authorName.toUtf8().constData(), authorEmail.toUtf8().constData(),
+                          when.toSecsSinceEpoch(), 0) < 0)
+        return gitError(Error::Kind::Config, QStringLiteral("The author name or email is invalid"));
+    SignaturePtr signature(sig);
+
+    const QByteArray refName = "refs/heads/" + branch.toUtf8();
+    CommitPtr parent;
+    git_reference* existing = nullptr;
+    if (git_reference_lookup(&existing, m_repo, refName.constData()) == 0) {
+        ReferencePtr guard(existing);
+        auto tip = peelCommit(m_repo, QString::fromUtf8(refName));
+        if (!tip)
+            return tip.error();
+        parent = std::move(tip.value());
+    }
+    git_error_clear();
+    QByteArray text = message.toUtf8();
+    if (!text.endsWith('\n'))
+        text.append('\n');
+    const git_commit* parents[] = {parent.get()};
+    git_oid commitId;
+    if (git_commit_create(&commitId, m_repo, refName.constData(), signature.get(), signature.get(),
+                          "UTF-8", text.constData(), tree.get(), parent ? 1 : 0,
+                          parent ? parents : nullptr) < 0)
+        return gitError(Error::Kind::Io, QStringLiteral("Cannot create the commit"));
+    return oidString(&commitId);
+}
+
 Result<PushResult> GitRepository::push(const QString& remoteSpec, const QString& branch,
                                        const GitCredentials& credentials) {
     if (!isValidBranchName(branch))

@@ -76,6 +76,9 @@ class GitRepository {
 public:
     // Opens an existing repository (bare or with a work tree) at `path`.
     static Result<std::unique_ptr<GitRepository>> open(const QString& path);
+    // Creates an empty bare repository at `path` whose HEAD names `initialBranch`.
+    static Result<std::unique_ptr<GitRepository>>
+    initBare(const QString& path, const QString& initialBranch = QStringLiteral("main"));
     // A bare mirror of `url` (heads and tags) in cacheRoot/<mirrorDirName(url)>: cloned when
     // absent, fetched (pruning deleted branches and tags) when present. A URL that carries a
     // password is refused: the secret belongs in `credentials`.
@@ -121,6 +124,14 @@ public:
     // default branch (unless allowed), a branch whose tip is not parentRev (someone else's
     // work is never overwritten), an invalid branch name or path, and edits that change nothing.
     Result<QString> commitEdits(const CommitRequest& request);
+
+    // Records every file of `files` as the whole content of refs/heads/<branch> in one commit
+    // (the branch's first commit when it does not exist yet, else on top of its tip), authored
+    // at `when` (UTC). For building repositories such as the demo's, not for user changes:
+    // those go through commitEdits and the approval gate.
+    Result<QString> commitSnapshot(const QString& branch, const RepoTree& files,
+                                   const QString& message, const QString& authorName,
+                                   const QString& authorEmail, const QDateTime& when);
 
     // Pushes refs/heads/<branch> to `remote` (a remote name of this repository or a URL) as a
     // fast-forward only, never forced. A ref the server rejects (not a fast-forward, declined by
