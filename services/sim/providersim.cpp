@@ -1,5 +1,7 @@
 #include "sim/providersim.h"
 
+#include "gitops/gitrepository.h"
+
 #include <QPointer>
 #include <QRegularExpression>
 #include <QTcpServer>
@@ -114,10 +116,20 @@ struct SimRepo {
     QString owner, name;
     int projectId = 0; // GitLab numeric id
     QStringList branches;
+    QString gitDir;                   // a real repository whose branches count too (linkRepository)
     std::map<QString, qint64> labels; // name -> id
     QVector<SimPullRequest> prs;
     QVector<SimComment> comments;
     QString path() const { return owner + QLatin1Char('/') + name; }
+    // A branch exists when it was added, or (for a linked repository) when it was pushed there.
+    bool hasBranch(const QString& branch) const {
+        if (branches.contains(branch))
+            return true;
+        if (gitDir.isEmpty() || branch.isEmpty())
+            return false;
+        const auto repo = gitops::GitRepository::open(gitDir);
+        return repo.ok() && repo.value()->resolve(QStringLiteral("refs/heads/") + branch).ok();
+    }
 };
 
 struct ParsedRequest {
@@ -535,10 +547,10 @@ Reply ProviderSimPrivate::github(ParsedRequest& r) {
             if (title.isEmpty())
                 return validation(
                     {{{"resource", "PullRequest"}, {"field", "title"}, {"code", "missing_field"}}});
-            if (!repo->branches.contains(head))
+            if (!repo->hasBranch(head))
                 return validation(
                     {{{"resource", "PullRequest"}, {"field", "head"}, {"code", "invalid"}}});
-            if (!repo->branches.contains(base))
+            if (!repo->hasBranch(base))
                 return validation(
                     {{{"resource", "PullRequest"}, {"field", "base"}, {"code", "invalid"}}});
             if (SimPullRequest* existing = openFor(*repo, head, base)) {
@@ -670,7 +682,7 @@ Reply ProviderSimPrivate::gitlab(ParsedRequest& r) {
                           target = qs(r.body, "target_branch"), title = qs(r.body, "title");
             if (title.isEmpty())
                 return {400, {{"error", "title is missing"}}};
-            if (!repo->branches.contains(source) || !repo->branches.contains(target))
+            if (!repo->hasBranch(source) || !repo->hasBranch(target))
                 return {422, {{"message", {"Source branch or target branch does not exist"}}}};
             if (SimPullRequest* existing = openFor(*repo, source, target)) {
                 existing->hiddenUntilCreate = false;
@@ -796,7 +808,7 @@ Reply ProviderSimPrivate::gitea(ParsedRequest& r) {
                 return {422,
                         {{"message", "[Title]: Required"},
                          {"url", u8(webBase() + QStringLiteral("/api/swagger"))}}};
-            if (!repo->branches.contains(head) || !repo->branches.contains(base))
+            if (!repo->hasBranch(head) || !repo->hasBranch(base))
                 return notFound(QStringLiteral("branch"));
             if (SimPullRequest* existing = openFor(*repo, head, base)) {
                 existing->hiddenUntilCreate = false;
@@ -969,9 +981,9 @@ Reply ProviderSimPrivate::bitbucketCloud(ParsedRequest& r) {
                    "name");
             if (title.isEmpty())
                 return bad(QStringLiteral("title: This field is required."));
-            if (!repo->branches.contains(source))
+            if (!repo->hasBranch(source))
                 return bad(QStringLiteral("source: Branch not found"));
-            if (!target.isEmpty() && !repo->branches.contains(target))
+            if (!target.isEmpty() && !repo->hasBranch(target))
                 return bad(QStringLiteral("destination: Branch not found"));
             const QString dest = target.isEmpty() ? repo->branches.value(0) : target;
             if (SimPullRequest* existing = openFor(*repo, source, dest)) {
@@ -1109,7 +1121,7 @@ Reply ProviderSimPrivate::bitbucketDc(ParsedRequest& r) {
                 return dcError(400, QStringLiteral("A title is required."),
                                "com.atlassian.bitbucket.validation.ArgumentValidationException");
             for (const QString& b : {source, target})
-                if (!repo->branches.contains(b))
+                if (!repo->hasBranch(b))
                     return dcError(404,
                                    QStringLiteral("Repository \"%1\" of project with key \"%2\" "
                                                   "has no branch \"%3\".")
@@ -1215,6 +1227,17 @@ void ProviderSim::addRepository(const QString& owner, const QString& repo,
     r.branches = branches;
     r.projectId = d->nextProjectId++;
     d->repos.push_back(std::move(r));
+}
+
+Status ProviderSim::linkRepository(const QString& owner, const QString& repo,
+                                   const QString& gitDir) {
+    SimRepo* r = d->find(owner, repo);
+    if (!r)
+        return Error::make(
+            Error::Kind::NotFound,
+            QStringLiteral("no repository %1/%2 on the provider server").arg(owner, repo));
+    r->gitDir = gitDir;
+    return okStatus();
 }
 
 Status ProviderSim::addBranch(const QString& owner, const QString& repo, const QString& branch) {

@@ -79,6 +79,9 @@ public:
     void addRepository(const QString& owner, const QString& repo,
                        const QStringList& branches = {QStringLiteral("main")});
     Status addBranch(const QString& owner, const QString& repo, const QString& branch);
+    // Branches pushed to the Git repository at `gitDir` exist for pull requests too: the demo
+    // pushes to a real local repository and opens the pull request here.
+    Status linkRepository(const QString& owner, const QString& repo, const QString& gitDir);
     // Repository labels (Gitea resolves names to these IDs; GitHub adds unknown ones itself).
     Result<qint64> addLabel(const QString& owner, const QString& repo, const QString& name);
     Result<int> seedPullRequest(const QString& owner, const QString& repo, SimPullRequest pr);
