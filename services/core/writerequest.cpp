@@ -7,8 +7,9 @@ QString WriteRequest::displayText() const {
     if (!credentialHeader.isEmpty())
         text += QLatin1Char('\n') + credentialHeader + QStringLiteral(" ••••••");
     if (!body.isEmpty()) {
-        text += QStringLiteral("\nContent-Type: application/json\n\n");
-        text += QString::fromUtf8(body);
+        if (!contentType.isEmpty())
+            text += QStringLiteral("\nContent-Type: ") + contentType;
+        text += QStringLiteral("\n\n") + QString::fromUtf8(body);
     }
     return text;
 }

@@ -15,14 +15,17 @@ class ApprovalGate;
 // audit log, and then sent byte for byte. The bearer token is never part of it; the transport
 // adds it at send time.
 struct WriteRequest {
-    QString instanceId;      // stable instance key
-    QString instanceName;    // display name
-    QString action;          // "sync", "refresh", "rollback", "terminate", "patch"
-    QString target;          // what it acts on, e.g. "argocd/guestbook"
-    QString summary;         // one sentence in plain words
-    QString method;          // "POST", "GET", "PATCH", "DELETE"
-    QUrl url;                // full URL including query
-    QByteArray body;         // exact body bytes (JSON), empty for none
+    QString instanceId;   // stable instance key
+    QString instanceName; // display name
+    QString action;       // "sync", "refresh", "rollback", "terminate", "patch"
+    QString target;       // what it acts on, e.g. "argocd/guestbook"
+    QString summary;      // one sentence in plain words
+    QString method;       // "POST", "GET", "PATCH", "DELETE"
+    QUrl url;             // full URL including query
+    QByteArray body;      // exact body bytes (JSON), empty for none
+    // The body's type, shown with it; empty for writes that are not HTTP (a Git push shows its
+    // commit message and diff).
+    QString contentType = QStringLiteral("application/json");
     bool production = false; // destination looks like production: stronger confirmation
     // How the transport adds the credential at send time, shown masked: "Authorization: Bearer"
     // for Argo CD and GitHub, "PRIVATE-TOKEN" for GitLab, "Authorization: token" for Gitea.
