@@ -7,6 +7,7 @@
 #include "fleet/fleetcache.h"
 #include "fleet/fleetstore.h"
 #include "fleet/healthtimeline.h"
+#include "gitops/gitremotes.h"
 #include "governance/actionmode.h"
 #include "governance/approvalgate.h"
 #include "governance/auditlog.h"
@@ -84,8 +85,11 @@ ConsoleSession::ConsoleSession(QObject* parent, const QString& auditLogPath)
     , m_cachePool(new QThreadPool(this))
     , m_cacheTimer(new QTimer(this))
     , m_kbPool(new QThreadPool(this))
-    , m_timelinePool(new QThreadPool(this)) {
+    , m_timelinePool(new QThreadPool(this))
+    , m_gitRemotes(std::make_unique<gitops::GitRemoteRegistry>())
+    , m_gitPool(new QThreadPool(this)) {
     m_cachePool->setMaxThreadCount(1);
+    m_gitPool->setMaxThreadCount(1);
     m_kbPool->setMaxThreadCount(1);
     m_kbPool->setExpiryTimeout(-1); // the same thread for the life of the session
     m_timelinePool->setMaxThreadCount(1);
@@ -126,6 +130,7 @@ ConsoleSession::~ConsoleSession() {
     m_kbPool->waitForDone();
     m_timelinePool->start([this] { m_timeline.reset(); });
     m_timelinePool->waitForDone();
+    m_gitPool->waitForDone();
     for (const QString& id : std::as_const(m_order))
         disconnectInstance(id);
     if (m_simThread) {
@@ -192,6 +197,10 @@ QString ConsoleSession::secretKey(const InstanceConfig& config) {
 }
 
 void ConsoleSession::loadSaved() {
+    m_gitRemotes->load();
+    for (const gitops::GitRemote& remote : m_gitRemotes->remotes())
+        m_policy->setMode(remote.id(), remote.writesAllowed ? governance::Mode::ReadWrite
+                                                            : governance::Mode::Audit);
     QSettings settings;
     const int n = settings.beginReadArray(QStringLiteral("instances"));
     QVector<InstanceConfig> configs;
@@ -662,6 +671,8 @@ void ConsoleSession::startDemoFleet(int generatedApps) {
             Q_EMIT demoStarted();
         });
     });
+    if (generatedApps == 0)
+        startDemoGit();
 }
 
 void ConsoleSession::runWrite(const QString& appKey,

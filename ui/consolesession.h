@@ -5,6 +5,8 @@
 #include "core/result.h"
 #include "core/writerequest.h"
 
+#include <nlohmann/json.hpp>
+
 #include <QHash>
 #include <QMap>
 #include <QObject>
@@ -41,7 +43,12 @@ class CredentialStore;
 namespace sim {
 class Simulator;
 }
+namespace gitops {
+class GitRemoteRegistry;
+struct GitRemote;
+} // namespace gitops
 namespace analysis {
+struct Finding;
 class KnowledgeBase;
 struct RollbackPlan;
 struct PlanRun;
@@ -49,6 +56,9 @@ struct StepOutcome;
 } // namespace analysis
 
 namespace ui {
+
+struct CorrectiveProposal;
+struct CorrectiveOutcome;
 
 // The console's composition root without widgets: the instances, their clients and watchers,
 // the fleet store they feed, and the governance pieces every write passes through. Windows and
@@ -150,6 +160,36 @@ public:
     QString healthTimelinePath() const { return m_timelinePath; }
     void setHealthTimelinePath(const QString& path) { m_timelinePath = path; } // before first use
 
+    // Config repositories: where Sextant fetches, pushes and opens pull requests for each
+    // repoURL Applications use (saved in settings; provider tokens in the keychain).
+    gitops::GitRemoteRegistry* gitRemotes() const { return m_gitRemotes.get(); }
+    // A remote whose provider token is held in memory only (the demo, tests); writes to it are
+    // allowed (read-write mode) but still approved one by one.
+    void addEphemeralGitRemote(const gitops::GitRemote& remote, const QString& token);
+    // Saves a remote and its provider token (keychain; empty = keep the stored one); writes
+    // allowed only when remote.writesAllowed.
+    void saveGitRemote(const gitops::GitRemote& remote, const QString& token,
+                       std::function<void(Status)> done);
+    // Where bare mirrors of config repositories are kept (the demo's: a temporary folder).
+    QString gitCacheRoot() const;
+
+    // Drafts a corrective commit for `finding` of the application (its full object, as in the
+    // evidence bundle) off the GUI thread: mirror of the config repository, the file that
+    // decides the value, line-level edits, then the change described (impact, object diff,
+    // risks, policy). `inputs` are the values the user chose (docs/corrective-commits.md); the
+    // resource tree tells which images ran healthy before.
+    void draftCorrectiveCommit(const QString& appKey, const nlohmann::json& application,
+                               const nlohmann::json& resourceTree, const analysis::Finding& finding,
+                               const QMap<QString, QString>& inputs,
+                               std::function<void(Result<CorrectiveProposal>)> done);
+    // Two approvals, each of the exact write: (1) the commit (its diff and message) on a new
+    // branch, pushed without force; (2) the pull request (exact provider request), opened or
+    // updated. Audited; audit mode refuses. `progress` hears each stage in plain words.
+    void submitCorrectiveCommit(const CorrectiveProposal& proposal, const QString& title,
+                                const QString& body,
+                                std::function<void(Result<CorrectiveOutcome>)> done,
+                                std::function<void(const QString&)> progress = {});
+
     static QString stateName(State state);
     // The colour of a state's dot, the same in the status bar and on the dashboard tiles:
     // green live, orange on the way, red needs attention, grey disconnected.
@@ -213,6 +253,15 @@ private:
     QString m_timelinePath;
     std::unique_ptr<QTemporaryDir> m_demoData;  // a demo-only session's knowledge and timeline
     QVector<argocd::AppSummary> m_timelineRows; // changed rows of the batch being announced
+
+    std::unique_ptr<gitops::GitRemoteRegistry> m_gitRemotes;
+    QHash<QString, QString> m_gitTokens; // ephemeral remotes' provider tokens, by remote id
+    QThreadPool* m_gitPool;              // one thread: mirrors are fetched and written in order
+    std::unique_ptr<QTemporaryDir> m_demoGit; // the demo's Git repositories and mirrors
+    // The provider token of a remote (memory for ephemeral ones, else the keychain).
+    void gitToken(const gitops::GitRemote& remote, std::function<void(Result<QString>)> done);
+    // The demo's config repositories and a local Git provider for them (on the sim thread).
+    void startDemoGit();
 
     QThread* m_simThread = nullptr;
     sim::Simulator* m_sim = nullptr;
