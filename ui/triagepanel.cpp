@@ -13,8 +13,10 @@
 #include "analysis/signaturecatalogue.h"
 #include "argocd/client.h"
 #include "consolesession.h"
+#include "correctivecommitdialog.h"
 #include "findingsmodel.h"
 #include "fleet/fleetstore.h"
+#include "gitops/correctivefix.h"
 #include "secrets/credentialstore.h"
 
 #include <QApplication>
@@ -175,6 +177,7 @@ TriagePanel::TriagePanel(ConsoleSession* session, QWidget* parent)
     , m_fix(new QPushButton(tr("Record fix…"), this))
     , m_addText(new QPushButton(tr("Add evidence…"), this))
     , m_rollback(new QPushButton(tr("Rollback options…"), this))
+    , m_draftFix(new QPushButton(tr("Draft fix commit…"), this))
     , m_model(new models::FindingsModel(this))
     , m_findings(new QTableView(this))
     , m_detail(new QTextBrowser(this))
@@ -207,7 +210,13 @@ TriagePanel::TriagePanel(ConsoleSession* session, QWidget* parent)
     m_rollback->setObjectName(QStringLiteral("triageRollback"));
     m_rollback->setToolTip(tr("Earlier revisions ranked as rollback targets, with reasons and "
                               "risks, and a plan you approve step by step"));
-    for (QPushButton* b : {m_run, m_addText, m_rollback, m_copy, m_export, m_ai, m_annotate, m_fix})
+    m_draftFix->setObjectName(QStringLiteral("triageDraftFix"));
+    m_draftFix->setToolTip(tr("Draft the Git fix for this finding in the application's config "
+                              "repository (image tag, ConfigMap key, resources, replicas, "
+                              "probes): review the diff and what it reaches, then approve the "
+                              "commit and the pull request"));
+    for (QPushButton* b :
+         {m_run, m_addText, m_draftFix, m_rollback, m_copy, m_export, m_ai, m_annotate, m_fix})
         buttons->addWidget(b);
     layout->addWidget(buttons);
     m_status->setObjectName(QStringLiteral("triageStatus"));
@@ -250,10 +259,14 @@ TriagePanel::TriagePanel(ConsoleSession* session, QWidget* parent)
     connect(m_fix, &QPushButton::clicked, this, &TriagePanel::recordFix);
     connect(m_addText, &QPushButton::clicked, this, &TriagePanel::addEvidenceInteractive);
     connect(m_rollback, &QPushButton::clicked, this, &TriagePanel::rollbackRequested);
+    connect(m_draftFix, &QPushButton::clicked, this, &TriagePanel::draftFixCommit);
     connect(m_detail, &QTextBrowser::anchorClicked, this, &TriagePanel::openLink);
     connect(m_narrative, &QTextBrowser::anchorClicked, this, &TriagePanel::openLink);
     connect(m_findings->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            [this](const QModelIndex& current) { renderFinding(current.row()); });
+            [this](const QModelIndex& current) {
+                renderFinding(current.row());
+                updateButtons();
+            });
     clearResult(tr("<span style='color:gray'>No application selected.</span>"));
 }
 
@@ -310,6 +323,28 @@ void TriagePanel::updateButtons() {
     m_annotate->setEnabled(problem);
     m_rollback->setEnabled(problem);
     m_fix->setEnabled(problem && m_kbId > 0);
+    const Finding* f = have ? currentFinding() : nullptr;
+    m_draftFix->setEnabled(problem && m_bundle && f &&
+                           gitops::correctiveFixKinds().contains(f->fixKind));
+}
+
+const Finding* TriagePanel::currentFinding() const {
+    if (!m_diagnosis || m_diagnosis->findings.isEmpty())
+        return nullptr;
+    const int row = m_findings->currentIndex().isValid() ? m_findings->currentIndex().row() : 0;
+    const Finding* f = m_model->finding(row);
+    return f ? f : &m_diagnosis->findings.front();
+}
+
+void TriagePanel::draftFixCommit() {
+    const Finding* f = currentFinding();
+    if (!f || !m_bundle)
+        return;
+    auto* dialog = new CorrectiveCommitDialog(m_session, m_app.key(), m_bundle->application,
+                                              m_bundle->resourceTree, *f, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    Q_EMIT fixDialogOpened(dialog);
 }
 
 void TriagePanel::diagnose() {

@@ -10,6 +10,7 @@
 #include <memory>
 
 class QLabel;
+class QDialog;
 class QPushButton;
 class QSplitter;
 class QTableView;
@@ -73,6 +74,9 @@ public Q_SLOTS:
     void annotate();
     // "What fixed it", into the knowledge base.
     void recordFix();
+    // A corrective commit for the selected finding (or the top one) in a review dialog: the
+    // fix drafted in the config repository, its impact, and the pull request to approve.
+    void draftFixCommit();
     // The optional LLM narrative: preview of exactly what will be sent, then the request.
     void explainWithAi();
     // Pasted text (kubectl describe, an alert, CLI output) added to the evidence as a free-text
@@ -86,6 +90,8 @@ Q_SIGNALS:
     void diagnosed();
     // "Rollback options…": the detail view shows the ranked rollback targets.
     void rollbackRequested();
+    // "Draft fix commit…" opened its review dialog (for tests).
+    void fixDialogOpened(QDialog* dialog);
 
 private:
     void clearResult(const QString& message);
@@ -103,6 +109,8 @@ private:
     // The status line: the diagnosis headline plus one note about the latest action.
     void setStatusNote(const QString& note);
     void updateButtons();
+    // The finding the fix actions work on: the selected one, else the top one.
+    const analysis::Finding* currentFinding() const;
 
     ConsoleSession* m_session;
     argocd::AppSummary m_app;
@@ -124,6 +132,7 @@ private:
     QPushButton* m_fix;
     QPushButton* m_addText;
     QPushButton* m_rollback;
+    QPushButton* m_draftFix;
     models::FindingsModel* m_model;
     QTableView* m_findings;
     QTextBrowser* m_detail;
