@@ -202,14 +202,33 @@ Result<ChangeDescription> describeChange(const ChangeRequest& request) {
         work[i].entry = &out.impacted[i];
     QThreadPool pool;
     pool.setMaxThreadCount(std::max(1, QThread::idealThreadCount()));
+    // Each side renders with the Application as that revision defines it: an app-of-apps change
+    // (a new path, another namespace) must not be read back into the base. An application that
+    // exists on one side only renders nothing on the other.
+    QHash<QString, const AppRef*> baseByKey;
+    QHash<QString, const AppRef*> headByKey;
+    for (const AppRef& a : baseMap.apps())
+        baseByKey.insert(a.key(), &a);
+    for (const AppRef& a : headMap.apps())
+        headByKey.insert(a.key(), &a);
     QtConcurrent::blockingMap(&pool, work, [&](AppWork& w) {
         const AppRef& app = w.entry->app;
         QStringList notes;
-        const std::vector<RenderInput> inputs = renderInputs(app, request.repoURL, notes);
+        const AppRef* baseApp = baseByKey.value(app.key());
+        const AppRef* headApp = headByKey.value(app.key());
         const Rendered before =
-            renderAll(baseRenderer, inputs, app.name, QStringLiteral("base"), notes);
+            baseApp ? renderAll(baseRenderer, renderInputs(*baseApp, request.repoURL, notes),
+                                app.name, QStringLiteral("base"), notes)
+                    : Rendered{};
         const Rendered after =
-            renderAll(headRenderer, inputs, app.name, QStringLiteral("head"), notes);
+            headApp ? renderAll(headRenderer, renderInputs(*headApp, request.repoURL, notes),
+                                app.name, QStringLiteral("head"), notes)
+                    : Rendered{};
+        if (!baseApp)
+            notes.append(QStringLiteral("%1 is new in this change").arg(app.name));
+        if (!headApp)
+            notes.append(QStringLiteral("%1 is removed by this change").arg(app.name));
+        notes.removeDuplicates();
         AppChanges& changes = w.changes;
         changes.app.app = app.name;
         changes.app.instance = app.instance;

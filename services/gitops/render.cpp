@@ -84,6 +84,48 @@ Status SourceRenderer::ensureExported() {
 }
 
 Result<RenderedSource> SourceRenderer::render(const RenderInput& input) {
+    // The same source rendered the same way gives the same objects. The release name matters
+    // only to Helm (it names objects); kustomize and plain folders ignore it.
+    const std::optional<QString> path = normalisePath(input.path);
+    const bool chart =
+        path &&
+        m_tree.isFile(
+            joinPath(*path, QStringLiteral("Chart.yaml")).value_or(QStringLiteral("Chart.yaml")));
+    const QString key = QStringList{input.path, input.valueFiles.join(QLatin1Char('\x1e')),
+                                    chart ? input.releaseName : QString(), input.ns}
+                            .join(QLatin1Char('\x1f'));
+    std::promise<Result<RenderedSource>> promise;
+    std::shared_future<Result<RenderedSource>> future;
+    bool owner = false;
+    {
+        const std::lock_guard<std::mutex> lock(m_cacheMutex);
+        auto it = m_cache.find(key);
+        if (it != m_cache.end()) {
+            future = it->second;
+            ++m_shared;
+        } else {
+            future = promise.get_future().share();
+            m_cache.emplace(key, future);
+            owner = true;
+            ++m_run;
+        }
+    }
+    if (owner)
+        promise.set_value(renderUncached(input));
+    return future.get();
+}
+
+int SourceRenderer::rendersRun() const {
+    const std::lock_guard<std::mutex> lock(m_cacheMutex);
+    return m_run;
+}
+
+int SourceRenderer::rendersShared() const {
+    const std::lock_guard<std::mutex> lock(m_cacheMutex);
+    return m_shared;
+}
+
+Result<RenderedSource> SourceRenderer::renderUncached(const RenderInput& input) {
     const std::optional<QString> path = normalisePath(input.path);
     if (!path)
         return Error::make(

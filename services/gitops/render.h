@@ -7,6 +7,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <future>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -33,7 +35,9 @@ struct RenderedSource {
 // overlays reach into sibling folders) and handed to policy::loadManifests, which picks
 // `kubectl kustomize`, `kustomize build` or `helm template` when installed and otherwise reads
 // the raw YAML with a note. render() may be called from several threads at once (the export
-// happens once, under a lock); the folder is removed on destruction.
+// happens once, under a lock); the folder is removed on destruction. Renders are shared:
+// Applications that deploy the same source the same way (an ApplicationSet putting one overlay
+// on forty clusters) render it once per revision.
 class SourceRenderer {
 public:
     explicit SourceRenderer(const RepoTree& tree);
@@ -45,13 +49,22 @@ public:
     // (an application added or removed by the change).
     Result<RenderedSource> render(const RenderInput& input);
 
+    // How many renders ran, and how many requests were answered from an earlier render.
+    int rendersRun() const;
+    int rendersShared() const;
+
 private:
     Status ensureExported();
+    Result<RenderedSource> renderUncached(const RenderInput& input);
 
     const RepoTree& m_tree;
     std::unique_ptr<QTemporaryDir> m_dir;
     std::mutex m_exportMutex;
     bool m_exported = false;
+    mutable std::mutex m_cacheMutex;
+    std::map<QString, std::shared_future<Result<RenderedSource>>> m_cache;
+    int m_run = 0;
+    int m_shared = 0;
 };
 
 // One-off render (exports the tree for this call only).

@@ -88,6 +88,32 @@ private slots:
         QCOMPARE(ns.value(QStringLiteral("w")), QStringLiteral("shop")); // unknown: namespaced
     }
 
+    void identicalSourcesRenderOnce() {
+        // An ApplicationSet puts one folder on many clusters: one render per revision serves
+        // every Application that deploys it the same way; another namespace is another render.
+        MemoryTree t;
+        t.put(QStringLiteral("apps/web/cm.yaml"),
+              "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n");
+        SourceRenderer renderer(t);
+        RenderInput in;
+        in.path = QStringLiteral("apps/web");
+        in.ns = QStringLiteral("shop");
+        for (const char* release : {"web-eu", "web-us", "web-asia"}) {
+            in.releaseName = QString::fromLatin1(release); // not a Helm chart: irrelevant
+            const auto r = renderer.render(in);
+            QVERIFY(r);
+            QCOMPARE(r->objects.size(), std::size_t(1));
+            QCOMPARE(QString::fromStdString(r->objects.front().ns), QStringLiteral("shop"));
+        }
+        QCOMPARE(renderer.rendersRun(), 1);
+        QCOMPARE(renderer.rendersShared(), 2);
+        in.ns = QStringLiteral("shop-canary");
+        const auto other = renderer.render(in);
+        QVERIFY(other);
+        QCOMPARE(QString::fromStdString(other->objects.front().ns), QStringLiteral("shop-canary"));
+        QCOMPARE(renderer.rendersRun(), 2);
+    }
+
     void missingPathRendersNothingWithANote() {
         MemoryTree t;
         t.put(QStringLiteral("apps/other/a.yaml"), "kind: ConfigMap\n");
