@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "serveroptions.h"
 
+#include "gitops/gitrepository.h"
 #include "policy/manifests.h"
 #include "policy/policyengine.h"
 #include "policy/policypack.h"
@@ -11,9 +12,12 @@
 #include "policy/waivers.h"
 
 #include <QDate>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QTextStream>
 
 #include <nlohmann/json.hpp>
@@ -37,7 +41,7 @@ void printPolicyHelp() {
         << "Usage: sextant-cli policy rules [--output json|md]\n"
            "       sextant-cli policy check PATH... [--rules ID,...] [--fail-on SEVERITY]\n"
            "                                [--output json|sarif|md] [--kube-version X.Y]\n"
-           "                                [--pack FILE] [--today YYYY-MM-DD]\n"
+           "                                [--pack FILE] [--today YYYY-MM-DD] [--base REV]\n"
            "\n"
            "rules  lists the built-in rules with their equivalents in Polaris, kube-linter,\n"
            "       the Gatekeeper library and Kyverno.\n"
@@ -51,6 +55,10 @@ void printPolicyHelp() {
            "  --kube-version     target Kubernetes version for deprecated-api (default 1.31)\n"
            "  --pack FILE        a rule pack file instead of the built-in one\n"
            "  --today DATE       the date waivers expire against (default: today)\n"
+           "  --base REV         diff-aware: check the same paths at revision REV of their Git\n"
+           "                     repository too; every result is 'new' or 'unchanged', results\n"
+           "                     gone since REV are listed as 'fixed', and only new results\n"
+           "                     count for --fail-on (SARIF: baselineState)\n"
            "\n"
            "Waivers are read from .sextant-waivers.yaml and .sextant/*.waivers.yaml files\n"
            "below the checked directories and in the directories from each checked path up\n"
@@ -105,6 +113,67 @@ int runRules(const QStringList& args) {
     return 2;
 }
 
+// The Git repository whose work tree holds `path` (the nearest enclosing one).
+Result<std::unique_ptr<gitops::GitRepository>> repositoryOf(const QString& path) {
+    QDir dir(QFileInfo(path).isDir() ? QFileInfo(path).absoluteFilePath()
+                                     : QFileInfo(path).absolutePath());
+    while (true) {
+        if (QFileInfo::exists(dir.filePath(QStringLiteral(".git")))) {
+            auto repo = gitops::GitRepository::open(dir.absolutePath());
+            if (repo && !repo.value()->isBare())
+                return repo;
+        }
+        if (!dir.cdUp())
+            break;
+    }
+    return Error::make(Error::Kind::Config,
+                       QStringLiteral("%1 is not inside a Git work tree").arg(path),
+                       QStringLiteral("--base compares with a revision of the repository that "
+                                      "holds the paths"));
+}
+
+// The results of the same check over the same paths at revision `rev` of their repository.
+Result<std::vector<policy::Violation>>
+checkAtRevision(const QStringList& paths, const QString& rev, const PolicyPack& pack,
+                const policy::CheckOptions& options, const std::vector<policy::Waiver>& waivers,
+                const QDate& today, const QStringList& onlyRules) {
+    auto repo = repositoryOf(paths.first());
+    if (!repo)
+        return repo.error();
+    auto sha = repo.value()->resolve(rev);
+    if (!sha)
+        return sha.error();
+    auto tree = repo.value()->tree(sha.value());
+    if (!tree)
+        return tree.error();
+    QTemporaryDir exported;
+    if (!exported.isValid())
+        return Error::make(Error::Kind::Io, QStringLiteral("Cannot create a temporary folder"),
+                           exported.errorString());
+    if (Status s = tree.value()->exportTo(exported.path()); !s)
+        return s.error();
+    const QDir root(repo.value()->workTree());
+    QStringList basePaths;
+    for (const QString& p : paths) {
+        const QString relative = root.relativeFilePath(QFileInfo(p).absoluteFilePath());
+        if (relative.startsWith(QLatin1String("..")))
+            return Error::make(
+                Error::Kind::Config,
+                QStringLiteral("%1 is not in the repository of %2").arg(p, paths.first()));
+        const QString at = exported.filePath(relative);
+        if (QFileInfo::exists(at)) // added by the change: nothing to compare with
+            basePaths << at;
+    }
+    if (basePaths.isEmpty())
+        return std::vector<policy::Violation>{};
+    Result<policy::LoadedManifests> loaded = policy::loadManifests(basePaths);
+    if (!loaded)
+        return loaded.error();
+    return policy::applyWaivers(policy::checkObjects(pack, loaded->objects, options), waivers, pack,
+                                today, onlyRules)
+        .results;
+}
+
 int runCheck(const QStringList& args) {
     QStringList paths;
     QStringList onlyRules;
@@ -113,6 +182,7 @@ int runCheck(const QStringList& args) {
     QString kubeVersion;
     QString packFile;
     QString todayText;
+    QString baseRev;
     for (int i = 0; i < args.size(); ++i) {
         const QString& a = args[i];
         const QString name = a.section(QLatin1Char('='), 0, 0);
@@ -150,10 +220,8 @@ int runCheck(const QStringList& args) {
             packFile = value;
         else if (name == QLatin1String("--today"))
             todayText = value;
-        else {
-            printError(QStringLiteral("--base (diff-aware mode) is not implemented yet"));
-            return 2;
-        }
+        else
+            baseRev = value;
     }
     if (paths.isEmpty()) {
         printError(QStringLiteral("policy check needs at least one PATH"));
@@ -223,6 +291,19 @@ int runCheck(const QStringList& args) {
     policy::CheckOptions options;
     options.onlyRules = onlyRules;
     options.kubernetesVersion = kubeVersion;
+
+    // Diff-aware mode: the same paths at the base revision of their Git repository, checked
+    // the same way (the current waivers apply to both sides).
+    std::optional<std::vector<policy::Violation>> atBase;
+    if (!baseRev.isEmpty()) {
+        Result<std::vector<policy::Violation>> base =
+            checkAtRevision(paths, baseRev, pack, options, *waivers, today, onlyRules);
+        if (!base) {
+            printError(base.error().shortMessage, base.error().details);
+            return 2;
+        }
+        atBase = std::move(base).value();
+    }
     options.sources = &loaded->sources;
     policy::Report report;
     report.renderer = loaded->renderer;
@@ -232,6 +313,8 @@ int runCheck(const QStringList& args) {
     report.results = std::move(outcome.results);
     report.waived = std::move(outcome.waived);
     report.waiverProblems = std::move(outcome.problems);
+    if (atBase)
+        policy::compareWithBase(report, baseRev, *atBase);
 
     if (output == QLatin1String("sarif"))
         write(policy::reportSarif(report, pack));
@@ -242,9 +325,11 @@ int runCheck(const QStringList& args) {
 
     if (never)
         return 0;
-    const bool failed =
-        std::any_of(report.results.begin(), report.results.end(),
-                    [&](const policy::Violation& v) { return int(v.severity) >= int(threshold); });
+    // In diff-aware mode only what the change introduces fails the check.
+    bool failed = false;
+    for (std::size_t i = 0; i < report.results.size(); ++i)
+        if (int(report.results[i].severity) >= int(threshold) && (!atBase || report.isNew[i]))
+            failed = true;
     return failed ? 1 : 0;
 }
 

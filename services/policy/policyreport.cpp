@@ -114,6 +114,32 @@ std::string rulesJson(const PolicyPack& pack) {
     return ordered_json{{"rules", rules}}.dump(2);
 }
 
+static QString baselineKey(const Violation& v) {
+    return QStringList{v.rule, v.kind, v.ns, v.name, v.container}.join(QLatin1Char('\x1f'));
+}
+
+void compareWithBase(Report& report, const QString& base, const std::vector<Violation>& atBase) {
+    report.base = base;
+    std::multimap<QString, std::size_t> unmatched;
+    for (std::size_t i = 0; i < atBase.size(); ++i)
+        unmatched.emplace(baselineKey(atBase[i]), i);
+    report.isNew.assign(report.results.size(), true);
+    for (std::size_t i = 0; i < report.results.size(); ++i) {
+        auto it = unmatched.find(baselineKey(report.results[i]));
+        if (it == unmatched.end())
+            continue;
+        report.isNew[i] = false;
+        unmatched.erase(it);
+    }
+    std::vector<std::size_t> fixedIndexes;
+    for (const auto& [key, index] : unmatched)
+        fixedIndexes.push_back(index);
+    std::sort(fixedIndexes.begin(), fixedIndexes.end());
+    report.fixed.clear();
+    for (std::size_t index : fixedIndexes)
+        report.fixed.push_back(atBase[index]);
+}
+
 std::string reportJson(const Report& report) {
     ordered_json out;
     out["renderer"] = s(report.renderer);
@@ -121,10 +147,28 @@ std::string reportJson(const Report& report) {
     for (const QString& n : report.notes)
         notes.push_back(s(n));
     out["notes"] = notes;
+    const bool diff = !report.base.isEmpty();
+    if (diff) {
+        const auto newCount = std::count(report.isNew.begin(), report.isNew.end(), true);
+        out["base"] = s(report.base);
+        out["summary"] = {{"new", newCount},
+                          {"unchanged", qsizetype(report.results.size()) - newCount},
+                          {"fixed", report.fixed.size()}};
+    }
     ordered_json results = ordered_json::array();
-    for (const Violation& v : report.results)
-        results.push_back(violationJson(v));
+    for (std::size_t i = 0; i < report.results.size(); ++i) {
+        ordered_json j = violationJson(report.results[i]);
+        if (diff)
+            j["status"] = report.isNew[i] ? "new" : "unchanged";
+        results.push_back(j);
+    }
     out["results"] = results;
+    if (diff) {
+        ordered_json fixed = ordered_json::array();
+        for (const Violation& v : report.fixed)
+            fixed.push_back(violationJson(v));
+        out["fixed"] = fixed;
+    }
     ordered_json waived = ordered_json::array();
     for (const WaivedResult& w : report.waived) {
         ordered_json j = violationJson(w.violation);
@@ -174,10 +218,21 @@ std::string reportSarif(const Report& report, const PolicyPack& pack) {
         }
         results.push_back(res);
     };
-    for (const Violation& v : report.results)
-        addResult(v, nullptr);
+    const bool diff = !report.base.isEmpty();
+    for (std::size_t i = 0; i < report.results.size(); ++i) {
+        addResult(report.results[i], nullptr);
+        if (diff)
+            results.back()["baselineState"] = report.isNew[i] ? "new" : "unchanged";
+    }
     for (const WaivedResult& w : report.waived)
         addResult(w.violation, &w.waiver);
+    if (diff) {
+        // Fixed results are reported as absent, as SARIF's baseline comparison defines it.
+        for (const Violation& v : report.fixed) {
+            addResult(v, nullptr);
+            results.back()["baselineState"] = "absent";
+        }
+    }
     ordered_json run = {
         {"tool",
          {{"driver",
@@ -193,17 +248,45 @@ std::string reportMarkdown(const Report& report) {
     QString md = QStringLiteral("# Policy report\n\nRenderer: %1\n\n").arg(report.renderer);
     for (const QString& n : report.notes)
         md += QStringLiteral("> %1\n\n").arg(n);
-    if (report.results.empty()) {
+    const bool diff = !report.base.isEmpty();
+    const auto table = [&](bool onlyNew, bool onlyOld) {
+        QString t = QStringLiteral("| severity | rule | object | location | message |\n"
+                                   "| --- | --- | --- | --- | --- |\n");
+        for (std::size_t i = 0; i < report.results.size(); ++i) {
+            if ((onlyNew && !report.isNew[i]) || (onlyOld && report.isNew[i]))
+                continue;
+            const Violation& v = report.results[i];
+            t += QStringLiteral("| %1 | %2 | %3 | %4:%5 | %6 |\n")
+                     .arg(severityName(v.severity), v.rule, objectName(v), v.file)
+                     .arg(v.line)
+                     .arg(mdCell(v.message));
+        }
+        return t;
+    };
+    if (diff) {
+        const auto newCount = std::count(report.isNew.begin(), report.isNew.end(), true);
+        md += QStringLiteral("Compared with %1: **%2 new**, %3 unchanged, %4 fixed.\n\n")
+                  .arg(report.base)
+                  .arg(newCount)
+                  .arg(qsizetype(report.results.size()) - newCount)
+                  .arg(report.fixed.size());
+        md += QStringLiteral("## New\n\n") +
+              (newCount == 0 ? QStringLiteral("None.\n") : table(true, false));
+        if (qsizetype(report.results.size()) > newCount)
+            md += QStringLiteral("\n<details><summary>Unchanged (%1)</summary>\n\n%2\n</details>\n")
+                      .arg(qsizetype(report.results.size()) - newCount)
+                      .arg(table(false, true));
+        if (!report.fixed.empty()) {
+            md += QStringLiteral("\n## Fixed\n\n| severity | rule | object | message |\n"
+                                 "| --- | --- | --- | --- |\n");
+            for (const Violation& v : report.fixed)
+                md += QStringLiteral("| %1 | %2 | %3 | %4 |\n")
+                          .arg(severityName(v.severity), v.rule, objectName(v), mdCell(v.message));
+        }
+    } else if (report.results.empty()) {
         md += QStringLiteral("No violations.\n");
     } else {
-        md += QStringLiteral("| severity | rule | object | location | message |\n"
-                             "| --- | --- | --- | --- | --- |\n");
-        for (const Violation& v : report.results) {
-            md += QStringLiteral("| %1 | %2 | %3 | %4:%5 | %6 |\n")
-                      .arg(severityName(v.severity), v.rule, objectName(v), v.file)
-                      .arg(v.line)
-                      .arg(mdCell(v.message));
-        }
+        md += table(false, false);
     }
     if (!report.waived.empty()) {
         md += QStringLiteral("\n## Waived\n\n"

@@ -14,7 +14,18 @@ struct Report {
     std::vector<Violation> results;
     std::vector<WaivedResult> waived;
     std::vector<WaiverProblem> waiverProblems;
+
+    // Diff-aware mode (`policy check --base REV`): how each result compares with the base
+    // revision. Empty `base` = not in diff mode.
+    QString base;
+    std::vector<bool> isNew;      // parallel to results: new (true) or already there (false)
+    std::vector<Violation> fixed; // at the base, gone now
 };
+
+// Matches results with those of a base revision on rule, kind, namespace, name and container
+// (not on file and line: an edit above an object moves its line without changing anything).
+// Fills report.isNew and report.fixed; each base result matches at most one current result.
+void compareWithBase(Report& report, const QString& base, const std::vector<Violation>& atBase);
 
 // {"rules": [{"id", "severity", "title", "rationale", "check", "waivable", "equivalents": {...}}]}
 std::string rulesJson(const PolicyPack& pack);

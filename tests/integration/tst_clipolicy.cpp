@@ -1,6 +1,7 @@
 // `sextant-cli policy rules|check` and `bench policy` as a CI job runs them: exit codes, JSON
 // and SARIF shapes, and errors with file:line.
 
+#include "gitfixtures.h"
 #include "processrun.h"
 
 #include <QDir>
@@ -80,6 +81,12 @@ const QByteArray kWaiverFile = "waivers:\n"
                                "    owner: platform-team\n"
                                "    expires: 2026-12-31\n";
 
+qsizetype newCount(const QJsonArray& results) {
+    return std::count_if(results.begin(), results.end(), [](const QJsonValue& v) {
+        return v.toObject().value("status") == QLatin1String("new");
+    });
+}
+
 } // namespace
 
 class TestCliPolicy : public QObject {
@@ -100,6 +107,8 @@ private slots:
     void waiversInSarifAndMarkdown();
     void malformedWaiverExitsTwo();
     void benchPrintsFigures();
+    void diffAwareAgainstBase();
+    void diffAwareErrors();
 
 private:
     QTemporaryDir m_dir;
@@ -436,4 +445,105 @@ void TestCliPolicy::malformedWaiverExitsTwo() {
 }
 
 QTEST_GUILESS_MAIN(TestCliPolicy)
+void TestCliPolicy::diffAwareAgainstBase() {
+    // Base: a privileged Deployment (error) and a NodePort Service (warnings). Head: the
+    // Service is fixed to ClusterIP, the Deployment is untouched but moved down a line (results
+    // are matched on the object, not the line), and an untagged Pod is added (a new error).
+    using sextant::test::GitWorkRepo;
+    GitWorkRepo repo(m_dir.filePath(QStringLiteral("diffrepo")));
+    QVERIFY(repo.init());
+    QVERIFY(repo.write(QStringLiteral("apps/web/deploy.yaml"), kViolating));
+    QVERIFY(repo.write(QStringLiteral("apps/web/service.yaml"), kWarningsOnly));
+    const QString base = repo.commit(QStringLiteral("base"));
+    QVERIFY(!base.isEmpty());
+    QVERIFY(repo.write(QStringLiteral("apps/web/deploy.yaml"), "# moved down\n" + kViolating));
+    QByteArray service = kWarningsOnly;
+    service.replace("type: NodePort", "type: ClusterIP");
+    QVERIFY(repo.write(QStringLiteral("apps/web/service.yaml"), service));
+    QVERIFY(repo.write(QStringLiteral("apps/web/pod.yaml"), kUntagged));
+    QVERIFY(!repo.commit(QStringLiteral("head")).isEmpty());
+
+    const QString dir = repo.dir() + QStringLiteral("/apps/web");
+    const Run r =
+        run({"policy", "check", dir, "--base", "HEAD~1", "--output", "json", "--fail-on", "error"});
+    QCOMPARE(r.exitCode, 1); // the Pod's image-tag error is new
+    const QJsonObject out = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(out.value("base").toString(), QStringLiteral("HEAD~1"));
+    QSet<QString> newRules, unchangedRules, fixedRules;
+    for (const QJsonValue& v : out.value("results").toArray()) {
+        const QJsonObject o = v.toObject();
+        const QString key = o.value("rule").toString() + QLatin1Char('/') +
+                            o.value("object").toObject().value("kind").toString();
+        if (o.value("status").toString() == QLatin1String("new"))
+            newRules.insert(key);
+        else if (o.value("status").toString() == QLatin1String("unchanged"))
+            unchangedRules.insert(key);
+        else
+            QFAIL(qPrintable(QStringLiteral("no status: ") + key));
+    }
+    for (const QJsonValue& v : out.value("fixed").toArray())
+        fixedRules.insert(v.toObject().value("rule").toString() + QLatin1Char('/') +
+                          v.toObject().value("object").toObject().value("kind").toString());
+    QVERIFY2(newRules.contains("image-tag/Pod"),
+             qPrintable(QStringList(newRules.values()).join(",")));
+    QVERIFY(unchangedRules.contains("privileged-container/Deployment"));
+    QVERIFY(!newRules.contains("privileged-container/Deployment"));
+    QVERIFY2(fixedRules.contains("service-type/Service"),
+             qPrintable(QStringList(fixedRules.values()).join(",")));
+    const QJsonObject summary = out.value("summary").toObject();
+    const QJsonArray results = out.value("results").toArray();
+    QCOMPARE(summary.value("new").toInt(), int(newCount(results)));
+    QCOMPARE(summary.value("fixed").toInt(), out.value("fixed").toArray().size());
+
+    // Only new results fail: with the Pod gone again, the old privileged error alone passes.
+    QVERIFY(QFile::remove(repo.dir() + QStringLiteral("/apps/web/pod.yaml")));
+    const Run unchangedOnly =
+        run({"policy", "check", dir, "--base", "HEAD~1", "--fail-on", "error"});
+    QCOMPARE(unchangedOnly.exitCode, 0);
+    const Run plain = run({"policy", "check", dir, "--fail-on", "error"});
+    QCOMPARE(plain.exitCode, 1); // without --base the privileged error fails the check
+
+    // SARIF carries the comparison as baselineState; Markdown splits new and fixed.
+    QVERIFY(repo.write(QStringLiteral("apps/web/pod.yaml"), kUntagged));
+    const Run sarif = run(
+        {"policy", "check", dir, "--base", "HEAD~1", "--output", "sarif", "--fail-on", "never"});
+    QCOMPARE(sarif.exitCode, 0);
+    QSet<QString> states;
+    for (const QJsonValue& res : QJsonDocument::fromJson(sarif.out)
+                                     .object()
+                                     .value("runs")
+                                     .toArray()
+                                     .first()
+                                     .toObject()
+                                     .value("results")
+                                     .toArray())
+        states.insert(res.toObject().value("baselineState").toString());
+    QCOMPARE(states, (QSet<QString>{"new", "unchanged", "absent"}));
+    const Run md =
+        run({"policy", "check", dir, "--base", "HEAD~1", "--output", "md", "--fail-on", "never"});
+    QVERIFY(md.out.contains("## New"));
+    QVERIFY(md.out.contains("## Fixed"));
+    QVERIFY(md.out.contains("Unchanged ("));
+}
+
+void TestCliPolicy::diffAwareErrors() {
+    // Not in a Git work tree, or an unknown revision: exit 2 with the reason, nothing printed.
+    QTemporaryDir plainDir;
+    writeFile(plainDir.filePath(QStringLiteral("d.yaml")), kViolating);
+    const Run outside = run({"policy", "check", plainDir.path(), "--base", "HEAD"});
+    QCOMPARE(outside.exitCode, 2);
+    QVERIFY(outside.out.isEmpty());
+    QVERIFY2(outside.err.contains("not inside a Git work tree"), outside.err.constData());
+
+    using sextant::test::GitWorkRepo;
+    GitWorkRepo repo(m_dir.filePath(QStringLiteral("diffrepo-errors")));
+    QVERIFY(repo.init());
+    QVERIFY(repo.write(QStringLiteral("d.yaml"), kViolating));
+    QVERIFY(!repo.commit(QStringLiteral("one")).isEmpty());
+    const Run unknown = run({"policy", "check", repo.dir(), "--base", "no-such-revision"});
+    QCOMPARE(unknown.exitCode, 2);
+    QVERIFY(unknown.out.isEmpty());
+    QVERIFY2(unknown.err.contains("no-such-revision"), unknown.err.constData());
+}
+
 #include "tst_clipolicy.moc"
