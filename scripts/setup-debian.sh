@@ -16,6 +16,8 @@ packages=(
     gnome-keyring dbus-x11 xvfb xauth
     # tests: real Git over smart HTTP (git http-backend behind a loopback web server)
     lighttpd
+    # tests: a real Prometheus with backfilled history (promtool) and a real Alertmanager
+    prometheus prometheus-alertmanager
 )
 
 missing=()
