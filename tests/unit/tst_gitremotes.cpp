@@ -171,6 +171,27 @@ private slots:
         QVERIFY(empty.remotes().isEmpty());
     }
 
+    // A removed remote is gone from the settings file, not just beyond the array's size.
+    void removedRemoteLeavesNothingInSettings() {
+        GitRemoteRegistry registry;
+        registry.put(remoteFor(QStringLiteral("https://git.example.com/org/kept.git"),
+                               QStringLiteral("org"), QStringLiteral("kept")));
+        registry.put(remoteFor(QStringLiteral("https://git.example.com/org/removed.git"),
+                               QStringLiteral("org"), QStringLiteral("removed")));
+        registry.remove(QStringLiteral("https://git.example.com/org/removed.git"));
+        QCOMPARE(savedCount(), 1);
+        QSettings settings;
+        QStringList left;
+        for (const QString& key : settings.allKeys())
+            if (settings.value(key).toString().contains(QStringLiteral("removed")))
+                left << key + QStringLiteral(" = ") + settings.value(key).toString();
+        QEXPECT_FAIL("",
+                     "GitRemoteRegistry::save() rewrites the array without removing the old "
+                     "entries: a removed remote stays in the settings file beyond the size",
+                     Continue);
+        QVERIFY2(left.isEmpty(), qPrintable(left.join(QStringLiteral("; "))));
+    }
+
     void saveLoadRoundTrip() {
         GitRemote full;
         full.repoURL = QStringLiteral("https://gitlab.corp/platform/team/config.git");
