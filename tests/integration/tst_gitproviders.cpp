@@ -5,7 +5,9 @@
 // resolved by updating the pull request the provider says exists, and the token appears in no
 // request line, body, error, description or audit entry.
 
+#include "gitfixtures.h"
 #include "gitops/gitprovider.h"
+#include "gitops/gitrepository.h"
 #include "governance/actionmode.h"
 #include "governance/approvalgate.h"
 #include "governance/auditlog.h"
@@ -577,6 +579,80 @@ private slots:
             QUrl(QStringLiteral("https://ghe.corp/api/v3")));
         QVERIFY(explicitBase.ok());
         QCOMPARE(explicitBase->apiBase, QUrl(QStringLiteral("https://ghe.corp/api/v3")));
+    }
+
+    // A pull request whose head branch exists only in a real Git repository linked to the
+    // provider repository: answered as a missing branch (each provider's own answer) until the
+    // branch is pushed there, then opened.
+    void linkedRepositoryBranches_data() {
+        QTest::addColumn<ProviderKind>("kind");
+        QTest::addColumn<int>("missingStatus");
+        QTest::newRow("github") << ProviderKind::GitHub << 422; // Validation Failed, head invalid
+        QTest::newRow("gitlab") << ProviderKind::GitLab << 422;
+        QTest::newRow("gitea") << ProviderKind::Gitea << 404;
+        QTest::newRow("bitbucket-cloud") << ProviderKind::BitbucketCloud << 400;
+        QTest::newRow("bitbucket-dc") << ProviderKind::BitbucketDataCenter << 404;
+    }
+    void linkedRepositoryBranches() {
+        QFETCH(ProviderKind, kind);
+        QFETCH(int, missingStatus);
+        Rig rig(kind);
+        const QString branch = QStringLiteral("sextant/fix-linked-%1").arg(providerKindName(kind));
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString linked = dir.filePath(QStringLiteral("linked.git"));
+        auto bare = GitRepository::initBare(linked);
+        QVERIFY(bare.ok());
+        QVERIFY(rig.server.linkRepository(ownerFor(kind), kRepo, linked).ok());
+        const Status unknown =
+            rig.server.linkRepository(ownerFor(kind), QStringLiteral("no-such-repo"), linked);
+        QVERIFY(!unknown.ok());
+        QCOMPARE(unknown.error().kind, Error::Kind::NotFound);
+
+        // The branch, made in another repository and not pushed yet.
+        auto local = GitRepository::initBare(dir.filePath(QStringLiteral("local.git")));
+        QVERIFY(local.ok());
+        MemoryTree files;
+        files.put(QStringLiteral("deploy/overlays/prod/kustomization.yaml"), "newTag: v2.14.0\n");
+        QVERIFY(local.value()
+                    ->commitSnapshot(branch, files, QStringLiteral("Fix the image tag"),
+                                     QStringLiteral("Ada Tester"),
+                                     QStringLiteral("ada@example.test"),
+                                     QDateTime::currentDateTimeUtc())
+                    .ok());
+
+        PullRequestSpec spec = specFor(QStringLiteral("Fix the image tag"));
+        spec.sourceBranch = branch;
+        rig.server.clearRequests();
+        const auto before = rig.open(spec);
+        QVERIFY(!before.ok());
+        QVERIFY2(rig.sawStatus(QStringLiteral("POST"), missingStatus),
+                 qPrintable(before.error().toString()));
+        QVERIFY(rig.prs().isEmpty());
+
+        const auto pushed = local.value()->push(test::fileUrl(linked), branch);
+        QVERIFY2(pushed.ok(), qPrintable(pushed.ok() ? QString() : pushed.error().toString()));
+        QVERIFY(pushed->refs.size() == 1 && pushed->refs[0].accepted);
+
+        rig.server.clearRequests();
+        const auto after = rig.open(spec);
+        QVERIFY2(after.ok(), qPrintable(after.ok() ? QString() : after.error().toString()));
+        QVERIFY(after->created);
+        QVERIFY(after->number > 0);
+        QVERIFY(!rig.sawStatus(QStringLiteral("POST"), missingStatus));
+        const auto prs = rig.prs();
+        QCOMPARE(prs.size(), 1);
+        QCOMPARE(prs[0].sourceBranch, branch);
+        QCOMPARE(prs[0].targetBranch, kTarget);
+        QCOMPARE(prs[0].number, after->number);
+
+        // A branch of the linked repository that was never pushed is still missing.
+        PullRequestSpec other = specFor(QStringLiteral("Another fix"));
+        other.sourceBranch = QStringLiteral("sextant/never-pushed");
+        rig.server.clearRequests();
+        QVERIFY(!rig.open(other).ok());
+        QVERIFY(rig.sawStatus(QStringLiteral("POST"), missingStatus));
+        QCOMPARE(rig.prs().size(), 1);
     }
 
     void errorBodiesInProviderWords() {

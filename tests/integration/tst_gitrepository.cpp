@@ -581,6 +581,208 @@ private slots:
         qInfo("500 files: mirror %lld ms, tree()+allFiles() %lld ms, diff() %lld ms", mirrorMs,
               treeMs, diffMs);
     }
+
+    // initBare: an empty bare repository whose HEAD names the initial branch; invalid names and
+    // an existing repository are refused.
+    void initBareNamesTheInitialBranch() {
+        const QString path = m_tmp.filePath(QStringLiteral("init/trunk.git"));
+        auto repo = GitRepository::initBare(path, QStringLiteral("trunk"));
+        QVERIFY2(repo.ok(), qPrintable(repo.ok() ? QString() : errorText(repo.error())));
+        QVERIFY(repo.value()->isBare());
+        QVERIFY(repo.value()->workTree().isEmpty());
+        QCOMPARE(QDir(repo.value()->path()).absolutePath(), QDir(path).absolutePath());
+        QCOMPARE(gitText(path, {QStringLiteral("symbolic-ref"), QStringLiteral("HEAD")}),
+                 QStringLiteral("refs/heads/trunk"));
+        QCOMPARE(
+            gitText(path, {QStringLiteral("rev-parse"), QStringLiteral("--is-bare-repository")}),
+            QStringLiteral("true"));
+        // Empty: no branch yet.
+        QVERIFY(gitText(path, {QStringLiteral("for-each-ref")}).isEmpty());
+
+        // The default is main.
+        const QString defaultPath = m_tmp.filePath(QStringLiteral("init/default.git"));
+        QVERIFY(GitRepository::initBare(defaultPath).ok());
+        QCOMPARE(gitText(defaultPath, {QStringLiteral("symbolic-ref"), QStringLiteral("HEAD")}),
+                 QStringLiteral("refs/heads/main"));
+
+        for (const QString& bad : {QStringLiteral("bad..name"), QStringLiteral("has space"),
+                                   QString(), QStringLiteral("-leading-dash"),
+                                   QStringLiteral("ends.lock"), QStringLiteral("a~b")}) {
+            const QString badPath = m_tmp.filePath(QStringLiteral("init/bad.git"));
+            const auto refused = GitRepository::initBare(badPath, bad);
+            QVERIFY2(!refused.ok(), qPrintable(bad));
+            QCOMPARE(refused.error().kind, Error::Kind::Config);
+            QVERIFY2(!QFileInfo::exists(badPath), qPrintable(bad)); // nothing made
+        }
+        // Never re-initialises an existing repository.
+        const auto again = GitRepository::initBare(path, QStringLiteral("other"));
+        QVERIFY(!again.ok());
+        QCOMPARE(gitText(path, {QStringLiteral("symbolic-ref"), QStringLiteral("HEAD")}),
+                 QStringLiteral("refs/heads/trunk"));
+    }
+
+    // commitSnapshot: a root commit, then a second one on top; each commit's tree is exactly the
+    // RepoTree's files, authored as given.
+    void commitSnapshotRecordsWholeTrees() {
+        const QString path = m_tmp.filePath(QStringLiteral("snapshot.git"));
+        auto made = GitRepository::initBare(path);
+        QVERIFY(made.ok());
+        GitRepository& repo = *made.value();
+
+        MemoryTree first;
+        first.put(QStringLiteral("README.md"), "# demo\n");
+        first.put(QStringLiteral("deploy/base/kustomization.yaml"), kBaseKustomization);
+        first.put(QStringLiteral("deploy/overlays/prod/kustomization.yaml"), kProdV1);
+        first.put(QStringLiteral("bin/data.bin"), QByteArray("\0\x01\xff\r\n", 5));
+        const QDateTime firstWhen(QDate(2024, 5, 6), QTime(7, 8, 9), Qt::UTC);
+        const auto c1 = repo.commitSnapshot(
+            QStringLiteral("main"), first, QStringLiteral("Release checkout v2.14.0"),
+            QStringLiteral("Ana Lopez"), QStringLiteral("ana.lopez@example.com"), firstWhen);
+        QVERIFY2(c1.ok(), qPrintable(c1.ok() ? QString() : errorText(c1.error())));
+        QCOMPARE(c1.value().size(), 40);
+        QCOMPARE(gitText(path, {QStringLiteral("rev-parse"), QStringLiteral("refs/heads/main")}),
+                 c1.value());
+        // A root commit.
+        QCOMPARE(gitText(path, {QStringLiteral("rev-list"), QStringLiteral("--parents"),
+                                QStringLiteral("-n1"), c1.value()}),
+                 c1.value());
+        QCOMPARE(gitText(path, {QStringLiteral("ls-tree"), QStringLiteral("-r"),
+                                QStringLiteral("--name-only"), c1.value()})
+                     .split(QLatin1Char('\n')),
+                 first.allFiles());
+        for (const QString& file : first.allFiles())
+            QCOMPARE(git(path, {QStringLiteral("show"), c1.value() + QLatin1Char(':') + file}).out,
+                     first.readFile(file).value());
+        QCOMPARE(
+            gitText(path, {QStringLiteral("show"), QStringLiteral("-s"),
+                           QStringLiteral("--format=%an|%ae|%at|%ai|%cn|%ce|%ct"), c1.value()}),
+            QStringLiteral("Ana Lopez|ana.lopez@example.com|%1|2024-05-06 07:08:09 +0000|Ana "
+                           "Lopez|ana.lopez@example.com|%1")
+                .arg(firstWhen.toSecsSinceEpoch()));
+        QCOMPARE(git(path, {QStringLiteral("show"), QStringLiteral("-s"),
+                            QStringLiteral("--format=%B"), c1.value()})
+                     .out,
+                 QByteArray("Release checkout v2.14.0\n\n"));
+
+        // The second snapshot: one file changed, one removed, one added; a time given in another
+        // zone is the same instant.
+        MemoryTree second = first;
+        second.put(QStringLiteral("deploy/overlays/prod/kustomization.yaml"), kProdV2);
+        second.remove(QStringLiteral("README.md"));
+        second.put(QStringLiteral("deploy/overlays/prod/patch.yaml"), kPatch);
+        const QDateTime secondWhen =
+            QDateTime(QDate(2024, 5, 7), QTime(12, 0, 0), Qt::UTC).toOffsetFromUtc(2 * 3600);
+        const auto c2 = repo.commitSnapshot(
+            QStringLiteral("main"), second,
+            QStringLiteral("Bump checkout image to v2.41.0\n\nBy the release "
+                           "job."),
+            QStringLiteral("Ben Okafor"), QStringLiteral("ben.okafor@example.com"), secondWhen);
+        QVERIFY2(c2.ok(), qPrintable(c2.ok() ? QString() : errorText(c2.error())));
+        QCOMPARE(gitText(path, {QStringLiteral("rev-parse"), QStringLiteral("main")}), c2.value());
+        QCOMPARE(gitText(path, {QStringLiteral("rev-parse"), c2.value() + QStringLiteral("^")}),
+                 c1.value());
+        QCOMPARE(gitText(path, {QStringLiteral("rev-list"), QStringLiteral("--count"),
+                                QStringLiteral("main")}),
+                 QStringLiteral("2"));
+        QCOMPARE(gitText(path, {QStringLiteral("ls-tree"), QStringLiteral("-r"),
+                                QStringLiteral("--name-only"), c2.value()})
+                     .split(QLatin1Char('\n')),
+                 second.allFiles());
+        for (const QString& file : second.allFiles())
+            QCOMPARE(git(path, {QStringLiteral("show"), c2.value() + QLatin1Char(':') + file}).out,
+                     second.readFile(file).value());
+        QCOMPARE(gitText(path, {QStringLiteral("show"), QStringLiteral("-s"),
+                                QStringLiteral("--format=%an <%ae> %at"), c2.value()}),
+                 QStringLiteral("Ben Okafor <ben.okafor@example.com> %1")
+                     .arg(secondWhen.toSecsSinceEpoch()));
+        QCOMPARE(gitText(path, {QStringLiteral("diff"), QStringLiteral("--name-status"), c1.value(),
+                                c2.value()}),
+                 QStringLiteral("D\tREADME.md\nM\tdeploy/overlays/prod/kustomization.yaml\n"
+                                "A\tdeploy/overlays/prod/patch.yaml"));
+        // What GitRepository reads back agrees, and the repository is sound.
+        const auto info = repo.commitInfo(QStringLiteral("main"));
+        QVERIFY(info.ok());
+        QCOMPARE(info->summary, QStringLiteral("Bump checkout image to v2.41.0"));
+        QCOMPARE(info->authorName, QStringLiteral("Ben Okafor"));
+        QCOMPARE(info->time, secondWhen.toUTC());
+        QCOMPARE(git(path, {QStringLiteral("fsck"), QStringLiteral("--strict")}).exitCode, 0);
+
+        // Another branch starts with its own root commit; main does not move.
+        MemoryTree other;
+        other.put(QStringLiteral("only.txt"), "x\n");
+        const auto c3 = repo.commitSnapshot(QStringLiteral("release/1"), other,
+                                            QStringLiteral("r1"), QStringLiteral("Ana Lopez"),
+                                            QStringLiteral("ana.lopez@example.com"), firstWhen);
+        QVERIFY(c3.ok());
+        QCOMPARE(gitText(path, {QStringLiteral("rev-list"), QStringLiteral("--count"),
+                                QStringLiteral("release/1")}),
+                 QStringLiteral("1"));
+        QCOMPARE(gitText(path, {QStringLiteral("rev-parse"), QStringLiteral("main")}), c2.value());
+        QCOMPARE(gitText(path, {QStringLiteral("symbolic-ref"), QStringLiteral("HEAD")}),
+                 QStringLiteral("refs/heads/main"));
+
+        // An invalid branch name is refused and changes nothing.
+        const auto bad = repo.commitSnapshot(QStringLiteral("bad..branch"), other,
+                                             QStringLiteral("no"), QStringLiteral("Ana Lopez"),
+                                             QStringLiteral("ana.lopez@example.com"), firstWhen);
+        QVERIFY(!bad.ok());
+        QCOMPARE(bad.error().kind, Error::Kind::Config);
+        QCOMPARE(
+            gitText(path, {QStringLiteral("for-each-ref"), QStringLiteral("--format=%(refname)")}),
+            QStringLiteral("refs/heads/main\nrefs/heads/release/1"));
+    }
+
+    // configuredRemoteUrl: origin of a clone, without credentials; workTree() of a clone.
+    void configuredRemoteUrlAndWorkTree() {
+        const QString clone = m_tmp.filePath(QStringLiteral("clone"));
+        QVERIFY(test::runProcess(QStringLiteral("git"),
+                                 {QStringLiteral("clone"), QStringLiteral("-q"), m_url, clone},
+                                 test::gitEnvironment())
+                    .exitCode == 0);
+        auto repo = GitRepository::open(clone);
+        QVERIFY2(repo.ok(), qPrintable(repo.ok() ? QString() : errorText(repo.error())));
+        QVERIFY(!repo.value()->isBare());
+        QCOMPARE(repo.value()->workTree(), QDir(clone).absolutePath());
+        QCOMPARE(repo.value()->configuredRemoteUrl().value(), m_url);
+        QCOMPARE(repo.value()->configuredRemoteUrl(QStringLiteral("origin")).value(), m_url);
+
+        const auto missing = repo.value()->configuredRemoteUrl(QStringLiteral("upstream"));
+        QVERIFY(!missing.ok());
+        QCOMPARE(missing.error().kind, Error::Kind::NotFound);
+
+        const auto setUrl = [&clone](const QString& name, const QString& url) {
+            return git(clone, {QStringLiteral("remote"), QStringLiteral("add"), name, url})
+                       .exitCode == 0;
+        };
+        QVERIFY(setUrl(QStringLiteral("withpassword"),
+                       QStringLiteral("https://deploy-bot:hunter2-s3cret@git.example.com/org/"
+                                      "config.git")));
+        QVERIFY(setUrl(QStringLiteral("withuser"),
+                       QStringLiteral("https://ghp_tokenAsUser123@git.example.com:8443/org/"
+                                      "config.git")));
+        QVERIFY(
+            setUrl(QStringLiteral("scp"), QStringLiteral("git@git.example.com:org/config.git")));
+        // Re-open: the remotes are read from the configuration on disk.
+        repo = GitRepository::open(clone);
+        QVERIFY(repo.ok());
+        const auto stripped = repo.value()->configuredRemoteUrl(QStringLiteral("withpassword"));
+        QVERIFY(stripped.ok());
+        QCOMPARE(stripped.value(), QStringLiteral("https://git.example.com/org/config.git"));
+        QCOMPARE(repo.value()->configuredRemoteUrl(QStringLiteral("withuser")).value(),
+                 QStringLiteral("https://git.example.com:8443/org/config.git"));
+        QCOMPARE(repo.value()->configuredRemoteUrl(QStringLiteral("scp")).value(),
+                 QStringLiteral("git@git.example.com:org/config.git"));
+
+        // A bare repository: no work tree; the mirror's origin is the URL it was made from.
+        QVERIFY(m_mirror);
+        QVERIFY(m_mirror->workTree().isEmpty());
+        QCOMPARE(m_mirror->configuredRemoteUrl().value(), m_url);
+        auto bare = GitRepository::initBare(m_tmp.filePath(QStringLiteral("no-remotes.git")));
+        QVERIFY(bare.ok());
+        QVERIFY(bare.value()->isBare());
+        QVERIFY(bare.value()->workTree().isEmpty());
+        QCOMPARE(bare.value()->configuredRemoteUrl().error().kind, Error::Kind::NotFound);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestGitRepository)
