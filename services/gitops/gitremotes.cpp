@@ -13,6 +13,7 @@ bool GitRemote::isLocal() const {
 }
 
 void GitRemoteRegistry::load() {
+    QVector<GitRemote> loaded;
     QSettings settings;
     const int n = settings.beginReadArray(QStringLiteral("gitRemotes"));
     for (int i = 0; i < n; ++i) {
@@ -32,9 +33,23 @@ void GitRemoteRegistry::load() {
         r.provider.owner = settings.value(QStringLiteral("owner")).toString();
         r.provider.repo = settings.value(QStringLiteral("repo")).toString();
         r.provider.verifyTls = settings.value(QStringLiteral("verifyTls"), true).toBool();
-        put(r);
+        loaded.append(r);
     }
     settings.endArray();
+    // Replace what is saved without writing back while reading (ephemeral remotes stay).
+    for (const GitRemote& r : std::as_const(loaded)) {
+        bool replaced = false;
+        for (int i = 0; i < m_remotes.size(); ++i)
+            if (sameRepo(m_remotes[i].repoURL, r.repoURL)) {
+                m_remotes[i] = r;
+                m_ephemeral[i] = false;
+                replaced = true;
+            }
+        if (!replaced) {
+            m_remotes.append(r);
+            m_ephemeral.append(false);
+        }
+    }
 }
 
 void GitRemoteRegistry::put(const GitRemote& remote, bool ephemeral) {
@@ -75,6 +90,7 @@ std::optional<GitRemote> GitRemoteRegistry::find(const QString& repoURL) const {
 
 void GitRemoteRegistry::save() const {
     QSettings settings;
+    settings.remove(QStringLiteral("gitRemotes")); // entries of removed remotes go too
     settings.beginWriteArray(QStringLiteral("gitRemotes"));
     int index = 0;
     for (int i = 0; i < m_remotes.size(); ++i) {

@@ -96,8 +96,8 @@ public:
     bool isBare() const;
     // The folder of the work tree, empty for a bare repository.
     QString workTree() const;
-    // The URL of a configured remote ("origin"), with any user part removed; NotFound when the
-    // repository has no such remote.
+    // The URL of a configured remote ("origin"); an http(s) URL's user and password are removed
+    // (an ssh user such as git@ is kept: it is not a secret). NotFound when there is no remote.
     Result<QString> configuredRemoteUrl(const QString& name = QStringLiteral("origin")) const;
 
     // Fetches again from the mirror's origin (the URL given to mirror()).

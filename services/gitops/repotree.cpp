@@ -70,9 +70,13 @@ QStringList RepoTree::allFiles(const QString& dir) const {
     return out;
 }
 
-Status RepoTree::exportTo(const QString& targetDir, const QString& dir) const {
-    const QString prefix = dir.isEmpty() ? QString() : dir + QLatin1Char('/');
-    for (const QString& path : allFiles(dir)) {
+Status RepoTree::exportTo(const QString& targetDir, const QString& dirIn) const {
+    const std::optional<QString> dir = normalisePath(dirIn);
+    if (!dir)
+        return Error::make(Error::Kind::Config,
+                           QStringLiteral("%1 is not a folder of the repository").arg(dirIn));
+    const QString prefix = dir->isEmpty() ? QString() : *dir + QLatin1Char('/');
+    for (const QString& path : allFiles(*dir)) {
         const QString relative = path.mid(prefix.size());
         const QString target = targetDir + QLatin1Char('/') + relative;
         if (!QDir().mkpath(QFileInfo(target).absolutePath()))

@@ -185,10 +185,6 @@ private slots:
         for (const QString& key : settings.allKeys())
             if (settings.value(key).toString().contains(QStringLiteral("removed")))
                 left << key + QStringLiteral(" = ") + settings.value(key).toString();
-        QEXPECT_FAIL("",
-                     "GitRemoteRegistry::save() rewrites the array without removing the old "
-                     "entries: a removed remote stays in the settings file beyond the size",
-                     Continue);
         QVERIFY2(left.isEmpty(), qPrintable(left.join(QStringLiteral("; "))));
     }
 

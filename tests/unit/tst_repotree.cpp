@@ -376,10 +376,6 @@ private slots:
         // The folder argument written as authors write paths, like every other RepoTree call.
         const QString loose = out.filePath(QStringLiteral("loose"));
         QVERIFY(t.exportTo(loose, QStringLiteral("./apps/foo/")).ok());
-        QEXPECT_FAIL("",
-                     "exportTo() does not normalise `dir`: \"./apps/foo/\" cuts the "
-                     "first characters off every exported file name",
-                     Continue);
         QCOMPARE(DirectoryTree(loose).allFiles(),
                  (QStringList{QStringLiteral("blob.bin"), QStringLiteral("deploy.yaml"),
                               QStringLiteral("empty.txt"), QStringLiteral("kustomization.yaml")}));
