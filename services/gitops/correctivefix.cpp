@@ -1024,13 +1024,16 @@ Result<CorrectiveDraft> imageFix(Ctx& c, bool repositoryFix) {
     noteOtherUsers(c, setter->file);
 
     const QString newRef = ImageRef{repo, tagChange ? newTag : failing.tag, {}}.toString();
-    QString explanation =
-        QStringLiteral("Pods of %1 cannot pull %2. This sets the image to %3 in "
-                       "%4, line %5. %6")
-            .arg(c.finding.resource.isEmpty() ? c.target.appName : c.finding.resource, image,
-                 newRef, setter->file)
-            .arg(changed->line)
-            .arg(setter->why);
+    // "Pod shop/web-1 cannot pull …", "Pods of Deployment shop/web cannot pull …".
+    const QString resource = c.finding.resource.isEmpty() ? c.target.appName : c.finding.resource;
+    const QString who = resource.startsWith(QLatin1String("Pod "))
+                            ? resource
+                            : QStringLiteral("Pods of %1").arg(resource);
+    QString explanation = QStringLiteral("%1 cannot pull %2. This sets the image to %3 in "
+                                         "%4, line %5. %6")
+                              .arg(who, image, newRef, setter->file)
+                              .arg(changed->line)
+                              .arg(setter->why);
     for (const SuggestedValue& s : d.suggestions)
         explanation += QStringLiteral(" The tag %1 is a suggestion, not an input: %2. Change it "
                                       "before approving if it is wrong.")
