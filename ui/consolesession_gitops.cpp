@@ -350,6 +350,20 @@ QString branchNameOf(QString rev) {
     return rev;
 }
 
+// Whether `name` can only be a branch name, not a revision expression ("main~1", "a..b",
+// "HEAD@{1}"): revparse would resolve "refs/heads/main~1" too.
+bool isPlainBranchName(const QString& name) {
+    static const QString forbidden = QStringLiteral(" ~^:?*[\\");
+    if (name.isEmpty() || name == QLatin1String("HEAD") || name.startsWith(QLatin1Char('-')) ||
+        name.endsWith(QLatin1Char('/')) || name.endsWith(QLatin1String(".lock")) ||
+        name.contains(QLatin1String("..")) || name.contains(QLatin1String("@{")))
+        return false;
+    for (const QChar c : name)
+        if (forbidden.contains(c) || c.unicode() < 0x20)
+            return false;
+    return true;
+}
+
 GitWriteContext writeContext(ConsoleSession* session, governance::ApprovalGate* gate,
                              const governance::InstancePolicy* policy, QThreadPool* pool,
                              const QString& cacheRoot, TokenReader token) {
@@ -848,7 +862,8 @@ Status prepareChange(DescribeJob& job) {
         return baseTree.error();
     job.base = std::move(baseTree.value());
     const QString baseBranch = branchNameOf(base);
-    if (remoteSide && remoteSide->resolve(QStringLiteral("refs/heads/") + baseBranch).ok())
+    if (remoteSide && isPlainBranchName(baseBranch) &&
+        remoteSide->resolve(QStringLiteral("refs/heads/") + baseBranch).ok())
         d.baseBranch = baseBranch;
 
     if (local && src.localChanges) {
@@ -883,7 +898,7 @@ Status prepareChange(DescribeJob& job) {
             return changes.error();
         job.changes = std::move(changes.value());
         const QString headBranch = branchNameOf(head);
-        if (remoteSide) {
+        if (remoteSide && isPlainBranchName(headBranch)) {
             auto onRemote = remoteSide->resolve(QStringLiteral("refs/heads/") + headBranch);
             if (onRemote.ok()) {
                 d.headBranch = headBranch;
@@ -969,8 +984,7 @@ void ConsoleSession::describeConfigChange(const ConfigChangeSource& source,
     auto describe = [self, job, done, say] {
         if (!self)
             return;
-        say(tr("Rendering base and head and comparing %n application(s)…", nullptr,
-               int(job->apps.size())));
+        say(tr("Finding the Applications the change reaches, rendering base and head…"));
         self->m_gitPool->start([self, job, done] {
             gitops::ChangeRequest request;
             request.base = job->base.get();
@@ -1019,27 +1033,47 @@ void ConsoleSession::describeConfigChange(const ConfigChangeSource& source,
             std::vector<gitops::AppRef> apps;
         };
         auto pending = std::make_shared<Pending>();
+        // Applications whose (first) source is the repository are fetched in full first; then
+        // multi-source ones, whose other sources may be it, as far as the budget goes.
         constexpr int kMaxFetches = 300;
-        int fetches = 0;
         fleet::FleetStore* store = self->m_store;
-        QVector<QPair<argocd::AppSummary, QString>> toFetch;
+        QVector<QPair<argocd::AppSummary, QString>> toFetch, multiSource;
+        int unfetched = 0, multiUnchecked = 0;
         for (int row = 0; row < store->size(); ++row) {
             const argocd::AppSummary& app = store->at(row);
-            if (!app.multiSource && !gitops::sameRepo(app.repoURL, d.repoURL))
+            const bool direct = gitops::sameRepo(app.repoURL, d.repoURL);
+            if (!direct && !app.multiSource)
                 continue;
             const InstanceInfo* info = self->instance(app.instance);
             const QString instanceName =
                 info && !info->config.name.isEmpty() ? info->config.name : app.instance;
-            if (self->client(app.instance) && fetches < kMaxFetches) {
-                ++fetches;
+            if (!self->client(app.instance)) {
+                if (direct)
+                    pending->apps.push_back(appFromSummary(app, instanceName));
+            } else if (direct && toFetch.size() < kMaxFetches) {
                 toFetch.append({app, instanceName});
-            } else if (!app.multiSource) {
+            } else if (direct) {
+                ++unfetched;
                 pending->apps.push_back(appFromSummary(app, instanceName));
+            } else {
+                multiSource.append({app, instanceName});
             }
         }
-        if (fetches == kMaxFetches)
-            d.notes.append(tr("More than %1 Applications use the repository: the others are "
-                              "followed from the fleet table (first source only)")
+        for (const auto& entry : std::as_const(multiSource)) {
+            if (toFetch.size() < kMaxFetches)
+                toFetch.append(entry);
+            else
+                ++multiUnchecked;
+        }
+        if (unfetched > 0)
+            d.notes.append(tr("%n Application(s) beyond the first %1 are followed from the "
+                              "fleet table (their first source only, no Helm value files)",
+                              nullptr, unfetched)
+                               .arg(kMaxFetches));
+        if (multiUnchecked > 0)
+            d.notes.append(tr("%n multi-source Application(s) were not checked for this "
+                              "repository (more than %1 to fetch)",
+                              nullptr, multiUnchecked)
                                .arg(kMaxFetches));
         auto finish = [job, pending, describe] {
             for (gitops::AppRef& app : pending->apps) {

@@ -26,7 +26,7 @@ namespace {
 
 using gitops::ProviderKind;
 
-enum Column { RepoColumn, CloneColumn, ProviderColumn, PathColumn, WritesColumn, TokenColumn };
+enum Column { RepoColumn, ProviderColumn, PathColumn, WritesColumn, TokenColumn, CloneColumn };
 
 const ProviderKind kKinds[] = {ProviderKind::GitHub, ProviderKind::GitLab, ProviderKind::Gitea,
                                ProviderKind::BitbucketCloud, ProviderKind::BitbucketDataCenter};
@@ -263,7 +263,7 @@ GitRemotesDialog::GitRemotesDialog(ConsoleSession* session, QWidget* parent)
             return;
         const QString url = m_table->item(row, RepoColumn)->data(Qt::UserRole).toString();
         if (const auto remote = m_session->gitRemotes()->find(url))
-            show(*remote);
+            showRemote(*remote);
     });
 
     reload();
@@ -328,7 +328,7 @@ bool GitRemotesDialog::select(const QString& repoURL) {
                              repoURL)) {
             m_table->selectRow(row);
             if (const auto remote = m_session->gitRemotes()->find(repoURL))
-                show(*remote);
+                showRemote(*remote);
             return true;
         }
     return false;
@@ -362,7 +362,7 @@ void GitRemotesDialog::startNew() {
     m_repoUrl->setFocus();
 }
 
-void GitRemotesDialog::show(const gitops::GitRemote& r) {
+void GitRemotesDialog::showRemote(const gitops::GitRemote& r) {
     m_currentURL = r.repoURL;
     m_currentEphemeral = m_session->isEphemeralGitRemote(r.repoURL);
     m_providerTouched = true; // a saved remote keeps what was chosen
@@ -402,8 +402,10 @@ void GitRemotesDialog::show(const gitops::GitRemote& r) {
 }
 
 void GitRemotesDialog::setEditable(bool editable) {
-    for (QWidget* w : std::initializer_list<QWidget*>{m_repoUrl, m_cloneUrl, m_provider, m_apiBase,
-                                                      m_ownerRepo, m_username, m_token, m_writes,
+    // Read-only text stays readable (and copyable); choices are disabled.
+    for (QLineEdit* e : {m_repoUrl, m_cloneUrl, m_apiBase, m_ownerRepo, m_username})
+        e->setReadOnly(!editable);
+    for (QWidget* w : std::initializer_list<QWidget*>{m_provider, m_token, m_writes,
                                                       m_defaultBranch, m_verifyTls})
         w->setEnabled(editable);
     m_save->setEnabled(editable && !m_busy);
@@ -574,7 +576,7 @@ void GitRemotesDialog::save() {
         }
         self->m_currentURL = remote.repoURL;
         self->reload();
-        self->show(remote);
+        self->showRemote(remote);
         self->setStatus(remote.writesAllowed
                             ? tr("Saved. Writes are allowed; you approve each push and pull "
                                  "request.")

@@ -43,7 +43,7 @@ Q_SIGNALS:
 
 private:
     void reload();
-    void show(const gitops::GitRemote& remote);
+    void showRemote(const gitops::GitRemote& remote);
     void repoUrlEdited();
     void providerChosen();
     void updateHints();

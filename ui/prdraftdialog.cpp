@@ -132,6 +132,7 @@ PrDraftDialog::PrDraftDialog(ConsoleSession* session, QWidget* parent)
 
     auto* chooser = new QGroupBox(tr("Change"), this);
     auto* form = new QFormLayout(chooser);
+    m_form = form;
     m_repository->setObjectName(QStringLiteral("repository"));
     m_repository->setAccessibleName(tr("Repository"));
     m_repository->setMinimumContentsLength(48);
@@ -159,7 +160,9 @@ PrDraftDialog::PrDraftDialog(ConsoleSession* session, QWidget* parent)
                                   "or not; they are committed to a new branch when you approve"));
     headRow->addWidget(m_head, 1);
     headRow->addWidget(m_localChanges);
-    form->addRow(tr("&Head"), headRow);
+    auto* headLabel = new QLabel(tr("&Head"), this);
+    headLabel->setBuddy(m_head); // the row's field is a layout, so the form cannot set it
+    form->addRow(headLabel, headRow);
     auto* describeRow = new QHBoxLayout;
     m_describe->setObjectName(QStringLiteral("describe"));
     m_describe->setDefault(true);
@@ -245,7 +248,12 @@ PrDraftDialog::PrDraftDialog(ConsoleSession* session, QWidget* parent)
     });
 
     fillRepositories();
-    m_tabs->setEnabled(false);
+    m_summary->setHtml(
+        tr("<p>Choose the repository, the base (empty: its default branch) and the head (a "
+           "branch or any revision; for a local folder also its uncommitted changes), then "
+           "<b>Describe</b>.</p><p style='color:gray'>Sextant finds the Applications the change "
+           "reaches, renders base and head, and drafts a pull request. Nothing is written until "
+           "you approve it.</p>"));
     repositoryChosen();
 }
 
@@ -307,7 +315,7 @@ ConfigChangeSource PrDraftDialog::source() const {
 
 void PrDraftDialog::repositoryChosen() {
     const bool local = m_repository->currentData().typeId() != QMetaType::QString;
-    m_folderRow->setVisible(local);
+    m_form->setRowVisible(m_folderRow, local);
     m_localChanges->setVisible(local);
     if (!local)
         m_localChanges->setChecked(false);
@@ -430,7 +438,6 @@ void PrDraftDialog::showDraft(Result<ConfigChangeDraft> result) {
     m_draft = std::move(result.value());
     const ConfigChangeDraft& d = *m_draft;
     const gitops::ChangeDescription& c = *d.description;
-    m_tabs->setEnabled(true);
 
     // Summary.
     QString html = QStringLiteral("<h3>%1</h3>").arg(esc(c.description.title));
@@ -450,13 +457,37 @@ void PrDraftDialog::showDraft(Result<ConfigChangeDraft> result) {
     for (const gitops::Risk& r : c.input.risks)
         errors += r.severity == policy::Severity::Error ? 1 : 0;
     html +=
-        QStringLiteral("<p>%1 · %2 · %3</p>")
+        QStringLiteral("<p>%1 · %2</p>")
             .arg(tr("%n application(s) reached", nullptr, int(c.impacted.size())),
                  errors > 0 ? red(tr("%n risk(s), %1 serious", nullptr, int(c.input.risks.size()))
                                       .arg(errors))
-                            : tr("%n risk(s)", nullptr, int(c.input.risks.size())),
-                 tr("%n Application(s) from connected instances considered", nullptr,
-                    d.fleetApplications));
+                            : tr("%n risk(s)", nullptr, int(c.input.risks.size())));
+    if (!c.input.risks.empty()) {
+        html += QStringLiteral("<ul>");
+        int shown = 0;
+        for (const gitops::Risk& r : c.input.risks) {
+            if (++shown > 5) {
+                html += QStringLiteral("<li>%1</li>")
+                            .arg(tr("… and %n more on the Risks tab", nullptr,
+                                    int(c.input.risks.size()) - 5));
+                break;
+            }
+            const QString title = QStringLiteral("<b>%1</b>").arg(esc(r.title));
+            html +=
+                QStringLiteral("<li>%1: %2</li>")
+                    .arg(r.severity == policy::Severity::Error ? red(title) : title, esc(r.reason));
+        }
+        html += QStringLiteral("</ul>");
+    }
+    html += QStringLiteral("<p>%1</p>")
+                .arg(gray(d.fleetApplications > 0
+                              ? tr("%n Application(s) of the connected instances use this "
+                                   "repository; Applications defined in the repository are "
+                                   "followed too.",
+                                   nullptr, d.fleetApplications)
+                              : tr("No Application of a connected instance uses this "
+                                   "repository: only the Applications defined in the "
+                                   "repository itself are followed.")));
     QStringList notes = d.notes + c.notes;
     if (!notes.isEmpty()) {
         html += QStringLiteral("<p><b>%1</b></p><ul>").arg(tr("Notes"));

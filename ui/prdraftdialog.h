@@ -9,6 +9,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -81,6 +82,7 @@ private:
     bool m_hasWorkTree = false;
     int m_inspection = 0; // newer inspections win over older answers
 
+    QFormLayout* m_form = nullptr;
     QComboBox* m_repository;
     QWidget* m_folderRow;
     QLineEdit* m_folder;

@@ -128,9 +128,9 @@ private Q_SLOTS:
         QVERIFY(m_session->policy()->mode(saved->id()) == governance::Mode::Audit);
         // In the list, in the settings.
         QCOMPARE(dialog.table()->rowCount(), 1);
-        QCOMPARE(dialog.table()->item(0, 3)->text(), QStringLiteral("acme/gitops"));
-        QCOMPARE(dialog.table()->item(0, 4)->text(), QStringLiteral("off (audit)"));
-        QTRY_VERIFY(dialog.table()->item(0, 5)->text() != QStringLiteral("checking…"));
+        QCOMPARE(dialog.table()->item(0, 2)->text(), QStringLiteral("acme/gitops"));
+        QCOMPARE(dialog.table()->item(0, 3)->text(), QStringLiteral("off (audit)"));
+        QTRY_VERIFY(dialog.table()->item(0, 4)->text() != QStringLiteral("checking…"));
         gitops::GitRemoteRegistry reloaded;
         reloaded.load();
         QCOMPARE(reloaded.remotes().size(), 1);
@@ -141,7 +141,7 @@ private Q_SLOTS:
         click(dialog, "save");
         QTRY_VERIFY(!dialog.isBusy());
         QVERIFY(m_session->policy()->mode(saved->id()) == governance::Mode::ReadWrite);
-        QCOMPARE(dialog.table()->item(0, 4)->text(), QStringLiteral("allowed, each approved"));
+        QCOMPARE(dialog.table()->item(0, 3)->text(), QStringLiteral("allowed, each approved"));
 
         // A second entry for the same repository is refused.
         dialog.startNew();
@@ -168,7 +168,7 @@ private Q_SLOTS:
                          ->readBlocking(secrets::CredentialStore::gitTokenKey(remote->id()))
                          .value(),
                      token);
-            QTRY_COMPARE(dialog.table()->item(0, 5)->text(), QStringLiteral("stored"));
+            QTRY_COMPARE(dialog.table()->item(0, 4)->text(), QStringLiteral("stored"));
         } else {
             // Without one: refused in plain words, and nothing is saved.
             QVERIFY2(status(dialog).contains(QStringLiteral("Not saved")),
@@ -221,10 +221,11 @@ private Q_SLOTS:
         ui::GitRemotesDialog dialog(m_session.get());
         QCOMPARE(dialog.table()->rowCount(), 1);
         QVERIFY(dialog.table()->item(0, 0)->text().contains(QStringLiteral("(demo)")));
-        QTRY_COMPARE(dialog.table()->item(0, 5)->text(), QStringLiteral("stored"));
+        QTRY_COMPARE(dialog.table()->item(0, 4)->text(), QStringLiteral("stored"));
         QVERIFY(dialog.select(demo.repoURL));
         QVERIFY(status(dialog).contains(QStringLiteral("Demo repository")));
-        QVERIFY(!edit(dialog, "repoUrl")->isEnabled());
+        QVERIFY(edit(dialog, "repoUrl")->isReadOnly());
+        QVERIFY(edit(dialog, "ownerRepo")->isReadOnly());
         QVERIFY(!edit(dialog, "token")->isEnabled());
         QVERIFY(!check(dialog, "writes")->isEnabled());
         QVERIFY(!button(dialog, "save")->isEnabled());

@@ -221,15 +221,30 @@ private Q_SLOTS:
         addRemote(/*writes=*/true);
         ui::PrDraftDialog dialog(m_session.get());
         QVERIFY(dialog.chooseRemote(kRepoURL));
+        // A base that is a revision expression of a branch is still no branch to merge into.
         dialog.setBase(QStringLiteral("bump-web-prod~1"));
+        dialog.setHead(QStringLiteral("bump-web-prod"));
+        dialog.describe();
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog.isBusy(), 60000);
+        QVERIFY2(dialog.draft(), qPrintable(dialog.statusLabel()->text()));
+        QCOMPARE(dialog.impactTable()->rowCount(), 1);
+        QVERIFY2(dialog.draft()->whyNoPullRequest.contains(
+                     QStringLiteral("base bump-web-prod~1 is not a branch")),
+                 qPrintable(dialog.draft()->whyNoPullRequest));
+        QVERIFY(dialog.statusLabel()->text().contains(QStringLiteral("not a branch")));
+        QVERIFY(!dialog.approveButton()->isEnabled());
+
+        // A head given as a commit: described, no pull request.
+        dialog.setBase(QStringLiteral("main"));
         dialog.setHead(m_bumpSha.left(10));
         dialog.describe();
         QTRY_VERIFY_WITH_TIMEOUT(!dialog.isBusy(), 60000);
         QVERIFY2(dialog.draft(), qPrintable(dialog.statusLabel()->text()));
         QCOMPARE(dialog.impactTable()->rowCount(), 1);
-        QVERIFY(!dialog.draft()->whyNoPullRequest.isEmpty());
-        QVERIFY(dialog.statusLabel()->text().contains(QStringLiteral("not a branch")));
+        QVERIFY2(dialog.draft()->whyNoPullRequest.contains(QStringLiteral("head")),
+                 qPrintable(dialog.draft()->whyNoPullRequest));
         QVERIFY(!dialog.approveButton()->isEnabled());
+        QVERIFY(m_approver->seen.isEmpty());
     }
 
     void localChangesAreCommittedPushedAndOpened() {
