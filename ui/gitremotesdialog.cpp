@@ -159,9 +159,9 @@ GitRemotesDialog::GitRemotesDialog(ConsoleSession* session, QWidget* parent)
     m_table->setObjectName(QStringLiteral("remotes"));
     m_table->setAccessibleName(tr("Configured Git repositories"));
     m_table->setColumnCount(6);
-    m_table->setHorizontalHeaderLabels({tr("Repository (as Argo CD names it)"), tr("Clone URL"),
-                                        tr("Provider"), tr("Owner/repository"), tr("Writes"),
-                                        tr("Token")});
+    m_table->setHorizontalHeaderLabels({tr("Repository (as Argo CD names it)"), tr("Provider"),
+                                        tr("Owner/repository"), tr("Writes"), tr("Token"),
+                                        tr("Clone URL")});
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);

@@ -214,13 +214,13 @@ PrDraftDialog::PrDraftDialog(ConsoleSession* session, QWidget* parent)
     m_markdown->setAccessibleName(tr("Pull request description (Markdown)"));
     prLayout->addWidget(m_markdown, 1);
 
-    m_tabs->addTab(m_summary, tr("Summary"));
-    m_tabs->addTab(m_impact, tr("Applications"));
-    m_tabs->addTab(changesSplit, tr("Object changes"));
-    m_tabs->addTab(m_risks, tr("Risks"));
-    m_tabs->addTab(m_policy, tr("Policy and approvals"));
-    m_tabs->addTab(m_commit, tr("Commit"));
-    m_tabs->addTab(prPage, tr("Pull request"));
+    m_tabs->addTab(m_summary, tr("&Summary"));
+    m_tabs->addTab(m_impact, tr("A&pplications"));
+    m_tabs->addTab(changesSplit, tr("&Object changes"));
+    m_tabs->addTab(m_risks, tr("R&isks"));
+    m_tabs->addTab(m_policy, tr("Polic&y and approvals"));
+    m_tabs->addTab(m_commit, tr("&Commit"));
+    m_tabs->addTab(prPage, tr("Pull re&quest"));
     layout->addWidget(m_tabs, 1);
 
     m_target->setObjectName(QStringLiteral("target"));
@@ -524,7 +524,7 @@ void PrDraftDialog::showDraft(Result<ConfigChangeDraft> result) {
         m_impact->setItem(row, 6, cell(e.reasons.value(0), e.reasons.join(QLatin1Char('\n'))));
     }
     m_impact->resizeColumnsToContents();
-    m_tabs->setTabText(1, tr("Applications (%1)").arg(entries.size()));
+    m_tabs->setTabText(1, tr("A&pplications (%1)").arg(entries.size()));
 
     // Object changes: applications, their objects, the fields; the diff of the selected object.
     m_changes->clear();
@@ -566,7 +566,12 @@ void PrDraftDialog::showDraft(Result<ConfigChangeDraft> result) {
         }
         top->setExpanded(a < 5);
     }
-    m_tabs->setTabText(2, tr("Object changes (%1)").arg(objects));
+    // The first object's diff is on screen at once.
+    if (QTreeWidgetItem* first = m_changes->topLevelItem(0)) {
+        m_changes->setCurrentItem(first->childCount() > 0 ? first->child(0) : first);
+        showObjectDiff();
+    }
+    m_tabs->setTabText(2, tr("&Object changes (%1)").arg(objects));
 
     // Risks.
     m_risks->setRowCount(int(c.input.risks.size()));
@@ -582,7 +587,7 @@ void PrDraftDialog::showDraft(Result<ConfigChangeDraft> result) {
         m_risks->setItem(row, 4, cell(r.reason));
     }
     m_risks->resizeColumnsToContents();
-    m_tabs->setTabText(3, tr("Risks (%1)").arg(c.input.risks.size()));
+    m_tabs->setTabText(3, tr("R&isks (%1)").arg(c.input.risks.size()));
 
     // Policy and approvals.
     QString policyHtml = QStringLiteral("<h3>%1</h3>").arg(tr("Policy results"));
@@ -648,7 +653,10 @@ void PrDraftDialog::showDraft(Result<ConfigChangeDraft> result) {
     m_branch->setVisible(d.pushesCommit());
     m_branchLabel->setVisible(d.pushesCommit());
 
-    if (d.remote) {
+    if (!d.whyNoPullRequest.isEmpty()) {
+        m_target->setText(
+            gray(tr("No pull request from this change: %1").arg(esc(d.whyNoPullRequest))));
+    } else if (d.remote) {
         const QString noun = gitops::pullRequestNoun(d.remote->provider.kind);
         m_target->setText(
             (d.pushesCommit()

@@ -221,6 +221,8 @@ private Q_SLOTS:
         ui::GitRemotesDialog dialog(m_session.get());
         QCOMPARE(dialog.table()->rowCount(), 1);
         QVERIFY(dialog.table()->item(0, 0)->text().contains(QStringLiteral("(demo)")));
+        QCOMPARE(dialog.table()->horizontalHeaderItem(4)->text(), QStringLiteral("Token"));
+        QCOMPARE(dialog.table()->horizontalHeaderItem(3)->text(), QStringLiteral("Writes"));
         QTRY_COMPARE(dialog.table()->item(0, 4)->text(), QStringLiteral("stored"));
         QVERIFY(dialog.select(demo.repoURL));
         QVERIFY(status(dialog).contains(QStringLiteral("Demo repository")));

@@ -21,6 +21,7 @@
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTest>
+#include <QTextBrowser>
 #include <QTreeWidget>
 
 using namespace sextant;
@@ -193,6 +194,10 @@ private Q_SLOTS:
         QTreeWidget* tree = dialog.changesTree();
         QCOMPARE(tree->topLevelItemCount(), 1);
         QVERIFY(tree->topLevelItem(0)->childCount() >= 1);
+        QCOMPARE(tree->currentItem(), tree->topLevelItem(0)->child(0));
+        QVERIFY(dialog.findChild<QTextBrowser*>(QStringLiteral("objectDiff"))
+                    ->toPlainText()
+                    .contains(QStringLiteral("+")));
         QVERIFY(dialog.markdownEdit()->toPlainText().contains(QStringLiteral("web-prod")));
         QVERIFY(!dialog.titleEdit()->text().isEmpty());
         QVERIFY(dialog.approveButton()->isEnabled());
