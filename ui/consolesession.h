@@ -59,6 +59,9 @@ namespace ui {
 
 struct CorrectiveProposal;
 struct CorrectiveOutcome;
+struct ConfigChangeSource;
+struct ConfigChangeDraft;
+struct ConfigRepositoryInfo;
 
 // The console's composition root without widgets: the instances, their clients and watchers,
 // the fleet store they feed, and the governance pieces every write passes through. Windows and
@@ -189,6 +192,39 @@ public:
                                 const QString& body,
                                 std::function<void(Result<CorrectiveOutcome>)> done,
                                 std::function<void(const QString&)> progress = {});
+
+    // ---- Git repositories dialog and PR drafting view (ui/gitremotesdialog.h,
+    // ui/prdraftdialog.h, docs/pr-description.md "Console"). Git and describe work runs on the
+    // Git worker thread; callbacks arrive on the GUI thread. ----
+    // Demo and test remotes (addEphemeralGitRemote): listed, never edited or saved.
+    bool isEphemeralGitRemote(const QString& repoURL) const;
+    // Whether a provider token is kept for the remote (memory or keychain); the keychain's error
+    // when it cannot tell. The token itself never leaves the session.
+    void gitTokenStored(const gitops::GitRemote& remote, std::function<void(Result<bool>)> done);
+    // Forgets a saved remote: its settings entry, its token in the keychain, its write mode.
+    void removeGitRemote(const QString& repoURL, std::function<void(Status)> done);
+    // Mirrors the repository read-only with `token` (empty = the stored one, if any) and
+    // reports its default branch and that branch's newest commit. Nothing is saved.
+    void testGitRemote(const gitops::GitRemote& remote, const QString& token,
+                       std::function<void(Result<ConfigRepositoryInfo>)> done);
+    // Opens a configured remote's mirror (fetched) or a local repository and says what it is.
+    void inspectConfigRepository(const ConfigChangeSource& source,
+                                 std::function<void(Result<ConfigRepositoryInfo>)> done);
+    // Describes base → head: the changed files, the Applications that render them (those of
+    // connected instances whose sources use the repository, fetched in full, plus the
+    // Application/ApplicationSet manifests in the repository), object changes, risks, policy,
+    // approvals and the Markdown. `progress` hears each stage in plain words.
+    void describeConfigChange(const ConfigChangeSource& source,
+                              std::function<void(Result<ConfigChangeDraft>)> done,
+                              std::function<void(const QString&)> progress = {});
+    // Local changes: two approvals as for corrective commits — the commit of draft.edits on the
+    // new branch `branch` from the base (the exact diff), pushed without force; then the pull
+    // request. An existing head branch: the pull request approval only. Audited; audit mode
+    // refuses.
+    void submitConfigChange(const ConfigChangeDraft& draft, const QString& branch,
+                            const QString& title, const QString& body,
+                            std::function<void(Result<CorrectiveOutcome>)> done,
+                            std::function<void(const QString&)> progress = {});
 
     static QString stateName(State state);
     // The colour of a state's dot, the same in the status bar and on the dashboard tiles:

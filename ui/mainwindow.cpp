@@ -11,9 +11,11 @@
 #include "fleet/transitiondetector.h"
 #include "fleetfilterproxy.h"
 #include "fleetmodel.h"
+#include "gitremotesdialog.h"
 #include "governance/actionmode.h"
 #include "instancedialog.h"
 #include "notificationpanel.h"
+#include "prdraftdialog.h"
 #include "savedviews.h"
 #include "theme.h"
 
@@ -108,6 +110,13 @@ MainWindow::MainWindow(ConsoleSession* session, QWidget* parent, const QString& 
     auto* demoAction = new QAction(tr("Open the &demo fleet"), this);
     auto* quitAction = new QAction(tr("&Quit"), this);
     quitAction->setShortcut(QKeySequence::Quit);
+    auto* gitRemotesAction = new QAction(tr("&Git repositories…"), this);
+    gitRemotesAction->setToolTip(
+        tr("The config repositories Sextant reads, pushes to and opens pull requests on"));
+    auto* describeChangeAction = new QAction(tr("&Describe a config change…"), this);
+    describeChangeAction->setShortcut(QKeySequence(tr("Ctrl+Shift+P")));
+    describeChangeAction->setToolTip(tr("What a change of a config repository reaches, and a pull "
+                                        "request for it"));
 
     auto* fileMenu = menuBar()->addMenu(tr("&File"));
     fileMenu->addAction(instancesAction);
@@ -146,6 +155,19 @@ MainWindow::MainWindow(ConsoleSession* session, QWidget* parent, const QString& 
         });
     }
     auto* toolsMenu = menuBar()->addMenu(tr("&Tools"));
+    toolsMenu->addAction(describeChangeAction);
+    toolsMenu->addAction(gitRemotesAction);
+    toolsMenu->addSeparator();
+    connect(gitRemotesAction, &QAction::triggered, this, [this] {
+        GitRemotesDialog dialog(m_session, this);
+        dialog.exec();
+    });
+    connect(describeChangeAction, &QAction::triggered, this, [this] {
+        // Modeless: the change stays open while the user looks at the fleet.
+        auto* dialog = new PrDraftDialog(m_session, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
     toolsMenu->addAction(tr("&AI provider…"), this, [this] {
         AiSettingsDialog dialog(m_session, this);
         dialog.exec();
@@ -353,10 +375,11 @@ MainWindow::MainWindow(ConsoleSession* session, QWidget* parent, const QString& 
     });
 
     // Ctrl+K reaches every action of the window and every application by name.
-    const QList<QAction*> paletteActions{instancesAction,     demoAction,      syncAction,
-                                         refreshAction,       favouriteAction, dashboardAction,
-                                         applicationsAction,  nextAction,      previousAction,
-                                         notificationsAction, shortcutsAction, quitAction};
+    const QList<QAction*> paletteActions{
+        instancesAction, demoAction,          syncAction,           refreshAction,
+        favouriteAction, dashboardAction,     applicationsAction,   nextAction,
+        previousAction,  notificationsAction, describeChangeAction, gitRemotesAction,
+        shortcutsAction, quitAction};
     connect(paletteAction, &QAction::triggered, this, [this, paletteActions] {
         auto* palette = new CommandPalette(m_session->store(), paletteActions, this);
         palette->setAttribute(Qt::WA_DeleteOnClose);
