@@ -334,7 +334,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), kWait);
         QVERIFY(!dialog->outcome().has_value());
         QVERIFY(m_approver.seen.isEmpty());
-        QVERIFY2(status(dialog).contains(QStringLiteral("audit (read-only) mode")),
+        QVERIFY2(status(dialog).contains(QStringLiteral("(audit mode): nothing was committed")),
                  qPrintable(status(dialog)));
         QCOMPARE(refs(), before);
         const QVector<AuditEntry> all = auditEntries();
