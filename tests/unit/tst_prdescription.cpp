@@ -2,6 +2,8 @@
 
 #include "gitops/prdescription.h"
 
+#include <QCryptographicHash>
+#include <QElapsedTimer>
 #include <QRegularExpression>
 #include <QTest>
 
@@ -77,6 +79,118 @@ DescriptionInput input(int apps, int envVars, bool identical) {
     in.policyChecked = true;
     in.elapsedMs = 1234;
     return in;
+}
+
+// A large, varied change for the golden test: 100 app groups × 3 environments = 300
+// applications with 3 object changes each (an image bump shared by the group, a ConfigMap, and
+// per group a Service type, a PVC resize, an RBAC wildcard or a changed Secret; replicas and a
+// sync wave in production). Dev and stage of a group are identical (folded); diff sizes vary so
+// the largest are omitted; the rest is split into comments.
+QByteArray largeBase(int g, bool head, int envIndex) {
+    const QByteArray n = QByteArray::number(g);
+    const QByteArray ns = "shop-" + n;
+    const int replicas = head && envIndex == 2 ? 5 : 3;
+    QByteArray y = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-" + n +
+                   "\n  namespace: " + ns + "\n";
+    if (head && envIndex == 2 && g % 10 == 0)
+        y += "  annotations:\n    argocd.argoproj.io/sync-wave: \"2\"\n";
+    y += "spec:\n  replicas: " + QByteArray::number(replicas) +
+         "\n  selector:\n    matchLabels: {app: web}\n  template:\n    spec:\n"
+         "      containers:\n      - name: web\n        image: registry.example.com/web:1." +
+         (head ? "1." : "0.") + n + "\n        env:\n";
+    for (int i = 0; i < (g % 7) * 6; ++i)
+        y += "        - name: VAR_" + QByteArray::number(i) + "\n          value: \"" +
+             QByteArray::number(i * (head ? 3 : 2)) + "\"\n";
+    y += "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg-" + n +
+         "\n  namespace: " + ns + "\ndata:\n  LOG_LEVEL: " + (head ? "debug" : "info") + "\n";
+    if (head && g % 5 == 0)
+        y += "  FEATURE_X: \"on\"\n";
+    switch (g % 10) {
+    case 0: // a Service type, and a port elsewhere (no risk)
+    case 4:
+    case 5:
+    case 6:
+    case 7:
+    case 8:
+    case 9:
+        y += "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web-" + n +
+             "\n  namespace: " + ns +
+             "\nspec:\n  type: " + (head && g % 10 == 0 ? "NodePort" : "ClusterIP") +
+             "\n  ports:\n  - port: " + (head ? "8080" : "80") + "\n";
+        break;
+    case 1:
+        y += "---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data-" + n +
+             "\n  namespace: " + ns +
+             "\nspec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n"
+             "      storage: " +
+             (head ? "20Gi" : "10Gi") + "\n";
+        break;
+    case 2:
+        y += "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: "
+             "reader-" +
+             n + "\n  namespace: " + ns +
+             "\nrules:\n- apiGroups: [\"\"]\n  resources: [pods]\n"
+             "  verbs: [" +
+             (head && g % 20 == 2 ? "\"*\""
+              : head              ? "get, list, watch"
+                                  : "get, list") +
+             "]\n";
+        break;
+    default:
+        y += "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: db-" + n +
+             "\n  namespace: " + ns +
+             "\ndata:\n  user: YWRtaW4=\n  password: " + (head ? "TkVXLVZBTFVF" : "T0xELVZBTFVF") +
+             "\n";
+        break;
+    }
+    return y;
+}
+
+DescriptionInput largeInput() {
+    static const char* envs[] = {"dev", "stage", "prod"};
+    DescriptionInput in;
+    in.baseRevision = QStringLiteral("4f1c2ab");
+    in.headRevision = QStringLiteral("9e0d7c3");
+    for (int g = 0; g < 100; ++g) {
+        for (int e = 0; e < 3; ++e) {
+            AppChanges a =
+                makeApp(QStringLiteral("web-%1-%2").arg(g).arg(QLatin1String(envs[e])),
+                        QStringLiteral("%1-%2").arg(QLatin1String(envs[e])).arg(g % 4),
+                        QLatin1String(envs[e]), largeBase(g, false, e), largeBase(g, true, e));
+            a.app.instance = QStringLiteral("argocd");
+            a.app.production = e == 2 && g % 5 == 0;
+            if (g % 10 == 0)
+                a.app.annotations.insert(QStringLiteral("link.argocd.argoproj.io/Grafana"),
+                                         QStringLiteral("https://grafana/d/%1").arg(g));
+            if (a.changes.size() != 3)
+                qFatal("largeInput: app %d/%d has %d changes", g, e, int(a.changes.size()));
+            in.apps.push_back(std::move(a));
+        }
+    }
+    in.risks = assessRisks(in.apps);
+    for (int g = 0; g < 100; ++g)
+        in.changedFiles << QStringLiteral("apps/web-%1/base/deployment.yaml").arg(g);
+    in.codeOwners = CodeOwners::parse("* @org/platform\napps/web-1*/ @org/web-team\n",
+                                      CodeOwners::Syntax::GitHub, QStringLiteral("CODEOWNERS"));
+    in.policyChecked = true;
+    for (int g = 0; g < 100; g += 20) {
+        PolicyDelta p;
+        p.app = QStringLiteral("web-%1-prod").arg(g);
+        policy::Violation v;
+        v.rule = QStringLiteral("required-labels");
+        v.kind = QStringLiteral("Deployment");
+        v.ns = QStringLiteral("shop-%1").arg(g);
+        v.name = QStringLiteral("web-%1").arg(g);
+        v.message = QStringLiteral("metadata.labels has no app.kubernetes.io/name");
+        (g % 40 ? p.fixed : p.introduced).push_back(v);
+        in.policy.push_back(p);
+    }
+    in.elapsedMs = 4321;
+    return in;
+}
+
+QByteArray sha256(const QString& s) {
+    return QCryptographicHash::hash(s.toUtf8(), QCryptographicHash::Sha256).toHex().left(16);
 }
 
 } // namespace
@@ -208,6 +322,57 @@ private slots:
                 j["risks"][0].contains("app") && j["risks"][0].contains("severity"));
         QVERIFY(j.dump().find("T0xELVZBTFVF") == std::string::npos);
         QCOMPARE(j["approvals"][0]["owners"][0].get<std::string>(), std::string("@org/apps"));
+    }
+
+    // The output of the whole pipeline after the renders (summary, risks, Markdown with fold,
+    // omit and split) on 300 applications × 3 changes, pinned by hashes taken before the
+    // description and the risk rules were optimised: the faster code must say exactly the same.
+    void largeChangeOutputIsPinned() {
+        const DescriptionInput in = largeInput();
+        QString risks;
+        for (const Risk& r : in.risks)
+            risks += r.rule + QLatin1Char('|') + r.app + QLatin1Char('|') + r.object +
+                     QLatin1Char('|') + r.reason + QLatin1Char('\n');
+        QElapsedTimer timer;
+        timer.start();
+        const Description d = buildDescription(in);
+        const qint64 ms = timer.elapsed();
+        qInfo("300 applications × 3 changes: %d risks, %d parts, %d folded, %d omitted, %lld ms",
+              int(in.risks.size()), int(d.parts.size()), d.foldedApps, d.omittedDiffs, ms);
+        QCOMPARE(int(in.risks.size()), 156);
+        QCOMPARE(sha256(risks), QByteArray("e6881bf3d5a0b51f"));
+        QCOMPARE(sha256(summarizeChanges(in.apps).join(QLatin1Char('\n'))),
+                 QByteArray("198537c70f89cd0a"));
+        QCOMPARE(d.title, QStringLiteral("image web 1.0.0 → 1.1.0 in dev, stage, prod"));
+        QCOMPARE(d.foldedApps, 100);
+        QCOMPARE(d.omittedDiffs, 600);
+        QCOMPARE(d.split, true);
+        QCOMPARE(int(d.parts.size()), 8);
+        for (int i = 0; i < d.parts.size(); ++i)
+            QVERIFY2(d.parts[i].size() <= 65536, qPrintable(QString::number(i)));
+        QCOMPARE(sha256(d.parts.front()), QByteArray("3b965b772c4f2b92"));
+        QCOMPARE(sha256(d.parts.join(QStringLiteral("\n<part>\n"))),
+                 QByteArray("5db201e0f30c8f8c"));
+        QCOMPARE(sha256(QString::fromStdString(descriptionJson(in).dump())),
+                 QByteArray("b912ae39435c20ba"));
+        // Other budgets: some diffs omitted, nothing omitted, nothing folded.
+        struct Expected {
+            int budget, folded, omitted;
+            bool split;
+            int parts;
+            const char* hash;
+        };
+        for (const Expected& e : {Expected{150000, 100, 600, true, 4, "3c398a5acc7ad7e9"},
+                                  Expected{500000, 100, 138, true, 2, "eea6ff4f4f8eb375"},
+                                  Expected{800000, 100, 0, false, 1, "5b096c9b779d954d"},
+                                  Expected{1 << 24, 0, 0, false, 1, "0e828bad9802c48d"}}) {
+            const Description b = buildDescription(in, {e.budget, 3});
+            QCOMPARE(b.foldedApps, e.folded);
+            QCOMPARE(b.omittedDiffs, e.omitted);
+            QCOMPARE(b.split, e.split);
+            QCOMPARE(int(b.parts.size()), e.parts);
+            QCOMPARE(sha256(b.parts.join(QStringLiteral("\n<part>\n"))), QByteArray(e.hash));
+        }
     }
 
     void providerBudgets() {
