@@ -64,6 +64,14 @@ struct AppSection {
     std::vector<ObjectSection> objects;
     QString signature;   // identical object changes share it
     int foldedInto = -1; // index of the application it repeats
+    // renderApp()'s text, kept until the section is folded or one of its diffs omitted: the
+    // budget passes measure the whole document several times.
+    mutable QString rendered;
+    mutable bool renderedValid = false;
+    void invalidate() {
+        renderedValid = false;
+        rendered.clear();
+    }
 };
 
 QString renderObject(const ObjectSection& o) {
@@ -79,7 +87,7 @@ QString renderObject(const ObjectSection& o) {
     return out;
 }
 
-QString renderApp(const AppSection& s, const std::vector<AppSection>& all) {
+QString renderAppText(const AppSection& s, const std::vector<AppSection>& all) {
     QString out =
         QStringLiteral("<details><summary>") + s.summaryLine + QStringLiteral("</summary>\n\n");
     if (s.foldedInto >= 0) {
@@ -101,6 +109,14 @@ QString renderApp(const AppSection& s, const std::vector<AppSection>& all) {
     }
     out += QStringLiteral("</details>\n");
     return out;
+}
+
+const QString& renderApp(const AppSection& s, const std::vector<AppSection>& all) {
+    if (!s.renderedValid) {
+        s.rendered = renderAppText(s, all);
+        s.renderedValid = true;
+    }
+    return s.rendered;
 }
 
 // One unit of the Markdown that the splitter keeps whole; `resume` is repeated at the top of a
@@ -221,12 +237,12 @@ std::vector<std::pair<QString, QString>> runbooks(const AppContext& a) {
     return out;
 }
 
-Document buildDocument(const DescriptionInput& in, const DescriptionOptions& options) {
+Document buildDocument(const DescriptionInput& in, const DescriptionOptions& options,
+                       const QStringList& lines) {
     Document d;
     // Summary.
     {
         QString s = QStringLiteral("### Summary\n\n");
-        const QStringList lines = summarizeChanges(in.apps);
         if (lines.isEmpty())
             s += QStringLiteral("No rendered object changes.\n");
         d.essential.push_back({s, {}});
@@ -432,10 +448,8 @@ Document buildDocument(const DescriptionInput& in, const DescriptionOptions& opt
     return d;
 }
 
-} // namespace
-
-QString suggestTitle(const DescriptionInput& input) {
-    const QStringList lines = summarizeChanges(input.apps);
+// suggestTitle() from summary lines already made.
+QString titleFromSummary(const DescriptionInput& input, const QStringList& lines) {
     QString what = lines.isEmpty() ? QStringLiteral("No rendered changes") : lines.front();
     const int in = what.lastIndexOf(QStringLiteral(" in "));
     if (in > 0 && !what.startsWith(QLatin1String("… ")))
@@ -458,10 +472,17 @@ QString suggestTitle(const DescriptionInput& input) {
     return title;
 }
 
+} // namespace
+
+QString suggestTitle(const DescriptionInput& input) {
+    return titleFromSummary(input, summarizeChanges(input.apps));
+}
+
 Description buildDescription(const DescriptionInput& input, const DescriptionOptions& options) {
     Description out;
-    out.title = suggestTitle(input);
-    Document d = buildDocument(input, options);
+    const QStringList summary = summarizeChanges(input.apps);
+    out.title = titleFromSummary(input, summary);
+    Document d = buildDocument(input, options, summary);
     const int budget = std::max(1000, options.budget);
 
     // (1) Fold applications whose changes repeat an earlier one's (the same overlay change in
@@ -472,6 +493,7 @@ Description buildDescription(const DescriptionInput& input, const DescriptionOpt
             const auto [it, inserted] = first.emplace(d.apps[i].signature, i);
             if (!inserted) {
                 d.apps[i].foldedInto = it->second;
+                d.apps[i].invalidate();
                 ++out.foldedApps;
             }
         }
@@ -479,22 +501,26 @@ Description buildDescription(const DescriptionInput& input, const DescriptionOpt
     // (2) Omit the largest diffs first until it fits.
     int size = totalSize(d);
     if (size > budget) {
-        std::vector<ObjectSection*> sections;
+        struct Candidate {
+            ObjectSection* object;
+            AppSection* app;
+            int size;
+        };
+        std::vector<Candidate> sections;
         for (AppSection& s : d.apps) {
             if (s.foldedInto >= 0)
                 continue;
             for (ObjectSection& o : s.objects)
-                sections.push_back(&o);
+                sections.push_back({&o, &s, o.size()});
         }
-        std::stable_sort(
-            sections.begin(), sections.end(),
-            [](const ObjectSection* a, const ObjectSection* b) { return a->size() > b->size(); });
-        for (ObjectSection* o : sections) {
+        std::stable_sort(sections.begin(), sections.end(),
+                         [](const Candidate& a, const Candidate& b) { return a.size > b.size; });
+        for (const Candidate& c : sections) {
             if (size <= budget)
                 break;
-            const int before = o->size();
-            o->omitted = true;
-            size -= before - o->size();
+            c.object->omitted = true;
+            c.app->invalidate();
+            size -= c.size - c.object->size();
             ++out.omittedDiffs;
         }
         size = totalSize(d);
