@@ -146,12 +146,12 @@ QByteArray largeBase(int g, bool head, int envIndex) {
     return y;
 }
 
-DescriptionInput largeInput() {
+DescriptionInput largeInput(int groups = 100) {
     static const char* envs[] = {"dev", "stage", "prod"};
     DescriptionInput in;
     in.baseRevision = QStringLiteral("4f1c2ab");
     in.headRevision = QStringLiteral("9e0d7c3");
-    for (int g = 0; g < 100; ++g) {
+    for (int g = 0; g < groups; ++g) {
         for (int e = 0; e < 3; ++e) {
             AppChanges a =
                 makeApp(QStringLiteral("web-%1-%2").arg(g).arg(QLatin1String(envs[e])),
@@ -187,6 +187,32 @@ DescriptionInput largeInput() {
     }
     in.elapsedMs = 4321;
     return in;
+}
+
+// `perApp` new policy results in each application of `in`; the same result in every application
+// when `identical`, otherwise a message naming the application.
+void addPolicyResults(DescriptionInput& in, int perApp, bool identical) {
+    in.policyChecked = true;
+    in.policy.clear();
+    for (const AppChanges& a : in.apps) {
+        PolicyDelta p;
+        p.app = a.app.app;
+        for (int r = 0; r < perApp; ++r) {
+            policy::Violation v;
+            v.rule = QStringLiteral("rule-%1").arg(r);
+            v.severity = r % 3 ? policy::Severity::Warning : policy::Severity::Error;
+            v.kind = QStringLiteral("Deployment");
+            v.ns = QStringLiteral("shop");
+            v.name = QStringLiteral("web");
+            v.container = QStringLiteral("web");
+            v.message = identical ? QStringLiteral("field %1 is unset, expected a value").arg(r)
+                                  : QStringLiteral("field %1 is unset in %2, expected a value")
+                                        .arg(r)
+                                        .arg(a.app.app);
+            p.introduced.push_back(v);
+        }
+        in.policy.push_back(p);
+    }
 }
 
 QByteArray sha256(const QString& s) {
@@ -305,6 +331,97 @@ private slots:
         QVERIFY(!in.risks.empty());
         for (const Risk& r : in.risks)
             QVERIFY(all.contains(r.reason));
+    }
+
+    // Policy results that alone exceed the budget are folded across applications: the
+    // description keeps the summary, table, risks, the folded results and the footer.
+    void identicalPolicyResultsAreFoldedAcrossApplications() {
+        DescriptionInput in = input(12, 2, true);
+        addPolicyResults(in, 60, true); // 720 results, ~100,000 characters one per line
+        const DescriptionOptions options{65536, 3};
+        const Description d = buildDescription(in, options);
+        QVERIFY(d.split);
+        const QString first = d.parts.front();
+        for (const QString& p : d.parts)
+            QVERIFY(p.size() <= options.budget);
+        for (const char* section :
+             {"### Summary", "### Impacted applications (12)", "### Risks (", "### Policy results",
+              "720 new, 0 fixed.", "### Required approvals", "<sub>Sextant · 12 applications"})
+            QVERIFY2(first.contains(QString::fromUtf8(section)), section);
+        QStringList apps;
+        for (int i = 0; i < 12; ++i)
+            apps << QStringLiteral("shop-%1").arg(i);
+        for (int r = 0; r < 60; ++r) {
+            const QString line =
+                QStringLiteral("- New in 12 applications: `rule-%1` (%2) Deployment shop/web "
+                               "container web: field %1 is unset, expected a value — %3\n")
+                    .arg(r)
+                    .arg(r % 3 ? QStringLiteral("warning") : QStringLiteral("error"))
+                    .arg(apps.join(QStringLiteral(", ")));
+            QVERIFY2(first.contains(line), qPrintable(line));
+        }
+        QVERIFY(!first.contains(QStringLiteral("- New in shop-0:")));
+        // The footer closes the description, before the pointer to the comments.
+        QVERIFY(first.indexOf(QStringLiteral("<sub>Sextant")) >
+                first.indexOf(QStringLiteral("### Required approvals")));
+        QVERIFY(first.contains(QStringLiteral("_Per-application object diffs follow in")));
+        // A namespace that differs between applications is left out of the folded line.
+        DescriptionInput moved = input(12, 2, true);
+        addPolicyResults(moved, 60, true);
+        for (int i = 0; i < 12; ++i)
+            for (policy::Violation& v : moved.policy[i].introduced)
+                v.ns = QStringLiteral("ns-%1").arg(i);
+        const QString movedFirst = buildDescription(moved, options).parts.front();
+        QVERIFY(movedFirst.contains(QStringLiteral(
+            "- New in 12 applications: `rule-0` (error) Deployment web container web:")));
+    }
+
+    // Results that differ per application do not fold: the description keeps a summary per rule
+    // and the footer, the per-application results follow in the comments, none lost.
+    void policyDetailMovesToTheComments() {
+        DescriptionInput in = input(12, 2, true);
+        addPolicyResults(in, 60, false);
+        const DescriptionOptions options{65536, 3};
+        const Description d = buildDescription(in, options);
+        QVERIFY(d.split);
+        QVERIFY(d.parts.size() >= 3);
+        const QString first = d.parts.front();
+        for (const QString& p : d.parts)
+            QVERIFY(p.size() <= options.budget);
+        for (const char* section :
+             {"### Summary", "### Impacted applications (12)", "### Risks (", "### Policy results",
+              "720 new, 0 fixed.", "- New `rule-0` (error): 12 results in 12 applications",
+              "- New `rule-1` (warning): 12 results in 12 applications",
+              "_Each result is listed per application in the comments._", "### Required approvals",
+              "<sub>Sextant · 12 applications",
+              "_Policy results and object diffs per application follow in"})
+            QVERIFY2(first.contains(QString::fromUtf8(section)), section);
+        QVERIFY(!first.contains(QStringLiteral("- New in shop-")));
+        // Errors before warnings in the summary.
+        QVERIFY(first.indexOf(QStringLiteral("`rule-57` (error)")) <
+                first.indexOf(QStringLiteral("`rule-1` (warning)")));
+        QString comments;
+        for (int i = 1; i < d.parts.size(); ++i)
+            comments += d.parts[i];
+        QVERIFY(comments.contains(QStringLiteral("### Policy results per application")));
+        for (const PolicyDelta& p : in.policy)
+            for (const policy::Violation& v : p.introduced)
+                QVERIFY(comments.contains(
+                    QStringLiteral("- New in %1: `%2` (%3) Deployment shop/web container web: %4")
+                        .arg(p.app, v.rule, policy::severityName(v.severity), v.message)));
+        QVERIFY(comments.contains(QStringLiteral("### Changes per application")));
+        QVERIFY(comments.indexOf(QStringLiteral("### Policy results per application")) <
+                comments.indexOf(QStringLiteral("### Changes per application")));
+    }
+
+    // A budget smaller than the risks: the footer still ends the first part.
+    void footerStaysInTheFirstPart() {
+        DescriptionInput in = input(40, 5, false);
+        const Description d = buildDescription(in, {4000, 3});
+        QVERIFY(d.parts.size() > 2);
+        QVERIFY(d.parts.front().contains(QStringLiteral("<sub>Sextant · 40 applications")));
+        for (int i = 1; i < d.parts.size(); ++i)
+            QVERIFY(!d.parts[i].contains(QStringLiteral("<sub>Sextant")));
     }
 
     void jsonModel() {
