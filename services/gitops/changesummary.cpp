@@ -2,6 +2,7 @@
 
 #include "gitops/imageref.h"
 
+#include <QHash>
 #include <QRegularExpression>
 #include <QSet>
 
@@ -65,15 +66,19 @@ QString objectsPhrase(const std::vector<Occurrence>& where) {
 }
 
 QString clustersPhrase(const std::vector<Occurrence>& where) {
-    QStringList clusters;
+    QSet<QString> clusters;
+    const QString* first = nullptr;
     for (const Occurrence& o : where) {
-        if (!o.cluster.isEmpty() && !clusters.contains(o.cluster))
-            clusters << o.cluster;
+        if (o.cluster.isEmpty())
+            continue;
+        if (!first)
+            first = &o.cluster;
+        clusters.insert(o.cluster);
     }
     if (clusters.isEmpty())
         return {};
     if (clusters.size() == 1)
-        return QStringLiteral(" on ") + clusters.front();
+        return QStringLiteral(" on ") + *first;
     return QStringLiteral(" on %1 clusters").arg(clusters.size());
 }
 
@@ -212,28 +217,35 @@ public:
 
 private:
     void statement(int order, const QString& text, bool namesObject, const Occurrence& where) {
-        for (Statement& s : m_statements) {
-            if (s.text == text) {
-                // The same object in the same application counts once (a field changed twice).
-                for (const Occurrence& o : s.where) {
-                    if (o.app == where.app && o.object == where.object)
-                        return;
-                }
-                s.where.push_back(where);
+        // Statements are found by their text and occurrences by application and object through
+        // hashes: a change reaching hundreds of applications stays linear.
+        const QString occurrence = where.app + QChar(0x1f) + where.object;
+        const auto found = m_index.constFind(text);
+        if (found != m_index.cend()) {
+            Statement& s = m_statements[*found];
+            // The same object in the same application counts once (a field changed twice).
+            if (m_seen[*found].contains(occurrence))
                 return;
-            }
+            m_seen[*found].insert(occurrence);
+            s.where.push_back(where);
+            return;
         }
+        m_index.insert(text, m_statements.size());
+        m_seen.push_back({occurrence});
         m_statements.push_back({order, text, namesObject, {where}});
     }
 
     static QString names(const std::vector<Occurrence>& list) {
         QStringList distinct;
+        QSet<QString> seen;
         for (const Occurrence& o : list) {
-            if (!distinct.contains(o.object))
-                distinct << o.object;
+            if (seen.contains(o.object))
+                continue;
+            seen.insert(o.object);
+            distinct << o.object;
+            if (distinct.size() > 3)
+                return {};
         }
-        if (distinct.size() > 3)
-            return {};
         return QStringLiteral(" (") + distinct.join(QStringLiteral(", ")) + QLatin1Char(')');
     }
 
@@ -256,6 +268,8 @@ private:
     }
 
     std::vector<Statement> m_statements;
+    QHash<QString, qsizetype> m_index; // text → index in m_statements
+    std::vector<QSet<QString>> m_seen; // per statement: application and object
     std::vector<Occurrence> m_added, m_removed, m_renamed;
 };
 

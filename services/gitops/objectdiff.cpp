@@ -526,8 +526,12 @@ struct YamlWriter {
     }
 };
 
+// Keys whose value differs between base and head. An added or removed Secret has nothing to
+// compare with: none of its keys is "changed".
 QStringList changedSecretKeys(const ObjectChange& change) {
     QStringList keys;
+    if (!change.before || !change.after)
+        return keys;
     for (const char* section : {"data", "stringData"}) {
         const YNode* a = change.before ? change.before->get(section) : nullptr;
         const YNode* b = change.after ? change.after->get(section) : nullptr;

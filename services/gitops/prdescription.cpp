@@ -64,6 +64,14 @@ struct AppSection {
     std::vector<ObjectSection> objects;
     QString signature;   // identical object changes share it
     int foldedInto = -1; // index of the application it repeats
+    // renderApp()'s text, kept until the section is folded or one of its diffs omitted: the
+    // budget passes measure the whole document several times.
+    mutable QString rendered;
+    mutable bool renderedValid = false;
+    void invalidate() {
+        renderedValid = false;
+        rendered.clear();
+    }
 };
 
 QString renderObject(const ObjectSection& o) {
@@ -79,7 +87,7 @@ QString renderObject(const ObjectSection& o) {
     return out;
 }
 
-QString renderApp(const AppSection& s, const std::vector<AppSection>& all) {
+QString renderAppText(const AppSection& s, const std::vector<AppSection>& all) {
     QString out =
         QStringLiteral("<details><summary>") + s.summaryLine + QStringLiteral("</summary>\n\n");
     if (s.foldedInto >= 0) {
@@ -103,6 +111,14 @@ QString renderApp(const AppSection& s, const std::vector<AppSection>& all) {
     return out;
 }
 
+const QString& renderApp(const AppSection& s, const std::vector<AppSection>& all) {
+    if (!s.renderedValid) {
+        s.rendered = renderAppText(s, all);
+        s.renderedValid = true;
+    }
+    return s.rendered;
+}
+
 // One unit of the Markdown that the splitter keeps whole; `resume` is repeated at the top of a
 // part that starts inside the same section (a table's header).
 struct Atom {
@@ -112,6 +128,11 @@ struct Atom {
 
 struct Document {
     std::vector<Atom> essential; // summary, table, risks, policy, approvals, runbooks
+    // The policy section's atoms within `essential`, and the shorter forms the split uses when
+    // the description would not hold them: identical results folded across applications, or
+    // a summary per rule with the per-application lines moved to the comments.
+    std::size_t policyBegin = 0, policyEnd = 0;
+    std::vector<Atom> policyFolded, policySummary, policyDetail;
     std::vector<AppSection> apps;
     QString detailsHeading = QStringLiteral("### Changes per application\n\n");
     QString footer;
@@ -163,14 +184,17 @@ std::vector<Atom> fitAtoms(const std::vector<Atom>& atoms, int limit) {
     return out;
 }
 
-QStringList pack(const std::vector<Atom>& atoms, int budget) {
+// Atoms into parts of at most `budget` characters; the first part keeps `firstReserve`
+// characters free (for the footer).
+QStringList pack(const std::vector<Atom>& atoms, int budget, int firstReserve = 0) {
     const int limit = std::max(200, budget - kPartReserve);
     QStringList parts;
     QString current;
     QString lastResume;
     for (const Atom& a : fitAtoms(atoms, limit - 400)) {
         const QString resume = a.resume;
-        if (!current.isEmpty() && current.size() + a.text.size() > limit) {
+        const int partLimit = parts.isEmpty() ? std::max(200, limit - firstReserve) : limit;
+        if (!current.isEmpty() && current.size() + a.text.size() > partLimit) {
             parts << current;
             current.clear();
             if (!resume.isEmpty() && resume == lastResume)
@@ -196,8 +220,8 @@ QString severityBadge(Severity s) {
     return QStringLiteral("🔵 info");
 }
 
-QString violationLine(const policy::Violation& v) {
-    const QString object = v.ns.isEmpty()
+QString violationLine(const policy::Violation& v, bool withNamespace = true) {
+    const QString object = v.ns.isEmpty() || !withNamespace
                                ? v.kind + QLatin1Char(' ') + v.name
                                : v.kind + QLatin1Char(' ') + v.ns + QLatin1Char('/') + v.name;
     QString where = object;
@@ -221,12 +245,113 @@ std::vector<std::pair<QString, QString>> runbooks(const AppContext& a) {
     return out;
 }
 
-Document buildDocument(const DescriptionInput& in, const DescriptionOptions& options) {
+// The shorter forms of the policy section (Document::policyFolded, policySummary,
+// policyDetail). Results are identical across applications when rule, severity, object kind
+// and name, container and message are equal; the namespace is shown when they share it.
+void buildPolicyForms(const DescriptionInput& in, Document& d) {
+    struct Group {
+        bool introduced = true;
+        const policy::Violation* first = nullptr;
+        bool sameNamespace = true;
+        QStringList apps;
+    };
+    std::vector<Group> groups;
+    QHash<QString, std::size_t> index;
+    // Per rule and severity: results and applications, new and fixed apart.
+    struct RuleCount {
+        bool introduced = true;
+        const policy::Violation* first = nullptr;
+        int results = 0;
+        QSet<QString> apps;
+    };
+    std::vector<RuleCount> rules;
+    QHash<QString, std::size_t> ruleIndex;
+    auto add = [&](bool introduced, const QString& app, const policy::Violation& v) {
+        const QChar sep(0x1f);
+        const QString prefix = (introduced ? QStringLiteral("new") : QStringLiteral("fixed")) +
+                               sep + v.rule + sep + policy::severityName(v.severity);
+        const QString key =
+            prefix + sep + v.kind + sep + v.name + sep + v.container + sep + v.message;
+        const auto found = index.constFind(key);
+        if (found == index.cend()) {
+            index.insert(key, groups.size());
+            groups.push_back({introduced, &v, true, {app}});
+        } else {
+            Group& g = groups[*found];
+            g.sameNamespace = g.sameNamespace && g.first->ns == v.ns;
+            if (!g.apps.contains(app))
+                g.apps << app;
+        }
+        const auto r = ruleIndex.constFind(prefix);
+        if (r == ruleIndex.cend()) {
+            ruleIndex.insert(prefix, rules.size());
+            rules.push_back({introduced, &v, 1, {app}});
+        } else {
+            ++rules[*r].results;
+            rules[*r].apps.insert(app);
+        }
+    };
+    for (const PolicyDelta& p : in.policy) {
+        for (const policy::Violation& v : p.introduced)
+            add(true, p.app, v);
+        for (const policy::Violation& v : p.fixed)
+            add(false, p.app, v);
+    }
+    const std::vector<Atom> head(d.essential.begin() + d.policyBegin - 1,
+                                 d.essential.begin() + d.policyBegin); // "N new, M fixed."
+    d.policyFolded = head;
+    for (const Group& g : groups) {
+        const QString what = g.introduced ? QStringLiteral("New") : QStringLiteral("Fixed");
+        if (g.apps.size() == 1) {
+            d.policyFolded.push_back({QStringLiteral("- %1 in %2: %3\n")
+                                          .arg(what, escapeInline(g.apps.front()),
+                                               violationLine(*g.first, g.sameNamespace)),
+                                      {}});
+            continue;
+        }
+        QStringList apps;
+        for (const QString& a : g.apps)
+            apps << escapeInline(a);
+        d.policyFolded.push_back(
+            {QStringLiteral("- %1 in %2 applications: %3 — %4\n")
+                 .arg(what)
+                 .arg(g.apps.size())
+                 .arg(violationLine(*g.first, g.sameNamespace), apps.join(QStringLiteral(", "))),
+             {}});
+    }
+    std::stable_sort(rules.begin(), rules.end(), [](const RuleCount& a, const RuleCount& b) {
+        if (a.introduced != b.introduced)
+            return a.introduced;
+        if (a.first->severity != b.first->severity)
+            return a.first->severity > b.first->severity;
+        return a.first->rule < b.first->rule;
+    });
+    d.policySummary = head;
+    for (const RuleCount& r : rules) {
+        d.policySummary.push_back(
+            {QStringLiteral("- %1 `%2` (%3): %4 result%5 in %6 application%7\n")
+                 .arg(r.introduced ? QStringLiteral("New") : QStringLiteral("Fixed"), r.first->rule,
+                      policy::severityName(r.first->severity))
+                 .arg(r.results)
+                 .arg(r.results == 1 ? QString() : QStringLiteral("s"))
+                 .arg(r.apps.size())
+                 .arg(r.apps.size() == 1 ? QString() : QStringLiteral("s")),
+             {}});
+    }
+    d.policySummary.push_back(
+        {QStringLiteral("\n_Each result is listed per application in the comments._\n"), {}});
+    d.policyDetail.push_back({QStringLiteral("### Policy results per application\n\n"), {}});
+    d.policyDetail.insert(d.policyDetail.end(), d.essential.begin() + d.policyBegin,
+                          d.essential.begin() + d.policyEnd);
+    d.policyDetail.push_back({QStringLiteral("\n"), {}});
+}
+
+Document buildDocument(const DescriptionInput& in, const DescriptionOptions& options,
+                       const QStringList& lines) {
     Document d;
     // Summary.
     {
         QString s = QStringLiteral("### Summary\n\n");
-        const QStringList lines = summarizeChanges(in.apps);
         if (lines.isEmpty())
             s += QStringLiteral("No rendered object changes.\n");
         d.essential.push_back({s, {}});
@@ -300,6 +425,7 @@ Document buildDocument(const DescriptionInput& in, const DescriptionOptions& opt
             }
             d.essential.push_back(
                 {QStringLiteral("%1 new, %2 fixed.\n").arg(introduced).arg(fixed), {}});
+            d.policyBegin = d.essential.size();
             for (const PolicyDelta& p : in.policy) {
                 for (const policy::Violation& v : p.introduced)
                     d.essential.push_back({QStringLiteral("- New in %1: %2\n")
@@ -310,6 +436,8 @@ Document buildDocument(const DescriptionInput& in, const DescriptionOptions& opt
                                                .arg(escapeInline(p.app), violationLine(v)),
                                            {}});
             }
+            d.policyEnd = d.essential.size();
+            buildPolicyForms(in, d);
         }
         d.essential.push_back({QStringLiteral("\n"), {}});
     }
@@ -432,10 +560,8 @@ Document buildDocument(const DescriptionInput& in, const DescriptionOptions& opt
     return d;
 }
 
-} // namespace
-
-QString suggestTitle(const DescriptionInput& input) {
-    const QStringList lines = summarizeChanges(input.apps);
+// suggestTitle() from summary lines already made.
+QString titleFromSummary(const DescriptionInput& input, const QStringList& lines) {
     QString what = lines.isEmpty() ? QStringLiteral("No rendered changes") : lines.front();
     const int in = what.lastIndexOf(QStringLiteral(" in "));
     if (in > 0 && !what.startsWith(QLatin1String("… ")))
@@ -458,10 +584,17 @@ QString suggestTitle(const DescriptionInput& input) {
     return title;
 }
 
+} // namespace
+
+QString suggestTitle(const DescriptionInput& input) {
+    return titleFromSummary(input, summarizeChanges(input.apps));
+}
+
 Description buildDescription(const DescriptionInput& input, const DescriptionOptions& options) {
     Description out;
-    out.title = suggestTitle(input);
-    Document d = buildDocument(input, options);
+    const QStringList summary = summarizeChanges(input.apps);
+    out.title = titleFromSummary(input, summary);
+    Document d = buildDocument(input, options, summary);
     const int budget = std::max(1000, options.budget);
 
     // (1) Fold applications whose changes repeat an earlier one's (the same overlay change in
@@ -472,6 +605,7 @@ Description buildDescription(const DescriptionInput& input, const DescriptionOpt
             const auto [it, inserted] = first.emplace(d.apps[i].signature, i);
             if (!inserted) {
                 d.apps[i].foldedInto = it->second;
+                d.apps[i].invalidate();
                 ++out.foldedApps;
             }
         }
@@ -479,22 +613,26 @@ Description buildDescription(const DescriptionInput& input, const DescriptionOpt
     // (2) Omit the largest diffs first until it fits.
     int size = totalSize(d);
     if (size > budget) {
-        std::vector<ObjectSection*> sections;
+        struct Candidate {
+            ObjectSection* object;
+            AppSection* app;
+            int size;
+        };
+        std::vector<Candidate> sections;
         for (AppSection& s : d.apps) {
             if (s.foldedInto >= 0)
                 continue;
             for (ObjectSection& o : s.objects)
-                sections.push_back(&o);
+                sections.push_back({&o, &s, o.size()});
         }
-        std::stable_sort(
-            sections.begin(), sections.end(),
-            [](const ObjectSection* a, const ObjectSection* b) { return a->size() > b->size(); });
-        for (ObjectSection* o : sections) {
+        std::stable_sort(sections.begin(), sections.end(),
+                         [](const Candidate& a, const Candidate& b) { return a.size > b.size; });
+        for (const Candidate& c : sections) {
             if (size <= budget)
                 break;
-            const int before = o->size();
-            o->omitted = true;
-            size -= before - o->size();
+            c.object->omitted = true;
+            c.app->invalidate();
+            size -= c.size - c.object->size();
             ++out.omittedDiffs;
         }
         size = totalSize(d);
@@ -503,13 +641,35 @@ Description buildDescription(const DescriptionInput& input, const DescriptionOpt
         out.parts << joinAll(d);
         return out;
     }
-    // (3) Split: the description keeps everything essential, comments carry the details.
+    // (3) Split: the description keeps everything essential and the footer, comments carry the
+    // details. Policy results that would push the rest out of the description are folded across
+    // applications first; if that is still too long the description keeps a summary per rule
+    // and the per-application results go to the comments.
     out.split = true;
-    std::vector<Atom> atoms = d.essential;
-    atoms.push_back({d.footer, {}});
-    QStringList parts = pack(atoms, budget);
+    auto essentialWith = [&](const std::vector<Atom>* policy) {
+        if (!policy)
+            return d.essential;
+        std::vector<Atom> atoms(d.essential.begin(), d.essential.begin() + d.policyBegin - 1);
+        atoms.insert(atoms.end(), policy->begin(), policy->end());
+        atoms.insert(atoms.end(), d.essential.begin() + d.policyEnd, d.essential.end());
+        return atoms;
+    };
+    const int footerReserve = int(d.footer.size());
+    QStringList parts = pack(d.essential, budget, footerReserve);
+    bool policyInComments = false;
+    if (parts.size() > 1 && d.policyEnd > d.policyBegin) {
+        parts = pack(essentialWith(&d.policyFolded), budget, footerReserve);
+        if (parts.size() > 1) {
+            parts = pack(essentialWith(&d.policySummary), budget, footerReserve);
+            policyInComments = true;
+        }
+    }
+    parts.first() += d.footer;
     std::vector<Atom> details;
-    details.push_back({d.detailsHeading, {}});
+    if (policyInComments)
+        details = d.policyDetail;
+    if (!d.apps.empty())
+        details.push_back({d.detailsHeading, {}});
     for (const AppSection& s : d.apps) {
         const QString text = renderApp(s, d.apps) + QLatin1Char('\n');
         if (text.size() <= budget - kPartReserve - 400) {
@@ -526,7 +686,12 @@ Description buildDescription(const DescriptionInput& input, const DescriptionOpt
     }
     const QStringList more = pack(details, budget);
     if (!more.isEmpty()) {
-        parts.last() += QStringLiteral("\n_Per-application object diffs follow in %1 comment%2._\n")
+        const QString what =
+            !policyInComments ? QStringLiteral("Per-application object diffs")
+            : d.apps.empty()  ? QStringLiteral("Policy results per application")
+                              : QStringLiteral("Policy results and object diffs per application");
+        parts.last() += QStringLiteral("\n_%1 follow in %2 comment%3._\n")
+                            .arg(what)
                             .arg(more.size())
                             .arg(more.size() == 1 ? QString() : QStringLiteral("s"));
         for (const QString& p : more)

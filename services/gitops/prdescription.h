@@ -47,7 +47,10 @@ struct Description {
 // one's are folded into a reference, (2) the largest object diffs are replaced by "N lines
 // omitted", largest first, until it fits, (3) what still does not fit is split into a
 // description (summary, impact table, risks, policy, approvals, runbooks, footer) and overflow
-// comments with the per-application details. Nothing of the summary or the risks is dropped.
+// comments with the per-application details. Nothing of the summary or the risks is dropped;
+// the footer ends the first part. Policy results that would push the rest out of the
+// description are folded across applications, or else summarised per rule there and listed per
+// application in the comments.
 Description buildDescription(const DescriptionInput& input, const DescriptionOptions& options = {});
 
 // A title for the PR from the first summary line and the environments reached (≤ 72 chars).

@@ -200,39 +200,59 @@ Risk makeRisk(const RiskRule& rule, const Finding& f) {
     return r;
 }
 
-void checkObject(const RiskRule& rule, const AppChanges& app, std::vector<Risk>& out) {
-    const QStringList kinds = listParam(rule.params, "kinds");
-    const QStringList changes = listParam(rule.params, "changes");
+// A rule's parameters read once per assessment, not once per application: the path patterns
+// are compiled (and JIT-compiled on first match) once and reused for every object.
+struct CompiledRule {
+    const RiskRule* rule = nullptr;
+    QStringList kinds;
+    QStringList changes;
+    std::vector<QRegularExpression> include, exclude;
+
+    explicit CompiledRule(const RiskRule& r)
+        : rule(&r) {
+        const bool object = r.check == QLatin1String("object");
+        if (object || r.check == QLatin1String("field") || r.check == QLatin1String("rbacWildcard"))
+            kinds = listParam(r.params, "kinds");
+        if (object)
+            changes = listParam(r.params, "changes");
+        if (r.check != QLatin1String("field"))
+            return;
+        for (const QString& p : listParam(r.params, "paths"))
+            include.push_back(pathPattern(p));
+        for (const QString& a : listParam(r.params, "annotations"))
+            include.push_back(pathPattern(annotationPath(a)));
+        for (const QString& p : listParam(r.params, "except"))
+            exclude.push_back(pathPattern(p));
+        for (QRegularExpression& re : include)
+            re.optimize();
+        for (QRegularExpression& re : exclude)
+            re.optimize();
+    }
+};
+
+void checkObject(const CompiledRule& cr, const AppChanges& app, std::vector<Risk>& out) {
     for (const ObjectChange& c : app.changes) {
-        if (!kindMatches(kinds, c) ||
-            (!changes.isEmpty() && !changes.contains(changeName(c.change))))
+        if (!kindMatches(cr.kinds, c) ||
+            (!cr.changes.isEmpty() && !cr.changes.contains(changeName(c.change))))
             continue;
         Finding f{&app.app, &c, {}, changeName(c.change), {}};
         for (const FieldChange& field : c.fields)
             f.fields << field.path;
-        out.push_back(makeRisk(rule, f));
+        out.push_back(makeRisk(*cr.rule, f));
     }
 }
 
-void checkField(const RiskRule& rule, const AppChanges& app, std::vector<Risk>& out) {
-    const QStringList kinds = listParam(rule.params, "kinds");
-    std::vector<QRegularExpression> include, exclude;
-    for (const QString& p : listParam(rule.params, "paths"))
-        include.push_back(pathPattern(p));
-    for (const QString& a : listParam(rule.params, "annotations"))
-        include.push_back(pathPattern(annotationPath(a)));
-    for (const QString& p : listParam(rule.params, "except"))
-        exclude.push_back(pathPattern(p));
+void checkField(const CompiledRule& cr, const AppChanges& app, std::vector<Risk>& out) {
     for (const ObjectChange& c : app.changes) {
         // Fields of added or removed objects are not changes of an existing object.
         if (c.change == ObjectChange::Added || c.change == ObjectChange::Removed)
             continue;
-        if (!kinds.isEmpty() && !kindMatches(kinds, c))
+        if (!cr.kinds.isEmpty() && !kindMatches(cr.kinds, c))
             continue;
         Finding f{&app.app, &c, {}, {}, {}};
         QStringList texts;
         for (const FieldChange& field : c.fields) {
-            if (anyPathMatches(include, field.path) && !anyPathMatches(exclude, field.path)) {
+            if (anyPathMatches(cr.include, field.path) && !anyPathMatches(cr.exclude, field.path)) {
                 f.fields << field.path;
                 texts << fieldText(field);
             }
@@ -240,14 +260,14 @@ void checkField(const RiskRule& rule, const AppChanges& app, std::vector<Risk>& 
         if (f.fields.isEmpty())
             continue;
         f.change = joinLimited(texts);
-        out.push_back(makeRisk(rule, f));
+        out.push_back(makeRisk(*cr.rule, f));
     }
 }
 
-void checkRbacWildcard(const RiskRule& rule, const AppChanges& app, std::vector<Risk>& out) {
-    const QStringList kinds = listParam(rule.params, "kinds");
+void checkRbacWildcard(const CompiledRule& cr, const AppChanges& app, std::vector<Risk>& out) {
+    const RiskRule& rule = *cr.rule;
     for (const ObjectChange& c : app.changes) {
-        if (!c.after || c.change == ObjectChange::Removed || !kindMatches(kinds, c))
+        if (!c.after || c.change == ObjectChange::Removed || !kindMatches(cr.kinds, c))
             continue;
         // Only wildcards this change introduces: an unchanged grant was reviewed before.
         auto wildcards = [](const YNode* root) {
@@ -378,13 +398,14 @@ std::vector<Risk> assessRisks(const std::vector<AppChanges>& apps, const RiskCat
             }
             continue;
         }
+        const CompiledRule compiled(rule);
         for (const AppChanges& a : apps) {
             if (rule.check == QLatin1String("object"))
-                checkObject(rule, a, out);
+                checkObject(compiled, a, out);
             else if (rule.check == QLatin1String("field"))
-                checkField(rule, a, out);
+                checkField(compiled, a, out);
             else if (rule.check == QLatin1String("rbacWildcard"))
-                checkRbacWildcard(rule, a, out);
+                checkRbacWildcard(compiled, a, out);
             else if (rule.check == QLatin1String("namespaceMove"))
                 checkNamespaceMove(rule, a, out);
             else if (rule.check == QLatin1String("production") && a.app.production &&

@@ -226,6 +226,53 @@ private slots:
         QVERIFY(addedDiff.contains(QStringLiteral("+  token: (redacted")));
     }
 
+    // "changed" only where base and head both have the key with different values: an added or
+    // removed Secret has every key "(redacted)", an unchanged key of a changed Secret too.
+    void secretChangedOnlyWhereTheValueDiffers() {
+        const QByteArray base = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n"
+                                "  namespace: shop\ndata:\n  password: c2VjcmV0LW9sZA==\n"
+                                "  user: YWRtaW4=\n";
+        const QByteArray head = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n"
+                                "  namespace: shop\ndata:\n  password: c2VjcmV0LW5ldw==\n"
+                                "  user: YWRtaW4=\n  extra: eA==\nstringData:\n  token: hunter2\n";
+        const auto added = diffObjects({}, parse(head));
+        QCOMPARE(added[0].change, ObjectChange::Added);
+        const QStringList addedLines = objectDiffLines(added[0]);
+        for (const char* line : {"+  password: (redacted)", "+  user: (redacted)",
+                                 "+  extra: (redacted)", "+  token: (redacted)"})
+            QVERIFY2(addedLines.contains(QLatin1String(line)), line);
+        QVERIFY2(
+            !addedLines.join(QLatin1Char('\n')).contains(QStringLiteral("(redacted, changed)")),
+            qPrintable(addedLines.join(QLatin1Char('\n'))));
+
+        const auto removed = diffObjects(parse(base), {});
+        QCOMPARE(removed[0].change, ObjectChange::Removed);
+        const QStringList removedLines = objectDiffLines(removed[0]);
+        QVERIFY(removedLines.contains(QStringLiteral("-  password: (redacted)")));
+        QVERIFY(removedLines.contains(QStringLiteral("-  user: (redacted)")));
+        QVERIFY(
+            !removedLines.join(QLatin1Char('\n')).contains(QStringLiteral("(redacted, changed)")));
+
+        const auto changed = diffObjects(parse(base), parse(head));
+        QCOMPARE(changed[0].change, ObjectChange::Changed);
+        const QStringList lines = objectDiffLines(changed[0]);
+        QVERIFY(lines.contains(QStringLiteral("-  password: (redacted)")));
+        QVERIFY(lines.contains(QStringLiteral("+  password: (redacted, changed)")));
+        QVERIFY(lines.contains(QStringLiteral("   user: (redacted)"))); // context, unchanged
+        QVERIFY(lines.contains(QStringLiteral("+  extra: (redacted, changed)"))); // new key
+        QVERIFY(lines.contains(QStringLiteral("+  token: (redacted, changed)")));
+
+        // A Secret renamed with its values unchanged: nothing "changed".
+        QByteArray renamedHead = base;
+        renamedHead.replace("name: db\n", "name: db-v2\n");
+        const auto renamed = diffObjects(parse(base), parse(renamedHead));
+        QCOMPARE(renamed.size(), std::size_t(1));
+        QCOMPARE(renamed[0].change, ObjectChange::Renamed);
+        const QString renamedDiff = objectDiffLines(renamed[0]).join(QLatin1Char('\n'));
+        QVERIFY2(!renamedDiff.contains(QStringLiteral("(redacted, changed)")),
+                 qPrintable(renamedDiff));
+    }
+
     void diffLinesShowTheChange() {
         const auto changes = diffObjects(parse(deployment("web", "shop/web:1.4.2")),
                                          parse(deployment("web", "shop/web:1.5.0")));

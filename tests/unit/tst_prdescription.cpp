@@ -2,6 +2,8 @@
 
 #include "gitops/prdescription.h"
 
+#include <QCryptographicHash>
+#include <QElapsedTimer>
 #include <QRegularExpression>
 #include <QTest>
 
@@ -77,6 +79,144 @@ DescriptionInput input(int apps, int envVars, bool identical) {
     in.policyChecked = true;
     in.elapsedMs = 1234;
     return in;
+}
+
+// A large, varied change for the golden test: 100 app groups × 3 environments = 300
+// applications with 3 object changes each (an image bump shared by the group, a ConfigMap, and
+// per group a Service type, a PVC resize, an RBAC wildcard or a changed Secret; replicas and a
+// sync wave in production). Dev and stage of a group are identical (folded); diff sizes vary so
+// the largest are omitted; the rest is split into comments.
+QByteArray largeBase(int g, bool head, int envIndex) {
+    const QByteArray n = QByteArray::number(g);
+    const QByteArray ns = "shop-" + n;
+    const int replicas = head && envIndex == 2 ? 5 : 3;
+    QByteArray y = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-" + n +
+                   "\n  namespace: " + ns + "\n";
+    if (head && envIndex == 2 && g % 10 == 0)
+        y += "  annotations:\n    argocd.argoproj.io/sync-wave: \"2\"\n";
+    y += "spec:\n  replicas: " + QByteArray::number(replicas) +
+         "\n  selector:\n    matchLabels: {app: web}\n  template:\n    spec:\n"
+         "      containers:\n      - name: web\n        image: registry.example.com/web:1." +
+         (head ? "1." : "0.") + n + "\n        env:\n";
+    for (int i = 0; i < (g % 7) * 6; ++i)
+        y += "        - name: VAR_" + QByteArray::number(i) + "\n          value: \"" +
+             QByteArray::number(i * (head ? 3 : 2)) + "\"\n";
+    y += "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg-" + n +
+         "\n  namespace: " + ns + "\ndata:\n  LOG_LEVEL: " + (head ? "debug" : "info") + "\n";
+    if (head && g % 5 == 0)
+        y += "  FEATURE_X: \"on\"\n";
+    switch (g % 10) {
+    case 0: // a Service type, and a port elsewhere (no risk)
+    case 4:
+    case 5:
+    case 6:
+    case 7:
+    case 8:
+    case 9:
+        y += "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web-" + n +
+             "\n  namespace: " + ns +
+             "\nspec:\n  type: " + (head && g % 10 == 0 ? "NodePort" : "ClusterIP") +
+             "\n  ports:\n  - port: " + (head ? "8080" : "80") + "\n";
+        break;
+    case 1:
+        y += "---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data-" + n +
+             "\n  namespace: " + ns +
+             "\nspec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n"
+             "      storage: " +
+             (head ? "20Gi" : "10Gi") + "\n";
+        break;
+    case 2:
+        y += "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: "
+             "reader-" +
+             n + "\n  namespace: " + ns +
+             "\nrules:\n- apiGroups: [\"\"]\n  resources: [pods]\n"
+             "  verbs: [" +
+             (head && g % 20 == 2 ? "\"*\""
+              : head              ? "get, list, watch"
+                                  : "get, list") +
+             "]\n";
+        break;
+    default:
+        y += "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: db-" + n +
+             "\n  namespace: " + ns +
+             "\ndata:\n  user: YWRtaW4=\n  password: " + (head ? "TkVXLVZBTFVF" : "T0xELVZBTFVF") +
+             "\n";
+        break;
+    }
+    return y;
+}
+
+DescriptionInput largeInput(int groups = 100) {
+    static const char* envs[] = {"dev", "stage", "prod"};
+    DescriptionInput in;
+    in.baseRevision = QStringLiteral("4f1c2ab");
+    in.headRevision = QStringLiteral("9e0d7c3");
+    for (int g = 0; g < groups; ++g) {
+        for (int e = 0; e < 3; ++e) {
+            AppChanges a =
+                makeApp(QStringLiteral("web-%1-%2").arg(g).arg(QLatin1String(envs[e])),
+                        QStringLiteral("%1-%2").arg(QLatin1String(envs[e])).arg(g % 4),
+                        QLatin1String(envs[e]), largeBase(g, false, e), largeBase(g, true, e));
+            a.app.instance = QStringLiteral("argocd");
+            a.app.production = e == 2 && g % 5 == 0;
+            if (g % 10 == 0)
+                a.app.annotations.insert(QStringLiteral("link.argocd.argoproj.io/Grafana"),
+                                         QStringLiteral("https://grafana/d/%1").arg(g));
+            if (a.changes.size() != 3)
+                qFatal("largeInput: app %d/%d has %d changes", g, e, int(a.changes.size()));
+            in.apps.push_back(std::move(a));
+        }
+    }
+    in.risks = assessRisks(in.apps);
+    for (int g = 0; g < 100; ++g)
+        in.changedFiles << QStringLiteral("apps/web-%1/base/deployment.yaml").arg(g);
+    in.codeOwners = CodeOwners::parse("* @org/platform\napps/web-1*/ @org/web-team\n",
+                                      CodeOwners::Syntax::GitHub, QStringLiteral("CODEOWNERS"));
+    in.policyChecked = true;
+    for (int g = 0; g < 100; g += 20) {
+        PolicyDelta p;
+        p.app = QStringLiteral("web-%1-prod").arg(g);
+        policy::Violation v;
+        v.rule = QStringLiteral("required-labels");
+        v.kind = QStringLiteral("Deployment");
+        v.ns = QStringLiteral("shop-%1").arg(g);
+        v.name = QStringLiteral("web-%1").arg(g);
+        v.message = QStringLiteral("metadata.labels has no app.kubernetes.io/name");
+        (g % 40 ? p.fixed : p.introduced).push_back(v);
+        in.policy.push_back(p);
+    }
+    in.elapsedMs = 4321;
+    return in;
+}
+
+// `perApp` new policy results in each application of `in`; the same result in every application
+// when `identical`, otherwise a message naming the application.
+void addPolicyResults(DescriptionInput& in, int perApp, bool identical) {
+    in.policyChecked = true;
+    in.policy.clear();
+    for (const AppChanges& a : in.apps) {
+        PolicyDelta p;
+        p.app = a.app.app;
+        for (int r = 0; r < perApp; ++r) {
+            policy::Violation v;
+            v.rule = QStringLiteral("rule-%1").arg(r);
+            v.severity = r % 3 ? policy::Severity::Warning : policy::Severity::Error;
+            v.kind = QStringLiteral("Deployment");
+            v.ns = QStringLiteral("shop");
+            v.name = QStringLiteral("web");
+            v.container = QStringLiteral("web");
+            v.message = identical ? QStringLiteral("field %1 is unset, expected a value").arg(r)
+                                  : QStringLiteral("field %1 is unset in %2, expected a value")
+                                        .arg(r)
+                                        .arg(a.app.app);
+            p.introduced.push_back(v);
+        }
+        in.policy.push_back(p);
+    }
+}
+
+QByteArray sha256(const QString& s) {
+    return QCryptographicHash::hash(s.toUtf8(), QCryptographicHash::Sha256).toHex().left(16);
 }
 
 } // namespace
@@ -193,6 +333,97 @@ private slots:
             QVERIFY(all.contains(r.reason));
     }
 
+    // Policy results that alone exceed the budget are folded across applications: the
+    // description keeps the summary, table, risks, the folded results and the footer.
+    void identicalPolicyResultsAreFoldedAcrossApplications() {
+        DescriptionInput in = input(12, 2, true);
+        addPolicyResults(in, 60, true); // 720 results, ~100,000 characters one per line
+        const DescriptionOptions options{65536, 3};
+        const Description d = buildDescription(in, options);
+        QVERIFY(d.split);
+        const QString first = d.parts.front();
+        for (const QString& p : d.parts)
+            QVERIFY(p.size() <= options.budget);
+        for (const char* section :
+             {"### Summary", "### Impacted applications (12)", "### Risks (", "### Policy results",
+              "720 new, 0 fixed.", "### Required approvals", "<sub>Sextant · 12 applications"})
+            QVERIFY2(first.contains(QString::fromUtf8(section)), section);
+        QStringList apps;
+        for (int i = 0; i < 12; ++i)
+            apps << QStringLiteral("shop-%1").arg(i);
+        for (int r = 0; r < 60; ++r) {
+            const QString line =
+                QStringLiteral("- New in 12 applications: `rule-%1` (%2) Deployment shop/web "
+                               "container web: field %1 is unset, expected a value — %3\n")
+                    .arg(r)
+                    .arg(r % 3 ? QStringLiteral("warning") : QStringLiteral("error"))
+                    .arg(apps.join(QStringLiteral(", ")));
+            QVERIFY2(first.contains(line), qPrintable(line));
+        }
+        QVERIFY(!first.contains(QStringLiteral("- New in shop-0:")));
+        // The footer closes the description, before the pointer to the comments.
+        QVERIFY(first.indexOf(QStringLiteral("<sub>Sextant")) >
+                first.indexOf(QStringLiteral("### Required approvals")));
+        QVERIFY(first.contains(QStringLiteral("_Per-application object diffs follow in")));
+        // A namespace that differs between applications is left out of the folded line.
+        DescriptionInput moved = input(12, 2, true);
+        addPolicyResults(moved, 60, true);
+        for (int i = 0; i < 12; ++i)
+            for (policy::Violation& v : moved.policy[i].introduced)
+                v.ns = QStringLiteral("ns-%1").arg(i);
+        const QString movedFirst = buildDescription(moved, options).parts.front();
+        QVERIFY(movedFirst.contains(QStringLiteral(
+            "- New in 12 applications: `rule-0` (error) Deployment web container web:")));
+    }
+
+    // Results that differ per application do not fold: the description keeps a summary per rule
+    // and the footer, the per-application results follow in the comments, none lost.
+    void policyDetailMovesToTheComments() {
+        DescriptionInput in = input(12, 2, true);
+        addPolicyResults(in, 60, false);
+        const DescriptionOptions options{65536, 3};
+        const Description d = buildDescription(in, options);
+        QVERIFY(d.split);
+        QVERIFY(d.parts.size() >= 3);
+        const QString first = d.parts.front();
+        for (const QString& p : d.parts)
+            QVERIFY(p.size() <= options.budget);
+        for (const char* section :
+             {"### Summary", "### Impacted applications (12)", "### Risks (", "### Policy results",
+              "720 new, 0 fixed.", "- New `rule-0` (error): 12 results in 12 applications",
+              "- New `rule-1` (warning): 12 results in 12 applications",
+              "_Each result is listed per application in the comments._", "### Required approvals",
+              "<sub>Sextant · 12 applications",
+              "_Policy results and object diffs per application follow in"})
+            QVERIFY2(first.contains(QString::fromUtf8(section)), section);
+        QVERIFY(!first.contains(QStringLiteral("- New in shop-")));
+        // Errors before warnings in the summary.
+        QVERIFY(first.indexOf(QStringLiteral("`rule-57` (error)")) <
+                first.indexOf(QStringLiteral("`rule-1` (warning)")));
+        QString comments;
+        for (int i = 1; i < d.parts.size(); ++i)
+            comments += d.parts[i];
+        QVERIFY(comments.contains(QStringLiteral("### Policy results per application")));
+        for (const PolicyDelta& p : in.policy)
+            for (const policy::Violation& v : p.introduced)
+                QVERIFY(comments.contains(
+                    QStringLiteral("- New in %1: `%2` (%3) Deployment shop/web container web: %4")
+                        .arg(p.app, v.rule, policy::severityName(v.severity), v.message)));
+        QVERIFY(comments.contains(QStringLiteral("### Changes per application")));
+        QVERIFY(comments.indexOf(QStringLiteral("### Policy results per application")) <
+                comments.indexOf(QStringLiteral("### Changes per application")));
+    }
+
+    // A budget smaller than the risks: the footer still ends the first part.
+    void footerStaysInTheFirstPart() {
+        DescriptionInput in = input(40, 5, false);
+        const Description d = buildDescription(in, {4000, 3});
+        QVERIFY(d.parts.size() > 2);
+        QVERIFY(d.parts.front().contains(QStringLiteral("<sub>Sextant · 40 applications")));
+        for (int i = 1; i < d.parts.size(); ++i)
+            QVERIFY(!d.parts[i].contains(QStringLiteral("<sub>Sextant")));
+    }
+
     void jsonModel() {
         const DescriptionInput in = input(2, 1, true);
         const nlohmann::json j = descriptionJson(in);
@@ -208,6 +439,57 @@ private slots:
                 j["risks"][0].contains("app") && j["risks"][0].contains("severity"));
         QVERIFY(j.dump().find("T0xELVZBTFVF") == std::string::npos);
         QCOMPARE(j["approvals"][0]["owners"][0].get<std::string>(), std::string("@org/apps"));
+    }
+
+    // The output of the whole pipeline after the renders (summary, risks, Markdown with fold,
+    // omit and split) on 300 applications × 3 changes, pinned by hashes taken before the
+    // description and the risk rules were optimised: the faster code must say exactly the same.
+    void largeChangeOutputIsPinned() {
+        const DescriptionInput in = largeInput();
+        QString risks;
+        for (const Risk& r : in.risks)
+            risks += r.rule + QLatin1Char('|') + r.app + QLatin1Char('|') + r.object +
+                     QLatin1Char('|') + r.reason + QLatin1Char('\n');
+        QElapsedTimer timer;
+        timer.start();
+        const Description d = buildDescription(in);
+        const qint64 ms = timer.elapsed();
+        qInfo("300 applications × 3 changes: %d risks, %d parts, %d folded, %d omitted, %lld ms",
+              int(in.risks.size()), int(d.parts.size()), d.foldedApps, d.omittedDiffs, ms);
+        QCOMPARE(int(in.risks.size()), 156);
+        QCOMPARE(sha256(risks), QByteArray("e6881bf3d5a0b51f"));
+        QCOMPARE(sha256(summarizeChanges(in.apps).join(QLatin1Char('\n'))),
+                 QByteArray("198537c70f89cd0a"));
+        QCOMPARE(d.title, QStringLiteral("image web 1.0.0 → 1.1.0 in dev, stage, prod"));
+        QCOMPARE(d.foldedApps, 100);
+        QCOMPARE(d.omittedDiffs, 600);
+        QCOMPARE(d.split, true);
+        QCOMPARE(int(d.parts.size()), 8);
+        for (int i = 0; i < d.parts.size(); ++i)
+            QVERIFY2(d.parts[i].size() <= 65536, qPrintable(QString::number(i)));
+        QCOMPARE(sha256(d.parts.front()), QByteArray("3b965b772c4f2b92"));
+        QCOMPARE(sha256(d.parts.join(QStringLiteral("\n<part>\n"))),
+                 QByteArray("5db201e0f30c8f8c"));
+        QCOMPARE(sha256(QString::fromStdString(descriptionJson(in).dump())),
+                 QByteArray("b912ae39435c20ba"));
+        // Other budgets: some diffs omitted, nothing omitted, nothing folded.
+        struct Expected {
+            int budget, folded, omitted;
+            bool split;
+            int parts;
+            const char* hash;
+        };
+        for (const Expected& e : {Expected{150000, 100, 600, true, 4, "3c398a5acc7ad7e9"},
+                                  Expected{500000, 100, 138, true, 2, "eea6ff4f4f8eb375"},
+                                  Expected{800000, 100, 0, false, 1, "5b096c9b779d954d"},
+                                  Expected{1 << 24, 0, 0, false, 1, "0e828bad9802c48d"}}) {
+            const Description b = buildDescription(in, {e.budget, 3});
+            QCOMPARE(b.foldedApps, e.folded);
+            QCOMPARE(b.omittedDiffs, e.omitted);
+            QCOMPARE(b.split, e.split);
+            QCOMPARE(int(b.parts.size()), e.parts);
+            QCOMPARE(sha256(b.parts.join(QStringLiteral("\n<part>\n"))), QByteArray(e.hash));
+        }
     }
 
     void providerBudgets() {
