@@ -558,7 +558,7 @@ MetricResult CanaryJudge::classify(const CanaryMetric& m, const MetricSamples& s
     const QString level = QString::number(m_set.confidenceLevel * 100, 'g', 4);
     const QString stats =
         QStringLiteral("median %1 vs %2, mean ratio %3, shift %4 [%5, %6] at "
-                       "%7 %%, p = %8")
+                       "%7 %, p = %8")
             .arg(fmt(r.canary.median), fmt(r.baseline.median), fmt(r.effectSize), fmt(mw.estimate),
                  fmt(mw.ciLower), fmt(mw.ciUpper), level, pText(mw.pValue));
     const bool watchIncrease = m.direction != Direction::Decrease;
@@ -600,6 +600,11 @@ MetricResult CanaryJudge::classify(const CanaryMetric& m, const MetricSamples& s
             const double bound = m.criticalDecrease > 0 ? m.criticalDecrease : m.allowedDecrease;
             r.criticalFailure = m.critical && (!effectKnown || r.effectSize <= bound);
         }
+    } else if (mw.ciLower > 0 || mw.ciUpper < 0) {
+        r.classification = Classification::Pass;
+        r.reason = QStringLiteral("a small shift: the interval excludes zero but does not clear "
+                                  "the tolerance band of 25 % of the shift (%1)")
+                       .arg(stats);
     } else {
         r.classification = Classification::Pass;
         r.reason = QStringLiteral("no significant difference (%1)").arg(stats);
@@ -667,7 +672,7 @@ CanaryReport CanaryJudge::judge(const QVector<MetricSamples>& samples) const {
                                  .arg(criticalNames.join(QStringLiteral(", ")));
     } else if (2 * noData >= scored) {
         report.score = 0;
-        report.scoreReason = QStringLiteral("score 0: %1 of %2 metrics have no data (50 %% or "
+        report.scoreReason = QStringLiteral("score 0: %1 of %2 metrics have no data (50 % or "
                                             "more)")
                                  .arg(noData)
                                  .arg(scored);

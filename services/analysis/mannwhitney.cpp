@@ -119,10 +119,10 @@ double median(QVector<double> v) {
 QString MannWhitneyResult::methodText() const {
     const QString level = QString::number(confidenceLevel * 100, 'g', 4);
     if (method == Method::Exact)
-        return QStringLiteral("Wilcoxon rank-sum exact test, %1 %% interval (achieved %2 %%)")
+        return QStringLiteral("Wilcoxon rank-sum exact test, %1 % interval (achieved %2 %)")
             .arg(level, QString::number(achievedConfidence * 100, 'f', 2));
     return QStringLiteral("Wilcoxon rank-sum test, normal approximation with tie and continuity "
-                          "correction, %1 %% interval")
+                          "correction, %1 % interval")
         .arg(level);
 }
 
