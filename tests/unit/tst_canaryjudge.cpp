@@ -5,6 +5,8 @@
 // metric-set YAML (the built-in file and override files) is validated.
 
 #include "analysis/canaryjudge.h"
+#include "metrics/prometheusclient.h"
+#include "metrics/promql.h"
 
 #include <QFile>
 #include <QTest>
@@ -447,6 +449,69 @@ metrics:
         r = renderMetricQuery(m, t, true);
         QVERIFY(r.ok());
         QCOMPARE(*r, QString("rate(x{ a=\"b\", app=\"web\" }[1m])"));
+    }
+
+    // The PromQL helpers the CLI and the judge rely on.
+    void promqlHelpers() {
+        using namespace sextant::metrics;
+        QVERIFY(validateMatchers("pod=~\"web-canary-.*\"").ok());
+        QVERIFY(validateMatchers("a=\"1\", b!=\"x\\\"y\", c!~\"z\",").ok());
+        QVERIFY(!validateMatchers("").ok());
+        QVERIFY(!validateMatchers("pod=web").ok());
+        QVERIFY(!validateMatchers("pod=\"a\"} or vector(1) {x=\"\"").ok());
+        QCOMPARE(*parseDurationMs("30s"), 30000);
+        QCOMPARE(*parseDurationMs("1m30s"), 90000);
+        QCOMPARE(*parseDurationMs("500ms"), 500);
+        QCOMPARE(*parseDurationMs("2h"), 7200000);
+        QCOMPARE(*parseDurationMs("15"), 15000);
+        QVERIFY(!parseDurationMs("30 s").ok());
+        QVERIFY(!parseDurationMs("0s").ok());
+        QVERIFY(!parseDurationMs("-5").ok());
+        QCOMPARE(formatDurationMs(90500), QString("1m30s500ms"));
+        QCOMPARE(parseTime("2025-01-01T00:15:00Z")->toSecsSinceEpoch(), 1735690500);
+        QCOMPARE(parseTime("2025-01-01T01:15:00+01:00")->toSecsSinceEpoch(), 1735690500);
+        QCOMPARE(parseTime("1735690500")->toSecsSinceEpoch(), 1735690500);
+        QVERIFY(!parseTime("2025-01-01T00:15:00").ok()); // no zone
+        QCOMPARE(
+            PrometheusClient::timeParameter(QDateTime::fromMSecsSinceEpoch(1735690500250, Qt::UTC)),
+            QString("1735690500.250"));
+    }
+
+    void prometheusEnvelopes() {
+        using namespace sextant::metrics;
+        const nlohmann::json matrix = {
+            {"status", "success"},
+            {"warnings", {"partial response"}},
+            {"data",
+             {{"resultType", "matrix"},
+              {"result",
+               {{{"metric", {{"pod", "a"}}}, {"values", {{1.5, "NaN"}, {2, "-Inf"}, {3, "1e3"}}}},
+                {{"metric", {{"pod", "b"}}}, {"histograms", {{1, {{"count", "3"}}}}}}}}}}};
+        Result<QueryResult> r =
+            PrometheusClient::parseResponse(QByteArray::fromStdString(matrix.dump()));
+        QVERIFY(r.ok());
+        QCOMPARE(r->type, QueryResult::Type::Matrix);
+        QCOMPARE(r->series.size(), 2);
+        QVERIFY(std::isnan(r->series[0].samples[0].value));
+        QCOMPARE(r->series[0].samples[0].time, 1.5);
+        QVERIFY(std::isinf(r->series[0].samples[1].value));
+        QCOMPARE(r->series[0].samples[2].value, 1000.0);
+        QCOMPARE(r->skippedHistogramSamples, 1);
+        QCOMPARE(r->warnings.size(), 2);
+        QCOMPARE(r->warnings[0], QString("partial response"));
+        r = PrometheusClient::parseResponse(
+            "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"1:1: parse error\"}",
+            "prom");
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().kind, Error::Kind::BadRequest);
+        QCOMPARE(r.error().shortMessage, QString("prom: Prometheus rejected the query: 1:1: parse "
+                                                 "error"));
+        const nlohmann::json numberValue = {
+            {"status", "success"},
+            {"data",
+             {{"resultType", "vector"}, {"result", {{{"metric", {}}, {"value", {1, 2}}}}}}}};
+        QVERIFY(!PrometheusClient::parseResponse(QByteArray::fromStdString(numberValue.dump()))
+                     .ok()); // a value must be a string
     }
 
     void jsonReport() {
