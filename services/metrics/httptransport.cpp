@@ -133,17 +133,6 @@ void HttpTransport::postForm(const QUrl& url, const QByteArray& form, bool idemp
     send(std::move(call));
 }
 
-void HttpTransport::postJson(const QUrl& url, const QByteArray& body, RawCallback done) {
-    auto call = std::make_shared<Call>();
-    call->method = "POST";
-    call->url = url;
-    call->body = body;
-    call->contentType = "application/json";
-    call->idempotent = false;
-    call->done = std::move(done);
-    send(std::move(call));
-}
-
 int HttpTransport::retryDelayMs(int attempt) const {
     const qint64 base = qint64(m_retry.baseDelayMs) << std::min(attempt - 1, 16);
     const qint64 capped = std::min<qint64>(base, m_retry.maxDelayMs);

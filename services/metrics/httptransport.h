@@ -64,8 +64,6 @@ public:
     void get(const QUrl& url, RawCallback done);
     // application/x-www-form-urlencoded POST (Prometheus accepts it for long queries).
     void postForm(const QUrl& url, const QByteArray& form, bool idempotent, RawCallback done);
-    // A JSON POST (used by nothing in the product; kept for symmetry with tests' needs).
-    void postJson(const QUrl& url, const QByteArray& body, RawCallback done);
 
 private:
     struct Call;
