@@ -9,6 +9,7 @@ namespace sextant::cli {
 int runApps(const QStringList& args);     // cmd_apps.cpp
 int runAudit(const QStringList& args);    // cmd_audit.cpp
 int runBench(const QStringList& args);    // cmd_bench.cpp
+int runCanary(const QStringList& args);   // cmd_canary.cpp
 int runDiagnose(const QStringList& args); // cmd_diagnose.cpp
 int runPolicy(const QStringList& args);   // cmd_policy.cpp
 int runPr(const QStringList& args);       // cmd_pr.cpp

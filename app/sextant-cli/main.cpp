@@ -26,6 +26,8 @@ void printUsage() {
            "  apps          list applications (--output json|table)\n"
            "  audit verify  check the hash chain of an audit log file\n"
            "  bench         ingest, fleet-view and diagnosis benchmarks (bench --help)\n"
+           "  canary judge  canary vs baseline on Prometheus: per-metric classification, score\n"
+           "                and verdict (canary --help)\n"
            "  diagnose      diagnose an application from an evidence bundle (--bundle FILE\n"
            "                --output json|md)\n"
            "  policy        check manifests against the policy pack (policy --help)\n"
@@ -79,6 +81,8 @@ int main(int argc, char* argv[]) {
         return sextant::cli::runAudit(args);
     if (command == QLatin1String("bench"))
         return sextant::cli::runBench(args);
+    if (command == QLatin1String("canary"))
+        return sextant::cli::runCanary(args);
     if (command == QLatin1String("diagnose"))
         return sextant::cli::runDiagnose(args);
     if (command == QLatin1String("policy"))

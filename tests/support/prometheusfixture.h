@@ -1,0 +1,332 @@
+#pragma once
+
+// A real Prometheus (and Alertmanager) for the metrics tests (../shared/design/TESTING.md, "Real
+// Prometheus with historical data"): the canary scenario is written as OpenMetrics text with
+// explicit timestamps, turned into TSDB blocks by `promtool tsdb create-blocks-from openmetrics`
+// and served by `prometheus` on 127.0.0.1 with an ephemeral port. Processes are stopped in the
+// destructor (terminate, then kill).
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QEventLoop>
+#include <QFile>
+#include <QFileInfo>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QUrl>
+
+#include <cmath>
+#include <functional>
+#include <memory>
+
+namespace sextant::test {
+
+// The scenario's first sample; data runs for kScenarioMinutes every 15 s.
+inline QDateTime scenarioStart() {
+    return QDateTime(QDate(2025, 1, 1), QTime(0, 0), Qt::UTC);
+}
+constexpr int kScenarioMinutes = 60;
+constexpr int kScrapeSeconds = 15;
+
+// Pods of namespace "shop": the baseline, a canary whose error rate rises after 10 minutes
+// (0.5 % -> 8 %), a canary that behaves like the baseline, and a canary with no HTTP metrics at
+// all (only CPU, memory and restarts).
+struct CanaryScenario {
+    QString ns = QStringLiteral("shop");
+    QString baseline = QStringLiteral("web-baseline-0");
+    QString bad = QStringLiteral("web-canary-bad-0");
+    QString good = QStringLiteral("web-canary-good-0");
+    QString missing = QStringLiteral("web-canary-missing-0");
+};
+
+namespace detail {
+
+struct Lcg {
+    quint64 state;
+    double uniform() {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return double(state >> 11) / double(1ULL << 53);
+    }
+    double around(double v, double relative) { return v * (1 + (uniform() * 2 - 1) * relative); }
+};
+
+inline QString num(double v) {
+    return QString::number(v, 'g', 12);
+}
+
+} // namespace detail
+
+// The scenario as OpenMetrics text (families contiguous, points in time order, "# EOF").
+inline QByteArray canaryScenarioOpenMetrics(const CanaryScenario& sc = {}) {
+    using detail::num;
+    const qint64 t0 = scenarioStart().toSecsSinceEpoch();
+    const int points = kScenarioMinutes * 60 / kScrapeSeconds + 1;
+    const auto ts = [&](int i) { return QString::number(t0 + qint64(i) * kScrapeSeconds); };
+    struct Pod {
+        QString name;
+        quint64 seed;
+        bool http;
+        double errorRateEarly;
+        double errorRateLate;
+    };
+    const QVector<Pod> pods = {{sc.baseline, 11, true, 0.005, 0.005},
+                               {sc.bad, 23, true, 0.005, 0.08},
+                               {sc.good, 37, true, 0.005, 0.005},
+                               {sc.missing, 41, false, 0, 0}};
+    const auto labels = [&](const Pod& p, const QString& extra = {}) {
+        QString l = QStringLiteral("namespace=\"%1\",pod=\"%2\"").arg(sc.ns, p.name);
+        if (!extra.isEmpty())
+            l += QLatin1Char(',') + extra;
+        return QLatin1Char('{') + l + QLatin1Char('}');
+    };
+    QString out;
+    // Requests and errors (float counters keep the rates smooth and the scenario exact).
+    out += QStringLiteral("# TYPE http_requests counter\n");
+    for (const Pod& p : pods) {
+        if (!p.http)
+            continue;
+        detail::Lcg g{p.seed};
+        double ok = 0, errors = 0;
+        QString okLines, errLines;
+        for (int i = 0; i < points; ++i) {
+            const double requests = g.around(400, 0.1);
+            const double rate = i * kScrapeSeconds < 600 ? p.errorRateEarly : p.errorRateLate;
+            const double e = g.around(requests * rate, 0.3);
+            ok += requests - e;
+            errors += e;
+            okLines += QStringLiteral("http_requests_total%1 %2 %3\n")
+                           .arg(labels(p, QStringLiteral("code=\"200\"")), num(ok), ts(i));
+            errLines += QStringLiteral("http_requests_total%1 %2 %3\n")
+                            .arg(labels(p, QStringLiteral("code=\"500\"")), num(errors), ts(i));
+        }
+        out += okLines + errLines;
+    }
+    // Request durations: the same distribution for every pod with HTTP metrics.
+    out += QStringLiteral("# TYPE http_request_duration_seconds histogram\n");
+    const double bounds[] = {0.05, 0.1, 0.25, 0.5, 1.0};
+    const double shares[] = {0.30, 0.30, 0.25, 0.10, 0.04, 0.01}; // last: above 1 s
+    const double mids[] = {0.03, 0.07, 0.17, 0.37, 0.7, 1.5};
+    for (const Pod& p : pods) {
+        if (!p.http)
+            continue;
+        detail::Lcg g{p.seed * 7};
+        double cumulative[6] = {0, 0, 0, 0, 0, 0};
+        double sum = 0;
+        for (int i = 0; i < points; ++i) {
+            for (int b = 0; b < 6; ++b) {
+                const double n = g.around(400 * shares[b], 0.1);
+                cumulative[b] += n;
+                sum += n * mids[b];
+            }
+            double running = 0;
+            for (int b = 0; b < 5; ++b) {
+                running += cumulative[b];
+                out += QStringLiteral("http_request_duration_seconds_bucket%1 %2 %3\n")
+                           .arg(labels(p, QStringLiteral("le=\"%1\"").arg(num(bounds[b]))),
+                                num(running), ts(i));
+            }
+            running += cumulative[5];
+            out += QStringLiteral("http_request_duration_seconds_bucket%1 %2 %3\n")
+                       .arg(labels(p, QStringLiteral("le=\"+Inf\"")), num(running), ts(i));
+            out += QStringLiteral("http_request_duration_seconds_count%1 %2 %3\n")
+                       .arg(labels(p), num(running), ts(i));
+            out += QStringLiteral("http_request_duration_seconds_sum%1 %2 %3\n")
+                       .arg(labels(p), num(sum), ts(i));
+        }
+    }
+    // Restarts: none anywhere (identical samples).
+    out += QStringLiteral("# TYPE kube_pod_container_status_restarts counter\n");
+    for (const Pod& p : pods)
+        for (int i = 0; i < points; ++i)
+            out += QStringLiteral("kube_pod_container_status_restarts_total%1 0 %2\n")
+                       .arg(labels(p, QStringLiteral("container=\"web\"")), ts(i));
+    out += QStringLiteral("# TYPE container_cpu_usage_seconds counter\n");
+    for (const Pod& p : pods) {
+        detail::Lcg g{p.seed * 13};
+        double cpu = 0;
+        for (int i = 0; i < points; ++i) {
+            cpu += kScrapeSeconds * g.around(0.25, 0.1);
+            out += QStringLiteral("container_cpu_usage_seconds_total%1 %2 %3\n")
+                       .arg(labels(p, QStringLiteral("container=\"web\"")), num(cpu), ts(i));
+        }
+    }
+    out += QStringLiteral("# TYPE container_memory_working_set_bytes gauge\n");
+    for (const Pod& p : pods) {
+        detail::Lcg g{p.seed * 17};
+        for (int i = 0; i < points; ++i)
+            out += QStringLiteral("container_memory_working_set_bytes%1 %2 %3\n")
+                       .arg(labels(p, QStringLiteral("container=\"web\"")),
+                            num(std::round(g.around(200e6, 0.03))), ts(i));
+    }
+    // Exact values for the client tests: sample i has value i; and the special values.
+    out += QStringLiteral("# TYPE sextant_test_counter gauge\n");
+    for (int i = 0; i < points; ++i)
+        out += QStringLiteral("sextant_test_counter{series=\"a\"} %1 %2\n").arg(i).arg(ts(i));
+    out += QStringLiteral("# TYPE sextant_test_special gauge\n"
+                          "sextant_test_special NaN %1\n"
+                          "sextant_test_special +Inf %2\n"
+                          "sextant_test_special -Inf %3\n"
+                          "sextant_test_special 1.5 %4\n")
+               .arg(ts(0), ts(1), ts(2), ts(3));
+    out += QStringLiteral("# EOF\n");
+    return out.toUtf8();
+}
+
+inline int freeLoopbackPort() {
+    QTcpServer s;
+    if (!s.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return s.serverPort();
+}
+
+// GET url until it answers 200 or `attempts` tries (250 ms apart) are used up.
+inline bool waitUntilReady(const QUrl& url, const QProcess& process, int attempts = 240) {
+    QNetworkAccessManager nam;
+    for (int i = 0; i < attempts; ++i) {
+        if (process.state() == QProcess::NotRunning)
+            return false;
+        QNetworkRequest req(url);
+        req.setTransferTimeout(2000);
+        QNetworkReply* reply = nam.get(req);
+        QEventLoop loop;
+        QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+        loop.exec();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        reply->deleteLater();
+        if (status == 200)
+            return true;
+        QEventLoop wait;
+        QTimer::singleShot(250, &wait, &QEventLoop::quit);
+        wait.exec();
+    }
+    return false;
+}
+
+inline void stopProcess(QProcess& p) {
+    if (p.state() == QProcess::NotRunning)
+        return;
+    p.terminate();
+    if (!p.waitForFinished(15000)) {
+        p.kill();
+        p.waitForFinished(5000);
+    }
+}
+
+class PrometheusFixture {
+public:
+    static QString prometheusBinary() {
+        return QStandardPaths::findExecutable(QStringLiteral("prometheus"));
+    }
+    static QString promtoolBinary() {
+        return QStandardPaths::findExecutable(QStringLiteral("promtool"));
+    }
+    static bool installed() { return !prometheusBinary().isEmpty() && !promtoolBinary().isEmpty(); }
+
+    ~PrometheusFixture() { stop(); }
+
+    // Backfills `openMetrics` and starts Prometheus on it; false with *error when that fails.
+    bool start(const QByteArray& openMetrics, QString* error) {
+        if (!m_dir.isValid()) {
+            *error = QStringLiteral("no temporary directory");
+            return false;
+        }
+        const QString data = m_dir.filePath(QStringLiteral("data.om"));
+        const QString tsdb = m_dir.filePath(QStringLiteral("tsdb"));
+        const QString config = m_dir.filePath(QStringLiteral("prometheus.yml"));
+        if (!writeFile(data, openMetrics) ||
+            !writeFile(config, "global:\n  scrape_interval: 1h\n")) {
+            *error = QStringLiteral("cannot write the fixture files");
+            return false;
+        }
+        QProcess promtool;
+        promtool.setProcessChannelMode(QProcess::MergedChannels);
+        promtool.start(promtoolBinary(),
+                       {QStringLiteral("tsdb"), QStringLiteral("create-blocks-from"),
+                        QStringLiteral("openmetrics"), data, tsdb});
+        if (!promtool.waitForFinished(180000) || promtool.exitCode() != 0) {
+            *error = QStringLiteral("promtool failed: ") + QString::fromUtf8(promtool.readAll());
+            return false;
+        }
+        // The port is free when chosen; another process may take it before Prometheus binds.
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            m_port = freeLoopbackPort();
+            m_process.setProcessChannelMode(QProcess::MergedChannels);
+            m_process.start(prometheusBinary(),
+                            {QStringLiteral("--config.file=") + config,
+                             QStringLiteral("--storage.tsdb.path=") + tsdb,
+                             QStringLiteral("--storage.tsdb.retention.time=10y"),
+                             QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(m_port)});
+            if (m_process.waitForStarted(30000) &&
+                waitUntilReady(url().resolved(QUrl(QStringLiteral("/-/ready"))), m_process))
+                return true;
+            stopProcess(m_process);
+            *error = QStringLiteral("prometheus did not become ready: ") +
+                     QString::fromUtf8(m_process.readAll().right(2000));
+        }
+        return false;
+    }
+
+    void stop() { stopProcess(m_process); }
+    QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_port)); }
+    QString dir() const { return m_dir.path(); }
+
+    static bool writeFile(const QString& path, const QByteArray& bytes) {
+        QFile f(path);
+        return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(bytes) == bytes.size();
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QProcess m_process;
+    int m_port = 0;
+};
+
+// A real Alertmanager on loopback with a minimal configuration (one receiver that sends
+// nothing) and clustering off.
+class AlertmanagerFixture {
+public:
+    static QString binary() {
+        return QStandardPaths::findExecutable(QStringLiteral("prometheus-alertmanager"));
+    }
+    static bool installed() { return !binary().isEmpty(); }
+    ~AlertmanagerFixture() { stop(); }
+
+    bool start(QString* error) {
+        const QString config = m_dir.filePath(QStringLiteral("alertmanager.yml"));
+        if (!PrometheusFixture::writeFile(config, "route:\n  receiver: blackhole\n"
+                                                  "receivers:\n  - name: blackhole\n")) {
+            *error = QStringLiteral("cannot write the configuration");
+            return false;
+        }
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            m_port = freeLoopbackPort();
+            m_process.setProcessChannelMode(QProcess::MergedChannels);
+            m_process.start(binary(),
+                            {QStringLiteral("--config.file=") + config,
+                             QStringLiteral("--storage.path=") + m_dir.filePath("data"),
+                             QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(m_port),
+                             QStringLiteral("--cluster.listen-address=")});
+            if (m_process.waitForStarted(30000) &&
+                waitUntilReady(url().resolved(QUrl(QStringLiteral("/-/ready"))), m_process))
+                return true;
+            stopProcess(m_process);
+            *error = QStringLiteral("alertmanager did not become ready: ") +
+                     QString::fromUtf8(m_process.readAll().right(2000));
+        }
+        return false;
+    }
+    void stop() { stopProcess(m_process); }
+    QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_port)); }
+
+private:
+    QTemporaryDir m_dir;
+    QProcess m_process;
+    int m_port = 0;
+};
+
+} // namespace sextant::test
