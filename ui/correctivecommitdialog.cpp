@@ -1,5 +1,7 @@
 #include "correctivecommitdialog.h"
 
+#include "richtext.h"
+
 #include "consolesession.h"
 #include "gitops/changesummary.h"
 #include "policy/policypack.h"
@@ -21,38 +23,9 @@
 
 namespace sextant::ui {
 
+using namespace richtext;
+
 namespace {
-
-QString esc(const QString& s) {
-    return s.toHtmlEscaped();
-}
-
-// A unified diff as coloured HTML lines (added green, removed red, hunk headers grey).
-QString diffHtml(const QString& diff) {
-    QString html = QStringLiteral("<pre style='margin:0'>");
-    for (const QString& line : diff.split(QLatin1Char('\n'))) {
-        QString style;
-        if (line.startsWith(QLatin1String("+++")) || line.startsWith(QLatin1String("---")))
-            style = QStringLiteral("color:gray");
-        else if (line.startsWith(QLatin1Char('+')))
-            style = QStringLiteral("background-color:#d9f5dd;color:#0b4f19");
-        else if (line.startsWith(QLatin1Char('-')))
-            style = QStringLiteral("background-color:#fbe0e0;color:#7a1010");
-        else if (line.startsWith(QLatin1String("@@")))
-            style = QStringLiteral("color:#5060a0");
-        html += style.isEmpty()
-                    ? esc(line)
-                    : QStringLiteral("<span style='%1'>%2</span>").arg(style, esc(line));
-        html += QLatin1Char('\n');
-    }
-    return html + QStringLiteral("</pre>");
-}
-
-QString capitalised(QString text) {
-    if (!text.isEmpty())
-        text[0] = text[0].toUpper();
-    return text;
-}
 
 QString inputLabel(const QString& name) {
     static const QMap<QString, QString> labels{
@@ -279,7 +252,7 @@ void CorrectiveCommitDialog::showProposal(Result<CorrectiveProposal> result) {
         html += QStringLiteral("<h4 style='margin-bottom:2px'>%1</h4><p style='color:gray;"
                                "margin-top:0'>%2</p>")
                     .arg(esc(edit.path), esc(edit.why));
-        html += diffHtml(edit.diff);
+        html += diffHtml(edit.diff.split(QLatin1Char('\n')));
     }
     QStringList notes = d.notes + p.notes;
     if (!notes.isEmpty()) {

@@ -1,5 +1,7 @@
 #include "prdraftdialog.h"
 
+#include "richtext.h"
+
 #include "consolesession.h"
 #include "gitops/changesummary.h"
 #include "gitops/gitremotes.h"
@@ -28,50 +30,13 @@
 
 namespace sextant::ui {
 
+using namespace richtext;
+
 namespace {
 
 constexpr int kLocalFolderItem = -1; // the "Local folder…" entry's data
 constexpr int AppRole = Qt::UserRole;
 constexpr int ChangeRole = Qt::UserRole + 1;
-
-QString esc(const QString& s) {
-    return s.toHtmlEscaped();
-}
-
-QString red(const QString& html) {
-    return QStringLiteral("<span style='color:#b00020'>%1</span>").arg(html);
-}
-
-QString gray(const QString& html) {
-    return QStringLiteral("<span style='color:gray'>%1</span>").arg(html);
-}
-
-// A unified diff as coloured HTML lines (added green, removed red, hunk headers blue).
-QString diffHtml(const QStringList& lines) {
-    QString html = QStringLiteral("<pre style='margin:0'>");
-    for (const QString& line : lines) {
-        QString style;
-        if (line.startsWith(QLatin1String("+++")) || line.startsWith(QLatin1String("---")))
-            style = QStringLiteral("color:gray");
-        else if (line.startsWith(QLatin1Char('+')))
-            style = QStringLiteral("background-color:#d9f5dd;color:#0b4f19");
-        else if (line.startsWith(QLatin1Char('-')))
-            style = QStringLiteral("background-color:#fbe0e0;color:#7a1010");
-        else if (line.startsWith(QLatin1String("@@")))
-            style = QStringLiteral("color:#5060a0");
-        html += style.isEmpty()
-                    ? esc(line)
-                    : QStringLiteral("<span style='%1'>%2</span>").arg(style, esc(line));
-        html += QLatin1Char('\n');
-    }
-    return html + QStringLiteral("</pre>");
-}
-
-QString capitalised(QString text) {
-    if (!text.isEmpty())
-        text[0] = text[0].toUpper();
-    return text;
-}
 
 QTableWidgetItem* cell(const QString& text, const QString& tip = {}) {
     auto* item = new QTableWidgetItem(text);
