@@ -14,6 +14,7 @@
 #include "gitops/gitprovider.h"
 #include "gitops/gitremotes.h"
 #include "gitops/gitrepository.h"
+#include "gitops/impactmap.h"
 #include "gitops/yamledit.h"
 #include "governance/actionmode.h"
 #include "governance/approvalgate.h"
@@ -455,6 +456,21 @@ void ConsoleSession::startDemoGit() {
             repos ? gitops::materialiseDemoRepositories(root, repos.value(),
                                                         QDateTime::currentDateTimeUtc())
                   : Result<QMap<QString, QString>>(repos.error());
+        // The demo applications' history then names these repositories' real commits (by
+        // message), so rollback candidates and revert pull requests find them in Git.
+        if (made) {
+            for (auto it = made.value().constBegin(); it != made.value().constEnd(); ++it) {
+                auto git = gitops::GitRepository::open(it.value());
+                auto log = git ? git.value()->log(QStringLiteral("main"), 50)
+                               : Result<std::vector<gitops::CommitInfo>>(git.error());
+                if (!log)
+                    continue;
+                QHash<QString, QString> bySummary;
+                for (const gitops::CommitInfo& c : log.value())
+                    bySummary.insert(c.summary, c.sha);
+                sim->relinkRevisions(it.key(), bySummary);
+            }
+        }
         auto* provider = new sim::ProviderSim(sim::ProviderFlavour::GitHub, sim);
         provider->setToken(token);
         Status listening = made ? provider->listen() : Status(made.error());
@@ -1241,4 +1257,151 @@ void ConsoleSession::submitConfigChange(const ConfigChangeDraft& draft, const QS
                 progress(text);
         });
 }
+void ConsoleSession::draftRevertChange(const QString& appKey, const nlohmann::json& application,
+                                       const QString& revision,
+                                       std::function<void(Result<ConfigChangeDraft>)> done) {
+    auto app = gitops::applicationFromJson(application, QStringLiteral("application"));
+    if (!app.ok()) {
+        done(app.error());
+        return;
+    }
+    const int row = m_store->indexOf(appKey);
+    if (row >= 0)
+        app->instance = m_store->at(row).instance;
+    const gitops::AppSourceRef* source = nullptr;
+    for (const gitops::AppSourceRef& s : app->sources)
+        if (!s.repoURL.isEmpty() && !s.path.isEmpty() && s.ref.isEmpty()) {
+            source = &s;
+            break;
+        }
+    if (!source || app->sources.size() > 1) {
+        done(Error::make(Error::Kind::Config,
+                         tr("%1 is not deployed from one path of a Git repository").arg(app->name),
+                         tr("A revert pull request needs a single source with a path; Helm "
+                            "charts from chart repositories and multi-source applications are "
+                            "rolled back with Argo CD's rollback instead.")));
+        return;
+    }
+    const std::optional<gitops::GitRemote> remote = m_gitRemotes->find(source->repoURL);
+    if (!remote) {
+        done(Error::make(Error::Kind::Config,
+                         tr("No Git repository is set up for %1").arg(source->repoURL),
+                         tr("Add it under Tools → Git repositories… to open revert pull "
+                            "requests for it.")));
+        return;
+    }
+    const QString cacheRoot = gitCacheRoot();
+    const gitops::AppRef appRef = app.value();
+    const QString targetRevision = source->targetRevision;
+    gitToken(*remote, [this, remote = *remote, appRef, revision, targetRevision, cacheRoot,
+                       done](Result<QString> token) {
+        const QString secret = token.ok() ? token.value() : QString();
+        QPointer<ConsoleSession> self(this);
+        m_gitPool->start([self, remote, appRef, revision, targetRevision, cacheRoot, secret, done] {
+            auto work = [&]() -> Result<ConfigChangeDraft> {
+                auto git = gitops::GitRepository::mirror(remote.effectiveCloneURL(), cacheRoot,
+                                                         credentialsFor(remote, secret));
+                if (!git)
+                    return git.error();
+                ConfigChangeDraft d;
+                d.source.kind = ConfigChangeSource::Kind::Remote;
+                d.source.repoURL = remote.repoURL;
+                d.source.localChanges = true; // the revert is a new commit on a new branch
+                d.repoURL = remote.repoURL;
+                d.remote = remote;
+                const bool isBranch =
+                    !targetRevision.isEmpty() && targetRevision != QLatin1String("HEAD") &&
+                    git.value()->resolve(QStringLiteral("refs/heads/") + targetRevision).ok();
+                if (isBranch) {
+                    d.baseBranch = targetRevision;
+                } else {
+                    auto branch = git.value()->defaultBranch();
+                    if (!branch)
+                        return branch.error();
+                    d.baseBranch = branch.value();
+                }
+                auto baseSha = git.value()->resolve(QStringLiteral("refs/heads/") + d.baseBranch);
+                if (!baseSha)
+                    return baseSha.error();
+                d.baseSha = baseSha.value();
+                auto target = git.value()->resolve(revision);
+                if (!target)
+                    return Error::make(
+                        Error::Kind::NotFound,
+                        QObject::tr("Revision %1 is not in %2")
+                            .arg(revision.left(12), remote.repoURL),
+                        QObject::tr("The history names a commit the repository does not have "
+                                    "(rewritten or from another repository)."));
+                auto baseTree = git.value()->tree(d.baseSha);
+                if (!baseTree)
+                    return baseTree.error();
+                auto oldTree = git.value()->tree(target.value());
+                if (!oldTree)
+                    return oldTree.error();
+                // Every file the application renders, at either revision, goes back to how
+                // it was (files the revision did not have are removed).
+                const gitops::ImpactMap atBase(*baseTree.value(), remote.repoURL, {appRef});
+                const gitops::ImpactMap atOld(*oldTree.value(), remote.repoURL, {appRef});
+                QStringList files = atBase.filesOf(appRef) + atOld.filesOf(appRef);
+                files.removeDuplicates();
+                files.sort();
+                gitops::OverlayTree head(*baseTree.value());
+                gitops::ChangeRequest request;
+                for (const QString& file : std::as_const(files)) {
+                    const std::optional<QByteArray> now = baseTree.value()->readFile(file);
+                    const std::optional<QByteArray> then = oldTree.value()->readFile(file);
+                    if (now == then)
+                        continue;
+                    d.edits.push_back({file, then});
+                    d.diff += editDiff(file, now.value_or(QByteArray()), then) + QLatin1Char('\n');
+                    if (then)
+                        head.put(file, *then);
+                    else
+                        head.remove(file);
+                    request.changes.push_back({!now    ? gitops::FileChange::Kind::Added
+                                               : !then ? gitops::FileChange::Kind::Deleted
+                                                       : gitops::FileChange::Kind::Modified,
+                                               file, file});
+                }
+                const QString shortRev = target.value().left(7);
+                if (d.edits.empty())
+                    return Error::make(
+                        Error::Kind::Config,
+                        QObject::tr("Nothing to revert: %1's files on %2 are already as at %3")
+                            .arg(appRef.name, d.baseBranch, shortRev));
+                d.baseLabel = QStringLiteral("%1 (%2)").arg(d.baseBranch, d.baseSha.left(7));
+                d.headLabel = QObject::tr("%1 as at %2").arg(appRef.name, shortRev);
+                request.base = baseTree.value().get();
+                request.head = &head;
+                request.repoURL = remote.repoURL;
+                request.apps = {appRef};
+                request.repositoryLabel = remote.repoURL;
+                request.baseLabel = d.baseLabel;
+                request.headLabel = d.headLabel;
+                request.options.budget =
+                    gitops::providerBudget(gitops::providerKindName(remote.provider.kind));
+                auto described = gitops::describeChange(request);
+                if (!described)
+                    return described.error();
+                d.description =
+                    std::make_shared<const gitops::ChangeDescription>(std::move(described.value()));
+                d.suggestedBranch =
+                    QStringLiteral("sextant/revert-%1-%2").arg(appRef.name, shortRev);
+                d.fleetApplications = 1; // the application being rolled back
+                d.notes.append(QObject::tr("Reverts %n file(s) that %1 renders to revision %2; "
+                                           "other applications reached by the same files are "
+                                           "listed under Applications.",
+                                           nullptr, int(d.edits.size()))
+                                   .arg(appRef.name, shortRev));
+                return d;
+            };
+            Result<ConfigChangeDraft> result = work();
+            if (!self)
+                return;
+            QMetaObject::invokeMethod(
+                self, [result = std::move(result), done]() mutable { done(std::move(result)); });
+        });
+    });
+}
+
 } // namespace sextant::ui

@@ -1827,6 +1827,53 @@ void Simulator::dropStreams() {
     }
 }
 
+int Simulator::relinkRevisions(const QString& repoURL,
+                               const QHash<QString, QString>& commitsByMessage) {
+    const auto normal = [](QString url) {
+        url = url.trimmed().toLower();
+        while (url.endsWith(QLatin1Char('/')))
+            url.chop(1);
+        if (url.endsWith(QLatin1String(".git")))
+            url.chop(4);
+        return url;
+    };
+    const QString wanted = normal(repoURL);
+    int renamed = 0;
+    for (auto& inst : d->sc.instances) {
+        for (App& a : inst.apps) {
+            const bool uses = std::any_of(a.sources.begin(), a.sources.end(), [&](const auto& s) {
+                return s && normal(QString::fromStdString(s->repoURL)) == wanted;
+            });
+            if (!uses || a.multiSource)
+                continue;
+            std::map<Str, Str> rename;
+            for (HistoryEntry& h : a.history) {
+                const auto it = commitsByMessage.constFind(QString::fromStdString(h.message));
+                if (it == commitsByMessage.constEnd() || h.revision.empty())
+                    continue;
+                rename[h.revision] = it->toStdString();
+            }
+            if (rename.empty())
+                continue;
+            const auto swap = [&](Str& revision) {
+                if (auto it = rename.find(revision); it != rename.end())
+                    revision = it->second;
+            };
+            for (HistoryEntry& h : a.history)
+                swap(h.revision);
+            swap(a.syncRevision);
+            if (a.opState) {
+                swap(a.opState->resultRevision);
+                swap(a.opState->op.revision);
+            }
+            if (a.operation)
+                swap(a.operation->revision);
+            renamed += int(rename.size());
+        }
+    }
+    return renamed;
+}
+
 Status Simulator::setAppHealth(const QString& instance, const QString& app, const QString& health,
                                const QString& message) {
     static const QStringList valid = {QStringLiteral("Healthy"),  QStringLiteral("Progressing"),

@@ -3,6 +3,7 @@
 #include "core/result.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QHostAddress>
 #include <QObject>
 #include <QString>
@@ -87,6 +88,10 @@ public:
     Status setAppHealth(const QString& instance, const QString& app, const QString& health,
                         const QString& message = {});              // emits MODIFIED
     Status deleteApp(const QString& instance, const QString& app); // emits DELETED
+    // The demo's Git repositories are real: applications whose source is `repoURL` get the real
+    // commit ids in their history and status, matched on the revision message (each entry of
+    // `commitsByMessage` maps a commit's summary to its sha). Returns how many were renamed.
+    int relinkRevisions(const QString& repoURL, const QHash<QString, QString>& commitsByMessage);
     void setTimeScale(double scale);     // speeds up operations (tests use e.g. 0.01)
     void setKeepAliveIntervalMs(int ms); // SSE keep-alive comment interval (default 15000)
     void setFaultSeed(quint32 seed);     // reseed the fault RNGs
