@@ -221,6 +221,14 @@ public:
     // new branch `branch` from the base (the exact diff), pushed without force; then the pull
     // request. An existing head branch: the pull request approval only. Audited; audit mode
     // refuses.
+    // Rollback through Git (docs/rollback.md): a change that puts every file the application
+    // renders back as it was at `revision` (a commit of its config repository), on top of the
+    // branch the application follows — a revert that works with auto-sync and self-heal left
+    // on. Described like any change (impact, object diff, risks); submitted with
+    // submitConfigChange (the commit's exact diff, then the pull request, each approved).
+    void draftRevertChange(const QString& appKey, const nlohmann::json& application,
+                           const QString& revision,
+                           std::function<void(Result<ConfigChangeDraft>)> done);
     void submitConfigChange(const ConfigChangeDraft& draft, const QString& branch,
                             const QString& title, const QString& body,
                             std::function<void(Result<CorrectiveOutcome>)> done,

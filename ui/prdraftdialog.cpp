@@ -21,6 +21,7 @@
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -96,6 +97,7 @@ PrDraftDialog::PrDraftDialog(ConsoleSession* session, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
 
     auto* chooser = new QGroupBox(tr("Change"), this);
+    m_chooser = chooser;
     auto* form = new QFormLayout(chooser);
     m_form = form;
     m_repository->setObjectName(QStringLiteral("repository"));
@@ -359,6 +361,21 @@ void PrDraftDialog::updateApprove() {
                         "exact request); both are recorded in the audit log")
                    : tr("You approve the pull request (the exact request); it is recorded in "
                         "the audit log")));
+}
+
+void PrDraftDialog::presentDraft(ConfigChangeDraft draft, const QString& heading) {
+    ++m_inspection; // an inspection still under way answers for another repository: ignored
+    m_chooser->setEnabled(false);
+    m_chooser->setToolTip(tr("The change is given: %1").arg(heading));
+    {
+        // Only shown: choosing the repository here must not inspect or describe anything.
+        const QSignalBlocker blocker(m_repository);
+        chooseRemote(draft.repoURL);
+    }
+    m_base->setText(draft.baseBranch);
+    m_head->setText(draft.headLabel);
+    setWindowTitle(heading);
+    showDraft(std::move(draft));
 }
 
 void PrDraftDialog::describe() {

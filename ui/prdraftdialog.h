@@ -45,6 +45,9 @@ public:
 
     void describe();
     void approveAndOpen();
+    // Shows a change described elsewhere (a revert to an earlier revision, from the rollback
+    // view) for review and approval; the repository and revisions are fixed.
+    void presentDraft(ConfigChangeDraft draft, const QString& heading);
 
     bool isBusy() const { return m_busy; }
     const std::optional<ConfigChangeDraft>& draft() const { return m_draft; }
@@ -83,6 +86,7 @@ private:
     int m_inspection = 0; // newer inspections win over older answers
 
     QFormLayout* m_form = nullptr;
+    QWidget* m_chooser = nullptr;
     QComboBox* m_repository;
     QWidget* m_folderRow;
     QLineEdit* m_folder;

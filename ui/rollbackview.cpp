@@ -1,5 +1,8 @@
 #include "rollbackview.h"
 
+#include "configchange.h"
+#include "prdraftdialog.h"
+
 #include "argocd/client.h"
 #include "consolesession.h"
 #include "fleet/fleetstore.h"
@@ -85,6 +88,7 @@ RollbackView::RollbackView(ConsoleSession* session, QWidget* parent)
     , m_planText(new QTextBrowser(this))
     , m_markBad(new QPushButton(tr("Mark revision as bad…"), this))
     , m_runButton(new QPushButton(tr("Review and run plan…"), this))
+    , m_revertButton(new QPushButton(tr("Revert pull request…"), this))
     , m_split(new QSplitter(Qt::Vertical, this)) {
     auto* layout = new QVBoxLayout(this);
     m_status->setObjectName(QStringLiteral("rollbackStatus"));
@@ -137,6 +141,12 @@ RollbackView::RollbackView(ConsoleSession* session, QWidget* parent)
     m_liveState->setTextFormat(Qt::RichText);
     actions->addWidget(m_liveState);
     actions->addStretch(1);
+    m_revertButton->setObjectName(QStringLiteral("rollbackRevertPr"));
+    m_revertButton->setToolTip(
+        tr("Put the files this application renders back as they were at the selected revision, "
+           "as a pull request on its config repository: you review the diff and what it "
+           "reaches, then approve the commit and the pull request. Works with auto-sync on."));
+    actions->addWidget(m_revertButton);
     actions->addWidget(m_runButton);
     topLayout->addLayout(actions);
 
@@ -159,6 +169,7 @@ RollbackView::RollbackView(ConsoleSession* session, QWidget* parent)
 
     connect(m_markBad, &QPushButton::clicked, this, &RollbackView::markBadInteractive);
     connect(m_runButton, &QPushButton::clicked, this, &RollbackView::reviewAndRun);
+    connect(m_revertButton, &QPushButton::clicked, this, &RollbackView::openRevertPullRequest);
     // The application's own state, live: what a rollback is supposed to change.
     connect(m_session->store(), &fleet::FleetStore::batchApplied, this,
             &RollbackView::updateLiveState);
@@ -725,6 +736,42 @@ void RollbackView::updateButtons() {
                          : sent    ? tr("Plan sent (Reload to rank again)")
                                    : tr("Review and run plan…"));
     m_table->setEnabled(!m_running);
+    m_revertButton->setEnabled(idle && c && m_appJson && !c->revision.isEmpty());
+}
+
+void RollbackView::openRevertPullRequest() {
+    const RollbackCandidate* c = selectedCandidate();
+    if (!c || !m_appJson)
+        return;
+    const QString revision = c->revision;
+    const qint64 id = c->id;
+    m_revertButton->setEnabled(false);
+    m_status->setText(
+        tr("Drafting the revert of %1 to %2…").arg(esc(m_app.name), esc(revision.left(7))));
+    QPointer<RollbackView> self(this);
+    m_session->draftRevertChange(
+        m_key, *m_appJson, revision, [self, revision, id](Result<ConfigChangeDraft> draft) {
+            if (!self)
+                return;
+            self->updateButtons();
+            if (!draft.ok()) {
+                self->m_status->setText(
+                    QStringLiteral("<span style='color:#b00020'>%1</span> "
+                                   "<span style='color:gray'>%2</span>")
+                        .arg(esc(tr("No revert pull request: %1").arg(draft.error().shortMessage)),
+                             esc(draft.error().details)));
+                return;
+            }
+            auto* dialog = new PrDraftDialog(self->m_session, self);
+            dialog->setAttribute(Qt::WA_DeleteOnClose);
+            dialog->presentDraft(std::move(draft).value(), tr("Revert %1 to history entry %2 (%3)")
+                                                               .arg(self->m_app.name)
+                                                               .arg(id)
+                                                               .arg(revision.left(7)));
+            dialog->show();
+            self->updateStatus();
+            Q_EMIT self->revertDialogOpened(dialog);
+        });
 }
 
 void RollbackView::updateLiveState() {

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 class QLabel;
+class QDialog;
 class QPushButton;
 class QSplitter;
 class QTableView;
@@ -66,6 +67,7 @@ public:
     QLabel* statusLabel() const { return m_status; }
     QPushButton* markBadButton() const { return m_markBad; }
     QPushButton* runButton() const { return m_runButton; }
+    QPushButton* revertButton() const { return m_revertButton; }
 
 public Q_SLOTS:
     // Fetches the application, its manifests and the timeline data, then ranks.
@@ -77,10 +79,14 @@ public Q_SLOTS:
     // Runs the plan of the selected candidate without the review dialog (tests; the button
     // asks first). Every step still goes through the approval gate.
     void runPlan();
+    // A Git revert of the application's files to the selected candidate's revision, drafted and
+    // opened for review as a pull request (works with auto-sync and self-heal on).
+    void openRevertPullRequest();
 
 Q_SIGNALS:
-    void ranked();                     // a ranking is shown (for tests and the tab title)
-    void planFinished(bool completed); // a plan run ended
+    void ranked();                            // a ranking is shown (for tests and the tab title)
+    void planFinished(bool completed);        // a plan run ended
+    void revertDialogOpened(QDialog* dialog); // the revert pull request's review (for tests)
 
 private:
     struct RankResult;
@@ -145,6 +151,7 @@ private:
     QTextBrowser* m_planText;
     QPushButton* m_markBad;
     QPushButton* m_runButton;
+    QPushButton* m_revertButton;
     QSplitter* m_split;
 };
 

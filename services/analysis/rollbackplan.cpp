@@ -68,9 +68,9 @@ RollbackPlan planArgoRollback(const argocd::Client& client, const argocd::AppSum
                                  "strategy: hooks do not run%1.")
                       .arg(options.prune ? QString() : QStringLiteral(" and nothing is pruned"));
     plan.followUps.prepend(
-        QStringLiteral("Open a revert PR so Git matches the cluster again (the application stays "
-                       "OutOfSync until then). Sextant cannot draft it yet: PR drafting does not "
-                       "exist, open it by hand."));
+        QStringLiteral("Open a revert pull request so Git matches the cluster again (the "
+                       "application stays OutOfSync until then): in the console, \"Revert pull "
+                       "request…\" on the Rollback tab drafts it for this entry."));
     return plan;
 }
 
@@ -82,7 +82,10 @@ RollbackPlan planGitRevert(const argocd::AppSummary& app, qint64 historyId, cons
     plan.historyId = historyId;
     plan.revision = revision;
     plan.available = false;
-    plan.unavailableReason = QStringLiteral("Needs PR drafting, which Sextant does not have yet");
+    plan.unavailableReason =
+        QStringLiteral("A pull request, not Argo CD requests: in the console, \"Revert pull "
+                       "request…\" on the Rollback tab drafts the revert of the application's "
+                       "files to this revision for your review and approval");
     plan.notes << QStringLiteral("Works with auto-sync and self-heal left on: Argo CD deploys the "
                                  "revert like any other commit.");
     plan.followUps

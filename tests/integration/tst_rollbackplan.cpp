@@ -219,8 +219,8 @@ private Q_SLOTS:
         QVERIFY(plan.steps[0].request.body.contains("\"dryRun\":true"));
         QVERIFY(plan.steps[1].request.body.contains("\"dryRun\":false"));
         QVERIFY(plan.steps[1].request.production); // typed confirmation through the gate
-        QVERIFY(anyContains(plan.followUps, QStringLiteral("revert PR")));
-        QVERIFY(anyContains(plan.followUps, QStringLiteral("PR drafting does not exist")));
+        QVERIFY(anyContains(plan.followUps, QStringLiteral("revert pull request")));
+        QVERIFY(anyContains(plan.followUps, QStringLiteral("on the Rollback tab drafts it")));
 
         const PlanRun run = runPlan(plan);
         QVERIFY2(run.completed, qPrintable(run.stopReason));
@@ -280,11 +280,11 @@ private Q_SLOTS:
                                                 QStringLiteral("c4b8a2f6e0d4"));
         QVERIFY(!plan.available);
         QVERIFY(plan.steps.isEmpty());
-        QVERIFY(plan.unavailableReason.contains(QStringLiteral("PR drafting")));
+        QVERIFY(plan.unavailableReason.contains(QStringLiteral("Revert pull request")));
         QVERIFY(plan.toMarkdown().contains(QStringLiteral("Unavailable")));
         const PlanRun run = runPlan(plan);
         QVERIFY(!run.completed);
-        QVERIFY(run.stopReason.contains(QStringLiteral("PR drafting")));
+        QVERIFY(run.stopReason.contains(QStringLiteral("Revert pull request")));
     }
 
     void crdAddedSinceIsARisk() {

@@ -6,6 +6,8 @@
 // top of the base commit) and opens the pull request; the audit log holds both approvals and
 // outcomes and no token. A rejected commit and a repository in audit mode push nothing.
 #include "analysis/evidence.h"
+#include "argocd/client.h"
+#include "configchange.h"
 #include "consolesession.h"
 #include "correctivecommitdialog.h"
 #include "correctiveproposal.h"
@@ -310,6 +312,92 @@ private slots:
         QVERIFY2(!leak.hasMatch(), qPrintable(leak.captured()));
         QVERIFY(!text.contains(QRegularExpression(QStringLiteral("Bearer +[A-Za-z0-9]"))));
         dialog->close();
+    }
+
+    // The Rollback tab's "Revert pull request…": shop-checkout's history names the demo
+    // repository's real commits, so history entry 18 (the good release) can be reverted to in
+    // Git: one file back to v2.14.0, described, committed, pushed and opened as a pull request
+    // with two approvals. An entry whose commit the repository does not have is said so.
+    void revertPullRequestToTheGoodRelease() {
+        const QString key = [this] {
+            for (int i = 0; i < m_session->store()->size(); ++i)
+                if (m_session->store()->at(i).name == QLatin1String("shop-checkout"))
+                    return m_session->store()->at(i).key();
+            return QString();
+        }();
+        QVERIFY(!key.isEmpty());
+        const argocd::AppSummary app = m_session->store()->at(m_session->store()->indexOf(key));
+        argocd::Client* client = m_session->client(app.instance);
+        QVERIFY(client);
+        std::optional<Result<nlohmann::json>> fetched;
+        client->getApplication(app.name, app.appNamespace, [&fetched](Result<nlohmann::json> r) {
+            fetched.emplace(std::move(r));
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(fetched.has_value(), kWait);
+        QVERIFY(fetched->ok());
+        const nlohmann::json application = fetched->value();
+        QString good, unknown;
+        for (const nlohmann::json& h : application["status"]["history"]) {
+            if (h.value("id", 0) == 18)
+                good = QString::fromStdString(h.value("revision", std::string()));
+            if (h.value("id", 0) == 17)
+                unknown = QString::fromStdString(h.value("revision", std::string()));
+        }
+        // Relinked to the real commit "Release checkout v2.14.0" (the parent of main).
+        QCOMPARE(good, demoRepo()->resolve(QStringLiteral("main~1")).value());
+
+        std::optional<Result<ui::ConfigChangeDraft>> drafted;
+        m_session->draftRevertChange(
+            key, application, good,
+            [&drafted](Result<ui::ConfigChangeDraft> d) { drafted.emplace(std::move(d)); });
+        QTRY_VERIFY_WITH_TIMEOUT(drafted.has_value(), kWait);
+        QVERIFY2(drafted->ok(),
+                 qPrintable(drafted->ok() ? QString() : drafted->error().toString()));
+        const ui::ConfigChangeDraft draft = drafted->value();
+        QCOMPARE(draft.baseBranch, QStringLiteral("main"));
+        QCOMPARE(draft.baseSha, m_baseSha);
+        QCOMPARE(int(draft.edits.size()), 1);
+        QCOMPARE(draft.edits.front().path, kFile);
+        QVERIFY(draft.edits.front().content->contains(kFixedLine));
+        QVERIFY(draft.diff.contains(QString::fromUtf8("-" + kTypoLine.chopped(1))));
+        QVERIFY(draft.description);
+        QCOMPARE(int(draft.description->impacted.size()), 1);
+        QCOMPARE(draft.description->impacted.front().app.name, QStringLiteral("shop-checkout"));
+        QVERIFY(draft.whyNoPullRequest.isEmpty());
+
+        m_approver.seen.clear();
+        const int from = int(auditEntries().size());
+        std::optional<Result<ui::CorrectiveOutcome>> outcome;
+        m_session->submitConfigChange(
+            draft, draft.suggestedBranch, QStringLiteral("Revert shop-checkout to v2.14.0"),
+            QStringLiteral("Rollback through Git."),
+            [&outcome](Result<ui::CorrectiveOutcome> o) { outcome.emplace(std::move(o)); });
+        QTRY_VERIFY_WITH_TIMEOUT(outcome.has_value(), kWait);
+        QVERIFY2(outcome->ok(),
+                 qPrintable(outcome->ok() ? QString() : outcome->error().toString()));
+        QVERIFY(outcome->value().number >= 1);
+        QCOMPARE(m_approver.seen.size(), 2);
+        QCOMPARE(m_approver.seen[0].action, QStringLiteral("git-push"));
+        QCOMPARE(m_approver.seen[1].action, QStringLiteral("open-pull-request"));
+        QCOMPARE(phasesOf(QStringLiteral("git-push"), from),
+                 (QStringList{QStringLiteral("requested"), QStringLiteral("approved"),
+                              QStringLiteral("succeeded")}));
+        const auto pushed =
+            demoRepo()->resolve(QStringLiteral("refs/heads/") + draft.suggestedBranch);
+        QVERIFY(pushed.ok());
+        QVERIFY(
+            demoRepo()->tree(pushed.value()).value()->readFile(kFile).value().contains(kFixedLine));
+
+        // History entry 17 names a commit this repository never had.
+        drafted.reset();
+        m_session->draftRevertChange(
+            key, application, unknown,
+            [&drafted](Result<ui::ConfigChangeDraft> d) { drafted.emplace(std::move(d)); });
+        QTRY_VERIFY_WITH_TIMEOUT(drafted.has_value(), kWait);
+        QVERIFY(!drafted->ok());
+        QCOMPARE(drafted->error().kind, Error::Kind::NotFound);
+        QVERIFY2(drafted->error().shortMessage.contains(QStringLiteral("is not in")),
+                 qPrintable(drafted->error().shortMessage));
     }
 
     // A repository in audit mode: the gate refuses before anyone is asked; nothing is pushed.

@@ -143,7 +143,7 @@ private Q_SLOTS:
         QCOMPARE(rb->plan()->historyId, qint64(41));
         const QString plan = rb->planBrowser()->toPlainText();
         QVERIFY2(plan.contains(QStringLiteral("audit (read-only) mode")), qPrintable(plan));
-        QVERIFY(plan.contains(QStringLiteral("revert PR")));
+        QVERIFY(plan.contains(QStringLiteral("revert pull request")));
         QVERIFY(rb->runButton()->isEnabled());
         grabTo(view, QStringLiteral("rollback-candidates.png"));
     }
@@ -260,7 +260,7 @@ private Q_SLOTS:
         const QString plan = rb->planBrowser()->toPlainText();
         QVERIFY2(plan.contains(QStringLiteral("Rollback to #41")), qPrintable(plan));
         QVERIFY2(plan.contains(QStringLiteral("payments-api is Healthy again")), qPrintable(plan));
-        QVERIFY(plan.contains(QStringLiteral("revert PR")));
+        QVERIFY(plan.contains(QStringLiteral("revert pull request")));
         QVERIFY(!rb->runButton()->isEnabled());
         grabTo(view, QStringLiteral("rollback-done.png"));
         m_session->policy()->setMode(kInstance, governance::Mode::Audit);
