@@ -15,6 +15,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QHorizontalStackedBarSeries>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLegendMarker>
 #include <QLineSeries>
@@ -38,6 +39,107 @@
 #include <climits>
 
 namespace sextant::ui {
+
+namespace {
+
+// One thing a chart lets you click: a donut slice, one cluster's bar of one sync status, a
+// trend line. Built afresh on every key press (the series are rebuilt on every refresh).
+struct ChartTarget {
+    QString label;
+    fleet::FleetFilter filter;
+    std::function<void(bool)> highlight;
+};
+
+// Keyboard access to a chart: Tab focuses it, the arrow keys (and Home/End) move between its
+// segments — highlighted, named in a tooltip and in the view's accessible description — and
+// Enter or Space opens the table filtered to the segment, like a click.
+class ChartKeys : public QObject {
+public:
+    using Targets = std::function<QVector<ChartTarget>()>;
+    using Activate = std::function<void(const fleet::FleetFilter&)>;
+
+    ChartKeys(QChartView* view, Targets targets, Activate activate)
+        : QObject(view)
+        , m_view(view)
+        , m_targets(std::move(targets))
+        , m_activate(std::move(activate)) {
+        view->setFocusPolicy(Qt::StrongFocus);
+        view->installEventFilter(this);
+    }
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override {
+        if (watched != m_view)
+            return false;
+        if (event->type() == QEvent::FocusIn) {
+            show(m_current);
+            return false;
+        }
+        if (event->type() == QEvent::FocusOut) {
+            for (const ChartTarget& t : m_targets())
+                t.highlight(false);
+            return false;
+        }
+        if (event->type() != QEvent::KeyPress)
+            return false;
+        const int key = static_cast<QKeyEvent*>(event)->key();
+        switch (key) {
+        case Qt::Key_Right:
+        case Qt::Key_Down:
+            show(m_current + 1);
+            return true;
+        case Qt::Key_Left:
+        case Qt::Key_Up:
+            show(m_current - 1);
+            return true;
+        case Qt::Key_Home:
+            show(0);
+            return true;
+        case Qt::Key_End:
+            show(int(m_targets().size()) - 1);
+            return true;
+        case Qt::Key_Return:
+        case Qt::Key_Enter:
+        case Qt::Key_Space: {
+            const QVector<ChartTarget> targets = m_targets();
+            if (m_current >= 0 && m_current < targets.size())
+                m_activate(targets.at(m_current).filter);
+            return true;
+        }
+        default:
+            return false;
+        }
+    }
+
+private:
+    void show(int index) {
+        const QVector<ChartTarget> targets = m_targets();
+        for (const ChartTarget& t : targets)
+            t.highlight(false);
+        if (targets.isEmpty()) {
+            m_current = 0;
+            m_view->setAccessibleDescription(QObject::tr("Nothing to select"));
+            return;
+        }
+        m_current = std::clamp(index, 0, int(targets.size()) - 1);
+        const ChartTarget& t = targets.at(m_current);
+        t.highlight(true);
+        const QString text = QObject::tr("%1 (%2 of %3) — Enter shows these applications")
+                                 .arg(t.label)
+                                 .arg(m_current + 1)
+                                 .arg(targets.size());
+        m_view->setAccessibleDescription(text);
+        if (m_view->isVisible())
+            QToolTip::showText(m_view->mapToGlobal(m_view->rect().center()), text, m_view);
+    }
+
+    QChartView* m_view;
+    Targets m_targets;
+    Activate m_activate;
+    int m_current = 0;
+};
+
+} // namespace
 
 using argocd::HealthStatus;
 using argocd::SyncStatus;
@@ -202,6 +304,68 @@ DashboardView::DashboardView(ConsoleSession* session, FleetModel* model,
     m_trendChart = new QChart;
     m_trendChart->legend()->setAlignment(Qt::AlignBottom);
     auto* trendView = makeChartView(m_trendChart, tr("Trend of degraded and out-of-sync counts"));
+    healthView->setObjectName(QStringLiteral("healthChart"));
+    clusterView->setObjectName(QStringLiteral("clusterChart"));
+    trendView->setObjectName(QStringLiteral("trendChart"));
+    const auto activate = [this](const FleetFilter& f) { Q_EMIT filterRequested(f); };
+    new ChartKeys(
+        healthView,
+        [this] {
+            QVector<ChartTarget> out;
+            const auto slices = m_healthSeries->slices();
+            for (QPieSlice* slice : slices) {
+                FleetFilter f;
+                f.health = {HealthStatus(slice->property("health").toInt())};
+                out.append({slice->label(), f, [slice](bool on) { slice->setExploded(on); }});
+            }
+            return out;
+        },
+        activate);
+    new ChartKeys(
+        clusterView,
+        [this] {
+            // Top to bottom as drawn (the first category is the bottom bar), then by status.
+            QVector<ChartTarget> out;
+            const auto sets = m_clusterSeries->barSets();
+            for (int i = int(m_clusterCategories.size()) - 1; i >= 0; --i) {
+                for (QBarSet* set : sets) {
+                    if (i >= set->count() || set->at(i) <= 0)
+                        continue;
+                    FleetFilter f;
+                    f.clusters = {m_clusterCategories.at(i)};
+                    f.sync = {SyncStatus(set->property("sync").toInt())};
+                    out.append({tr("%1: %2 %3")
+                                    .arg(m_clusterCategories.at(i), set->label())
+                                    .arg(number(int(set->at(i)))),
+                                f, [set, i](bool on) {
+                                    if (on)
+                                        set->selectBar(i);
+                                    else
+                                        set->deselectBar(i);
+                                }});
+                }
+            }
+            return out;
+        },
+        activate);
+    new ChartKeys(
+        trendView,
+        [this] {
+            QVector<ChartTarget> out;
+            const auto series = m_trendChart->series();
+            for (int i = 0; i < series.size() && i < m_trendFilters.size(); ++i) {
+                auto* line = qobject_cast<QLineSeries*>(series.at(i));
+                if (!line)
+                    continue;
+                out.append({line->name(), m_trendFilters.at(i), [line](bool on) {
+                                QPen pen = line->pen();
+                                pen.setWidthF(on ? 4.5 : 2.2);
+                                line->setPen(pen);
+                            }});
+            }
+            return out;
+        },
+        activate);
     m_trendRange = new QComboBox;
     m_trendRange->addItem(tr("Last hour"), 3600);
     m_trendRange->addItem(tr("Last 24 hours"), 24 * 3600);
@@ -622,6 +786,7 @@ void DashboardView::updateClusters() {
     unknown->setColor(FleetModel::syncColor(SyncStatus::Unknown));
     for (QBarSet* set : {synced, outOfSync, unknown}) {
         set->setBorderColor(palette().color(QPalette::Base));
+        set->setSelectedColor(set->color().darker(160)); // the bar the keyboard is on
         const auto sync = SyncStatus(set->property("sync").toInt());
         connect(set, &QBarSet::clicked, this, [this, sync](int index) {
             if (index < 0 || index >= m_clusterCategories.size())
@@ -747,7 +912,9 @@ void DashboardView::updateTrend() {
     valueAxis->applyNiceNumbers();
     m_trendChart->addAxis(timeAxis, Qt::AlignBottom);
     m_trendChart->addAxis(valueAxis, Qt::AlignLeft);
+    m_trendFilters.clear();
     for (const auto& line : lines) {
+        m_trendFilters.append(line.filter);
         QPen pen(line.color);
         pen.setWidthF(2.2);
         line.series->setPen(pen);

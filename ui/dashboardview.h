@@ -99,7 +99,8 @@ private:
     QPieSeries* m_healthSeries;
     QChart* m_clusterChart;
     QHorizontalStackedBarSeries* m_clusterSeries;
-    QStringList m_clusterCategories; // cluster values behind the bars, top to bottom
+    QVector<fleet::FleetFilter> m_trendFilters; // per trend line, in the chart's series order
+    QStringList m_clusterCategories;            // cluster values behind the bars, top to bottom
     // Cluster value -> short label: the host of a server URL without the DNS labels every
     // cluster shares ("api.prod-eu-1.k8s.example.net" -> "prod-eu-1").
     QHash<QString, QString> m_clusterLabels;

@@ -14,6 +14,7 @@
 #include "sim/simulator.h"
 
 #include <QBarSet>
+#include <QChartView>
 #include <QHorizontalStackedBarSeries>
 #include <QLabel>
 #include <QLocale>
@@ -214,6 +215,58 @@ private Q_SLOTS:
         dash->refreshNow();
         QTest::qWait(50);
         QVERIFY(m_window->grab().save(shots + QStringLiteral("/dashboard-offscreen.png")));
+    }
+
+    void chartSegmentsAreReachableByKeyboard() {
+        // Tab reaches each chart; the arrow keys walk its segments (highlighted and named for
+        // screen readers); Enter filters the table exactly like a click.
+        m_window->showDashboard();
+        auto* dash = m_window->dashboard();
+        dash->refreshNow();
+        auto* health = dash->findChild<QChartView*>(QStringLiteral("healthChart"));
+        auto* clusters = dash->findChild<QChartView*>(QStringLiteral("clusterChart"));
+        auto* trend = dash->findChild<QChartView*>(QStringLiteral("trendChart"));
+        QVERIFY(health && clusters && trend);
+        for (QChartView* view : {health, clusters, trend})
+            QCOMPARE(view->focusPolicy(), Qt::StrongFocus);
+
+        // The donut starts with its worst slice; the next one is the second slice.
+        health->setFocus();
+        QTest::keyClick(health, Qt::Key_Home);
+        const auto slices = dash->healthSeries()->slices();
+        QVERIFY(slices.size() >= 2);
+        QVERIFY(slices.at(0)->isExploded());
+        QTest::keyClick(health, Qt::Key_Right);
+        QVERIFY(!slices.at(0)->isExploded());
+        QVERIFY(slices.at(1)->isExploded());
+        QVERIFY2(health->accessibleDescription().startsWith(slices.at(1)->label()),
+                 qPrintable(health->accessibleDescription()));
+        QSignalSpy spy(dash, &ui::DashboardView::filterRequested);
+        QTest::keyClick(health, Qt::Key_Return);
+        QCOMPARE(spy.size(), 1);
+        const FleetFilter fromKey = spy.takeFirst().first().value<FleetFilter>();
+        QCOMPARE(fromKey.health.size(), 1);
+        QVERIFY(slices.at(1)->label().startsWith(argocd::toString(fromKey.health.first())));
+        checkTableShowsExactly(fromKey);
+        QCOMPARE(m_window->proxy()->rowCount(), qRound(slices.at(1)->value()));
+
+        // The cluster bars: the first segment is the top cluster's first non-empty status.
+        m_window->showDashboard();
+        clusters->setFocus();
+        QTest::keyClick(clusters, Qt::Key_Home);
+        QTest::keyClick(clusters, Qt::Key_Space);
+        QCOMPARE(spy.size(), 1);
+        const FleetFilter bar = spy.takeFirst().first().value<FleetFilter>();
+        QCOMPARE(bar.clusters, QStringList{dash->stats().clusters.first().cluster});
+        QCOMPARE(bar.sync.size(), 1);
+        checkTableShowsExactly(bar);
+
+        // The trend: Enter on the first line filters by its status.
+        m_window->showDashboard();
+        trend->setFocus();
+        QTest::keyClick(trend, Qt::Key_Home);
+        QTest::keyClick(trend, Qt::Key_Return);
+        QCOMPARE(spy.size(), 1);
     }
 
     void trendReadsTheHistory() {
