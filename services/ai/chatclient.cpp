@@ -1,4 +1,5 @@
 #include "chatclient.h"
+#include "core/tls.h"
 
 #include <QFile>
 #include <QNetworkAccessManager>
@@ -79,22 +80,14 @@ ChatClient::ChatClient(LlmConfig config, QObject* parent)
     , m_firstTextTimer(new QTimer(this)) {
     if (const Status s = m_config.validate(); !s)
         m_configError = s.error();
-    m_ssl = QSslConfiguration::defaultConfiguration();
-    if (!m_config.caFile.isEmpty() && !m_configError.isError()) {
-        QFile file(m_config.caFile);
-        const QList<QSslCertificate> certs = file.open(QIODevice::ReadOnly)
-                                                 ? QSslCertificate::fromData(file.readAll())
-                                                 : QList<QSslCertificate>{};
-        if (certs.isEmpty())
-            m_configError = makeError(Error::Kind::Config,
-                                      QStringLiteral("%1: the CA file '%2' holds no readable PEM "
-                                                     "certificate")
-                                          .arg(m_config.displayName(), m_config.caFile));
-        else
-            m_ssl.addCaCertificates(certs);
-    }
-    if (!m_config.verifyTls)
-        m_ssl.setPeerVerifyMode(QSslSocket::VerifyNone);
+    auto tls = clientTlsConfiguration(m_config.displayName(),
+                                      m_configError.isError() ? QString() : m_config.caFile,
+                                      !m_config.verifyTls);
+    if (tls)
+        m_ssl = tls.value();
+    else
+        m_configError =
+            makeError(Error::Kind::Config, tls.error().shortMessage, tls.error().details);
     m_overallTimer->setSingleShot(true);
     m_firstTextTimer->setSingleShot(true);
     connect(m_overallTimer, &QTimer::timeout, this, &ChatClient::onOverallTimeout);

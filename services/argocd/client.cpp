@@ -1,4 +1,5 @@
 #include "client.h"
+#include "core/tls.h"
 
 #include "appparser.h"
 #include "httperror.h"
@@ -80,28 +81,13 @@ Client::Client(InstanceConfig config, QObject* parent)
     , m_nam(new QNetworkAccessManager(this)) {
     if (const Status s = m_config.validate(); !s)
         m_configError = s.error();
-    m_ssl = QSslConfiguration::defaultConfiguration();
-    if (!m_config.caFile.isEmpty() && !m_configError.isError()) {
-        QFile file(m_config.caFile);
-        if (!file.open(QIODevice::ReadOnly)) {
-            m_configError = Error::make(Error::Kind::Config,
-                                        QStringLiteral("%1: cannot read the CA file '%2'")
-                                            .arg(m_config.displayName(), m_config.caFile),
-                                        file.errorString());
-        } else {
-            const QList<QSslCertificate> certs =
-                QSslCertificate::fromData(file.readAll(), QSsl::Pem);
-            if (certs.isEmpty())
-                m_configError =
-                    Error::make(Error::Kind::Config,
-                                QStringLiteral("%1: the CA file '%2' contains no PEM certificate")
-                                    .arg(m_config.displayName(), m_config.caFile));
-            else
-                m_ssl.addCaCertificates(certs);
-        }
-    }
-    if (m_config.insecure)
-        m_ssl.setPeerVerifyMode(QSslSocket::VerifyNone);
+    auto tls = clientTlsConfiguration(m_config.displayName(),
+                                      m_configError.isError() ? QString() : m_config.caFile,
+                                      m_config.insecure);
+    if (tls)
+        m_ssl = tls.value();
+    else
+        m_configError = tls.error();
     m_nam->setRedirectPolicy(QNetworkRequest::SameOriginRedirectPolicy);
 }
 

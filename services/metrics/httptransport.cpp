@@ -1,4 +1,5 @@
 #include "httptransport.h"
+#include "core/tls.h"
 
 #include "argocd/httperror.h"
 
@@ -70,28 +71,13 @@ HttpTransport::HttpTransport(Endpoint endpoint, QString serviceName, QObject* pa
     , m_nam(new QNetworkAccessManager(this)) {
     if (const Status s = m_endpoint.validate(); !s)
         m_configError = s.error();
-    m_ssl = QSslConfiguration::defaultConfiguration();
-    if (!m_endpoint.caFile.isEmpty() && !m_configError.isError()) {
-        QFile file(m_endpoint.caFile);
-        if (!file.open(QIODevice::ReadOnly)) {
-            m_configError = Error::make(Error::Kind::Config,
-                                        QStringLiteral("%1: cannot read the CA file '%2'")
-                                            .arg(m_endpoint.displayName(), m_endpoint.caFile),
-                                        file.errorString());
-        } else {
-            const QList<QSslCertificate> certs =
-                QSslCertificate::fromData(file.readAll(), QSsl::Pem);
-            if (certs.isEmpty())
-                m_configError =
-                    Error::make(Error::Kind::Config,
-                                QStringLiteral("%1: the CA file '%2' contains no PEM certificate")
-                                    .arg(m_endpoint.displayName(), m_endpoint.caFile));
-            else
-                m_ssl.addCaCertificates(certs);
-        }
-    }
-    if (m_endpoint.insecure)
-        m_ssl.setPeerVerifyMode(QSslSocket::VerifyNone);
+    auto tls = clientTlsConfiguration(m_endpoint.displayName(),
+                                      m_configError.isError() ? QString() : m_endpoint.caFile,
+                                      m_endpoint.insecure);
+    if (tls)
+        m_ssl = tls.value();
+    else
+        m_configError = tls.error();
     // A redirect to another origin would carry the token elsewhere: same origin only.
     m_nam->setRedirectPolicy(QNetworkRequest::SameOriginRedirectPolicy);
 }
