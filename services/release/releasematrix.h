@@ -1,0 +1,105 @@
+#pragma once
+
+// The release matrix (docs/release-review.md): one ApplicationSet (or any label selector) laid
+// out as components × clusters, with each cell's revision, images, sync, health, operation phase
+// and RollingSync step, plus the drift and outliers an engineer checks by hand during a release.
+// Pure functions over data already fetched; nothing here talks to the network.
+
+#include "argocd/types.h"
+#include "core/result.h"
+
+#include <QDateTime>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+#include <nlohmann/json.hpp>
+
+namespace sextant::release {
+
+// ApplicationSet status.applicationStatus[].status for the RollingSync strategy.
+enum class StepStatus { None, Waiting, Pending, Progressing, Healthy };
+QString toString(StepStatus s);
+StepStatus stepStatusFromString(QStringView s);
+
+// One spec.strategy.rollingSync.steps[] entry.
+struct RollingStep {
+    int index = 0;       // 1-based, as Argo CD numbers them in applicationStatus[].step
+    QString description; // "env In (stage)", from the matchExpressions
+    QString maxUpdate;   // "25%", "1", empty = all at once
+    nlohmann::json matchExpressions = nlohmann::json::array();
+    bool matches(const QList<QPair<QString, QString>>& labels) const;
+};
+
+struct ReleaseCell {
+    argocd::AppSummary app;
+    QString component;   // the row: what this application deploys
+    QString cluster;     // the column
+    QString environment; // the app's (else the cluster's) env label; empty = unknown
+    int step = 0;        // RollingSync step (1-based); 0 = not in any step / no RollingSync
+    StepStatus stepStatus = StepStatus::None;
+    QString stepMessage;
+    bool onReleaseRevision = false; // runs its row's release revision
+    QStringList outlierReasons;     // in words; empty = not an outlier
+};
+
+struct ReleaseColumn {
+    QString cluster;
+    QString environment;
+    int step = 0; // the lowest step of its cells
+};
+
+struct ReleaseRow {
+    QString component;
+    QString releaseRevision;  // the revision being rolled out (full SHA or tag)
+    QString previousRevision; // what the not-yet-updated cells run; empty = none
+    QStringList releaseImages;
+    QStringList previousImages;
+    QVector<int> cells; // per column: index into ReleaseMatrix::cells, -1 = no application
+};
+
+struct ReleaseMatrix {
+    QString name;     // ApplicationSet name, or the label selector
+    QString instance; // Sextant instance the applications came from
+    bool rollingSync = false;
+    QVector<RollingStep> steps;
+    int currentStep = 0; // the step Argo CD is rolling out (lowest step not all Healthy); 0 = done
+    QVector<ReleaseColumn> columns; // ordered by step, environment (dev, test, stage, prod), name
+    QVector<ReleaseRow> rows;
+    QVector<ReleaseCell> cells;
+    QStringList outliers; // every outlier, in words, most serious first
+    QStringList notes;    // what could not be worked out, e.g. apps missing from the status
+};
+
+// From an ApplicationSet object (GET /api/v1/applicationsets/{name}) and the fleet's
+// applications: the applications the set owns (status.resources, else the template's labels and
+// name), grouped into rows by source (repoURL + path with the environment segment removed) and
+// columns by destination cluster.
+Result<ReleaseMatrix> buildReleaseMatrix(const nlohmann::json& appset,
+                                         const QVector<argocd::AppSummary>& apps);
+// The same for any set of applications (e.g. a label selector's matches); no RollingSync steps.
+ReleaseMatrix buildReleaseMatrix(const QString& name, const QVector<argocd::AppSummary>& apps);
+
+// "What version runs where": per component, the versions (image tags, else short revisions)
+// running in each environment across the fleet, with drift between environments.
+struct VersionCell {
+    QString environment;
+    QStringList versions; // distinct, most common first
+    int apps = 0;
+};
+struct VersionRow {
+    QString component;
+    QVector<VersionCell> environments; // in environment order
+    bool drift = false;                // environments run different versions
+    QString driftDescription;          // "prod runs 1.4.2, stage runs 1.5.0"
+};
+struct VersionMatrix {
+    QStringList environments;
+    QVector<VersionRow> rows;
+};
+VersionMatrix buildVersionMatrix(const QVector<argocd::AppSummary>& apps);
+
+// The canonical environment order used for columns and reports.
+int environmentRank(const QString& env);
+
+} // namespace sextant::release

@@ -1,0 +1,124 @@
+#pragma once
+
+// The release review (docs/release-review.md): for each cluster that already runs the release
+// revision, a canary judgement against the clusters still on the previous revision, over the
+// same window, then a recommendation per cluster, per RollingSync step and for the release:
+// proceed, halt or roll back, with the evidence and the blocking step or cluster named.
+
+#include "analysis/canaryjudge.h"
+#include "core/error.h"
+#include "release/releasematrix.h"
+
+#include <QDateTime>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+#include <functional>
+
+#include <nlohmann/json.hpp>
+
+namespace sextant::argocd {
+class Client;
+}
+namespace sextant::metrics {
+class PrometheusClient;
+}
+
+namespace sextant::release {
+
+enum class Recommendation { Proceed, Wait, Halt, RollBack };
+QString toString(Recommendation r);
+
+// One series for a chart: the average across the pooled series at each timestamp.
+struct ChartSeries {
+    QVector<qint64> timesMs;
+    QVector<double> values;
+};
+struct MetricChart {
+    QString metric;
+    ChartSeries canary;
+    ChartSeries baseline;
+};
+
+// One canary: one cell (an application on a cluster) on the release revision, judged against
+// the same component on the clusters still on the previous revision.
+struct CanaryReview {
+    int cell = -1; // index into ReleaseMatrix::cells
+    QString app;
+    QString cluster;
+    QString environment;
+    int step = 0;
+    QStringList baselineClusters;
+    analysis::CanaryTarget target;
+    bool judged = false;            // false: no baseline, too early, no Prometheus
+    QString notJudgedReason;        // in words when !judged
+    analysis::CanaryReport report;  // when judged
+    QVector<MetricChart> charts;    // per metric, when judged
+    Recommendation recommendation = Recommendation::Wait;
+    QString reason;                 // one sentence naming the deciding metric or state
+};
+
+struct ClusterReview {
+    QString cluster;
+    QString environment;
+    int step = 0;
+    QVector<int> canaries; // indices into ReleaseReview::canaries
+    Recommendation recommendation = Recommendation::Wait;
+    QString reason;
+};
+
+struct StepReview {
+    int step = 0; // 0 = applications outside any step
+    QString description;
+    StepStatus status = StepStatus::None; // the least advanced status of its cells
+    QStringList clusters;
+    Recommendation recommendation = Recommendation::Wait;
+    QString reason;
+};
+
+struct ReviewOptions {
+    // Label matchers for one cluster and for several; {{cluster}}, {{clusters}} (a regex
+    // alternation of escaped names), {{app}}, {{namespace}}, {{env}} are replaced.
+    QString canarySelector = QStringLiteral("cluster=\"{{cluster}}\"");
+    QString baselineSelector = QStringLiteral("cluster=~\"{{clusters}}\"");
+    int minWindowMinutes = 10; // a canary synced more recently than this is "too early" (Wait)
+    int maxWindowMinutes = 60; // the window ends now and starts at the sync, at most this long
+    qint64 stepMs = 30000;
+    QDateTime now; // invalid = the current time (tests and reports pass a fixed instant)
+};
+
+struct ReleaseReview {
+    ReleaseMatrix matrix;
+    QVector<CanaryReview> canaries;
+    QVector<ClusterReview> clusters;
+    QVector<StepReview> steps;
+    Recommendation recommendation = Recommendation::Wait;
+    QString headline; // "Halt at step 2 (stage): stage-eu-1 fails http-error-rate …"
+    QString blocking; // the blocking step or cluster, empty when proceeding
+    QString metricSetSource;
+    QString prometheus; // the Prometheus URL used, empty = none configured
+    QDateTime generatedAt;
+    QStringList notes;
+};
+
+// The canaries to judge: cells on their row's release revision whose row has cells on the
+// previous revision (the baseline), with the window from the sync to now.
+QVector<CanaryReview> planCanaries(const ReleaseMatrix& matrix, const ReviewOptions& options);
+// Per-canary recommendation from its report and the cell's sync/health, then per cluster, per
+// step and overall (the worst wins; the blocking cluster/step is named).
+ReleaseReview recommend(ReleaseMatrix matrix, QVector<CanaryReview> canaries);
+
+nlohmann::ordered_json reviewToJson(const ReleaseReview& review);
+QString reviewToMarkdown(const ReleaseReview& review);
+QString reviewToHtml(const ReleaseReview& review);
+
+// Fetches the ApplicationSet and its applications, plans the canaries, collects samples from
+// Prometheus (none when `prometheus` is null: every canary is "not judged"), judges off the
+// calling thread and calls `done` once on the calling thread.
+void runReleaseReview(argocd::Client& argocd, metrics::PrometheusClient* prometheus,
+                      const QString& appsetName, const QString& appsetNamespace,
+                      const analysis::MetricSet& metricSet, const ReviewOptions& options,
+                      std::function<void(Result<ReleaseReview>)> done);
+
+} // namespace sextant::release
