@@ -99,7 +99,22 @@ struct VersionMatrix {
 };
 VersionMatrix buildVersionMatrix(const QVector<argocd::AppSummary>& apps);
 
-// The canonical environment order used for columns and reports.
+// The canonical environment order used for columns and reports (dev < test < stage < prod;
+// unknown names after prod).
 int environmentRank(const QString& env);
+
+// One row of the "Releases" list: an ApplicationSet as the list shows it.
+struct AppSetSummary {
+    QString instance;
+    QString name;
+    QString appsetNamespace;
+    QString strategy; // "RollingSync", "AllAtOnce" (no strategy)
+    int steps = 0;
+    int currentStep = 0; // from status.applicationStatus; 0 = none in progress
+    int applications = 0;
+    QString health;  // status.health.status when present
+    QString message; // the most telling condition (RolloutProgressing, ErrorOccurred)
+};
+AppSetSummary summariseAppSet(const QString& instance, const nlohmann::json& appset);
 
 } // namespace sextant::release

@@ -51,12 +51,12 @@ struct CanaryReview {
     int step = 0;
     QStringList baselineClusters;
     analysis::CanaryTarget target;
-    bool judged = false;            // false: no baseline, too early, no Prometheus
-    QString notJudgedReason;        // in words when !judged
-    analysis::CanaryReport report;  // when judged
-    QVector<MetricChart> charts;    // per metric, when judged
+    bool judged = false;           // false: no baseline, too early, no Prometheus
+    QString notJudgedReason;       // in words when !judged
+    analysis::CanaryReport report; // when judged
+    QVector<MetricChart> charts;   // per metric, when judged
     Recommendation recommendation = Recommendation::Wait;
-    QString reason;                 // one sentence naming the deciding metric or state
+    QString reason; // one sentence naming the deciding metric or state
 };
 
 struct ClusterReview {
