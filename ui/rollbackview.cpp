@@ -1,5 +1,7 @@
 #include "rollbackview.h"
 
+#include "gitops/livediff.h"
+
 #include "configchange.h"
 #include "prdraftdialog.h"
 
@@ -8,6 +10,7 @@
 #include "fleet/fleetstore.h"
 #include "fleet/healthtimeline.h"
 #include "fleetmodel.h"
+#include "gitops/livediff.h"
 #include "governance/actionmode.h"
 #include "governance/auditlog.h"
 #include "rollbackcandidatesmodel.h"
@@ -74,6 +77,8 @@ const Json& member(const Json& object, const char* key) {
 struct RollbackView::RankResult {
     analysis::RollbackRanking ranking;
     QHash<qint64, analysis::ManifestDelta> deltas;
+    // Per candidate: what syncing it would change on the cluster (no entry: live unknown).
+    QHash<qint64, gitops::LiveDiff> liveDiffs;
     QDateTime now;
 };
 
@@ -213,6 +218,7 @@ void RollbackView::clearResult(const QString& message) {
     m_appJson.reset();
     m_entries.clear();
     m_manifests.clear();
+    m_managed.reset();
     m_manifestsPending = 0;
     m_fetchNotes.clear();
     m_outcomes.clear();
@@ -297,11 +303,24 @@ void RollbackView::onApplication(quint64 gen, Json application) {
         readTimeline(gen);
         return;
     }
-    m_manifestsPending = int(revisions.size());
+    // Every revision's manifests, and the live state they are compared with.
+    m_manifestsPending = int(revisions.size()) + 1;
     m_status->setText(tr("Loading the rendered manifests of %n revision(s) from %1…", nullptr,
                          int(revisions.size()))
                           .arg(esc(m_app.instance)));
     QPointer<RollbackView> self(this);
+    c->managedResources(m_app.name, m_app.appNamespace, [self, gen](Result<Json> result) {
+        if (!self || self->m_gen != gen)
+            return;
+        if (result.ok())
+            self->m_managed = std::make_shared<const Json>(std::move(result).value());
+        else
+            self->m_fetchNotes << tr("The live state could not be loaded (%1): candidates are "
+                                     "not compared with the cluster.")
+                                      .arg(result.error().shortMessage);
+        if (--self->m_manifestsPending == 0)
+            self->readTimeline(gen);
+    });
     for (const QString& revision : std::as_const(revisions)) {
         c->manifests(m_app.name, m_app.appNamespace, revision,
                      [self, gen, revision](Result<Json> result) {
@@ -360,7 +379,7 @@ void RollbackView::rank() {
     const quint64 rankGen = ++m_rankGen;
     // The inputs are shared, not copied, until the worker builds its RankInput.
     QtConcurrent::run([app = m_appJson, outcomes = m_outcomes, manifests = m_manifests, bad = m_bad,
-                       known = m_knownFailures] {
+                       known = m_knownFailures, managed = m_managed, ns = m_app.destNamespace] {
         analysis::RankInput in;
         in.application = *app;
         in.outcomes = outcomes;
@@ -377,6 +396,13 @@ void RollbackView::rank() {
                 if (at != manifests.constEnd())
                     result->deltas.insert(
                         c.id, analysis::RollbackRanker::compareManifests(*at, *current));
+            }
+        }
+        if (managed) {
+            for (const RollbackCandidate& c : std::as_const(result->ranking.candidates)) {
+                const auto at = manifests.constFind(c.revision);
+                if (at != manifests.constEnd())
+                    result->liveDiffs.insert(c.id, gitops::compareWithLive(*at, *managed, ns));
             }
         }
         return std::shared_ptr<const RankResult>(std::move(result));
@@ -557,6 +583,7 @@ void RollbackView::renderDetail() {
                         .arg(c->id) +
                     list(delta->added);
     }
+    html += renderLiveDiff(*c);
     if (!c->images.isEmpty())
         html += tr("<h4>Images at #%1</h4>").arg(c->id) + list(c->images);
     const QStringList notes =
@@ -567,6 +594,65 @@ void RollbackView::renderDetail() {
     if (!notes.isEmpty())
         html += tr("<h4>About this ranking</h4>") + list(notes);
     m_detail->setHtml(html);
+}
+
+QString RollbackView::renderLiveDiff(const RollbackCandidate& c) const {
+    QString html = tr("<h4>Compared with the live state (what syncing #%1 applies)</h4>").arg(c.id);
+    const gitops::LiveDiff* d = nullptr;
+    if (m_result) {
+        const auto it = m_result->liveDiffs.constFind(c.id);
+        if (it != m_result->liveDiffs.constEnd())
+            d = &it.value();
+    }
+    if (!d)
+        return html +
+               tr("<p>Unknown: the live state or the manifests of #%1 are missing.</p>").arg(c.id);
+    if (d->objects.isEmpty())
+        return html + tr("<p>Nothing: the live objects already match #%1 (%n object(s) "
+                         "compared).</p>",
+                         nullptr, d->unchanged)
+                          .arg(c.id);
+    // Enough to judge the rollback at a glance; the full list is one scroll away.
+    constexpr int kMaxFields = 8;
+    QStringList items;
+    for (const gitops::LiveObjectChange& o : d->objects) {
+        QString item = QStringLiteral("<b>%1</b> — %2")
+                           .arg(esc(o.displayName()), esc(gitops::liveChangeName(o.change)));
+        if (o.change == gitops::LiveObjectChange::Change::LeftInPlace)
+            item += tr(" (not in #%1; the rollback does not prune it)").arg(c.id);
+        QStringList fields;
+        for (const gitops::FieldChange& f : o.fields) {
+            if (fields.size() == kMaxFields) {
+                fields << tr("… and %n more field(s)", nullptr, int(o.fields.size()) - kMaxFields);
+                break;
+            }
+            QString text;
+            switch (f.kind) {
+            case gitops::FieldChange::Kind::Modified:
+                text = tr("<code>%1</code>: %2 → <b>%3</b>")
+                           .arg(esc(f.path), esc(f.before), esc(f.after));
+                break;
+            case gitops::FieldChange::Kind::Added:
+                text = tr("<code>%1</code>: set to <b>%2</b>").arg(esc(f.path), esc(f.after));
+                break;
+            case gitops::FieldChange::Kind::Removed:
+                text = tr("<code>%1</code>: removed (was %2)").arg(esc(f.path), esc(f.before));
+                break;
+            }
+            fields << text;
+        }
+        if (!fields.isEmpty())
+            item += QStringLiteral("<br>") + fields.join(QStringLiteral("<br>"));
+        items << item;
+    }
+    html += QStringLiteral("<ul><li>%1</li></ul>").arg(items.join(QStringLiteral("</li><li>")));
+    if (d->unchanged > 0)
+        html += tr("<p style='color:gray'>%n other object(s) already match the live state. "
+                   "Fields only the cluster sets (defaults, controllers) are left out.</p>",
+                   nullptr, d->unchanged);
+    if (!d->notes.isEmpty())
+        html += list(d->notes);
+    return html;
 }
 
 QString RollbackView::liveOutcome() const {

@@ -100,6 +100,7 @@ private:
     void rank();
     void showRanking(std::shared_ptr<const RankResult> result);
     void renderDetail();
+    QString renderLiveDiff(const analysis::RollbackCandidate& c) const;
     void buildPlan();
     void renderPlan();
     void updateStatus();
@@ -123,7 +124,8 @@ private:
     std::shared_ptr<const nlohmann::json> m_appJson;
     QVector<fleet::DeployEntry> m_entries;
     QHash<QString, nlohmann::json> m_manifests;
-    int m_manifestsPending = 0;
+    int m_manifestsPending = 0; // manifests and the managed resources still on their way
+    std::shared_ptr<const nlohmann::json> m_managed; // managed-resources: the live state
     QStringList m_fetchNotes;
     QVector<fleet::EntryOutcome> m_outcomes;
     QHash<QString, QString> m_bad;

@@ -138,6 +138,11 @@ private Q_SLOTS:
         for (const QString& reason : top.reasons)
             QVERIFY2(detail.contains(reason), qPrintable(reason + QStringLiteral("\n") + detail));
         QVERIFY2(detail.contains(QStringLiteral("Deployment payments-api")), qPrintable(detail));
+        // The candidate against the live state, field by field: the image goes back.
+        const int live = detail.indexOf(QStringLiteral("Compared with the live state"));
+        QVERIFY2(live > 0, qPrintable(detail));
+        QVERIFY2(detail.indexOf(QStringLiteral("image"), live) > live,
+                 qPrintable(detail.mid(live)));
         QVERIFY(rb->statusLabel()->text().contains(QStringLiteral("#41")));
         QVERIFY(rb->plan());
         QCOMPARE(rb->plan()->historyId, qint64(41));
