@@ -3,6 +3,7 @@
 #include <QChart>
 #include <QDateTimeAxis>
 #include <QEvent>
+#include <QKeyEvent>
 #include <QLegend>
 #include <QLineSeries>
 #include <QValueAxis>
@@ -60,6 +61,21 @@ void CanaryChart::changeEvent(QEvent* event) {
         // Themes reset series colours: draw everything again.
         applyTheme();
         rebuild();
+    }
+}
+
+void CanaryChart::keyPressEvent(QKeyEvent* event) {
+    switch (event->key()) {
+    case Qt::Key_Up:
+    case Qt::Key_Left:
+        Q_EMIT stepRequested(-1);
+        return;
+    case Qt::Key_Down:
+    case Qt::Key_Right:
+        Q_EMIT stepRequested(+1);
+        return;
+    default:
+        QChartView::keyPressEvent(event);
     }
 }
 

@@ -14,7 +14,7 @@ namespace sextant::ui {
 // (dashed, cool colour) on a time axis, with a legend naming the clusters on each side. The two
 // lines differ by dash as well as by colour, and the view's accessible description says in words
 // what the chart shows (both medians, the window, the classification). Follows the widget
-// palette, so it reads in the dark theme too.
+// palette, so it reads in the dark theme too. Tab focuses it; the arrow keys walk the metrics.
 class CanaryChart : public QChartView {
     Q_OBJECT
 public:
@@ -32,8 +32,13 @@ public:
     QLineSeries* baselineSeries() const { return m_baseline; }
     QString metric() const { return m_metric; }
 
+Q_SIGNALS:
+    // The arrow keys on the focused chart: show the previous (-1) or next (+1) metric.
+    void stepRequested(int delta);
+
 protected:
     void changeEvent(QEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
 
 private:
     void applyTheme();

@@ -566,6 +566,13 @@ QWidget* ReleasesPage::buildReleaseTab() {
     chartLayout->setSpacing(2);
     m_chart = new CanaryChart;
     m_chart->setObjectName(QStringLiteral("releaseChart"));
+    connect(m_chart, &CanaryChart::stepRequested, this, [this](int delta) {
+        const int rows = m_metrics->rowCount();
+        if (rows == 0)
+            return;
+        const int row = std::clamp(m_metrics->currentRow() + delta, 0, rows - 1);
+        selectMetric(m_metrics->item(row, 0)->text());
+    });
     chartLayout->addWidget(m_chart, 1);
     m_chartNote = new QLabel;
     m_chartNote->setObjectName(QStringLiteral("releaseChartNote"));

@@ -208,6 +208,16 @@ private Q_SLOTS:
         QVERIFY(!page.chart()->canarySeries());
         QVERIFY(page.chart()->chart()->title().contains(QStringLiteral("No series to draw")));
         QVERIFY(!page.selectMetric(QStringLiteral("nonexistent")));
+        // The arrow keys on the chart walk the metrics (failing first: error rate, p95, …).
+        QVERIFY(page.selectMetric(QStringLiteral("http-error-rate")));
+        QTest::keyClick(page.chart(), Qt::Key_Down);
+        QCOMPARE(page.selectedMetric(), QStringLiteral("latency-p95"));
+        QCOMPARE(page.chart()->metric(), QStringLiteral("latency-p95"));
+        QVERIFY(page.chartNote()->text().contains(QStringLiteral("▲ High latency-p95")));
+        QTest::keyClick(page.chart(), Qt::Key_Up);
+        QTest::keyClick(page.chart(), Qt::Key_Up); // stays on the first
+        QCOMPARE(page.selectedMetric(), QStringLiteral("http-error-rate"));
+        QVERIFY(page.selectMetric(QStringLiteral("memory")));
 
         // Buttons: no proceeding past a roll-back verdict; roll back and triage name the app.
         QCOMPARE(page.proceedButton()->text(), QStringLiteral("Proceed: sync step 3…"));
@@ -373,28 +383,26 @@ private Q_SLOTS:
     // Screenshots at the size of a laptop screen, light then dark (the chart follows).
     void screenshots() {
         ui::applyTheme(ui::Theme::Light);
-        {
-            ReleasesPage page;
-            load(page);
-            page.setWindowTitle(QStringLiteral("Sextant — Releases"));
-            QTest::qWait(50);
-            QVERIFY(page.grab().save(test::screenshotDir() + QStringLiteral("/releases.png")));
-            page.tabs()->setCurrentIndex(1);
-            QTest::qWait(50);
-            QVERIFY(
-                page.grab().save(test::screenshotDir() + QStringLiteral("/releases-versions.png")));
-        }
+        ReleasesPage page;
+        load(page);
+        QVERIFY(page.chart()->chart()->backgroundBrush().color().lightness() > 128);
+        QTest::qWait(50);
+        QVERIFY(page.grab().save(test::screenshotDir() + QStringLiteral("/releases.png")));
+        page.tabs()->setCurrentIndex(1);
+        QTest::qWait(50);
+        QVERIFY(page.grab().save(test::screenshotDir() + QStringLiteral("/releases-versions.png")));
+        page.tabs()->setCurrentIndex(0);
+
+        // Switching to the dark theme redraws the open page: the chart's base and lines follow.
         ui::applyTheme(ui::Theme::Dark);
-        {
-            ReleasesPage page;
-            load(page);
-            const QColor background =
-                page.chart()->chart()->backgroundBrush().color(); // the palette's base
-            QVERIFY(background.lightness() < 128);
-            QVERIFY(page.chart()->canarySeries()->pen().color().lightness() > 128);
-            QTest::qWait(50);
-            QVERIFY(page.grab().save(test::screenshotDir() + QStringLiteral("/releases-dark.png")));
-        }
+        // (the palette reaches the widgets through posted events)
+        QTRY_VERIFY(page.chart()->chart()->backgroundBrush().color().lightness() < 128);
+        QCOMPARE(page.chart()->canarySeries()->count(), 90);
+        QVERIFY(page.chart()->canarySeries()->pen().color().lightness() > 128);
+        QCOMPARE(page.selectedCanary(), 1);
+        QCOMPARE(page.selectedMetric(), QStringLiteral("http-error-rate"));
+        QTest::qWait(50);
+        QVERIFY(page.grab().save(test::screenshotDir() + QStringLiteral("/releases-dark.png")));
         ui::applyTheme(ui::Theme::System);
     }
 };
