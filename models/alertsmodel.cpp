@@ -166,14 +166,17 @@ QVariant AlertsModel::data(const QModelIndex& index, int role) const {
             return QStringLiteral("%1 ago").arg(incident::durationText(a.startsAt.secsTo(m_now)));
         case ApplicationColumn:
             if (!m->mapped())
-                return QStringLiteral("— none —");
+                return QStringLiteral("— no app —");
             if (m->matches.size() == 1)
                 return m->matches.first().appName;
             return QStringLiteral("%1 +%2")
                 .arg(m->matches.first().appName)
                 .arg(m->matches.size() - 1);
         case ReasonColumn:
-            return m->mapped() ? m->matches.first().topReason() : m->unmappedReason;
+            if (m->mapped())
+                return m->matches.first().topReason();
+            // The column already says there is no application; the list shows why.
+            return QString(m->unmappedReason).remove(QStringLiteral("no application matches: "));
         default:
             return {};
         }

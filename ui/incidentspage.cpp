@@ -37,6 +37,14 @@ QLabel* caption(const QString& text) {
     return l;
 }
 
+// How sure the mapping is, in words: identity evidence (tracking label, workload, name) is
+// "strong" with the location agreeing, "likely" alone; location alone is only "same namespace".
+QString matchWords(const incident::AppMatch& m) {
+    if (!m.identity)
+        return QObject::tr("same namespace only");
+    return m.score >= 80 ? QObject::tr("strong") : QObject::tr("likely");
+}
+
 QString utcTime(const QDateTime& t) {
     return t.toUTC().toString(QStringLiteral("HH:mm 'UTC'"));
 }
@@ -90,11 +98,11 @@ IncidentsPage::IncidentsPage(QWidget* parent)
     m_alerts->setAlternatingRowColors(true);
     m_alerts->horizontalHeader()->setStretchLastSection(true);
     m_alerts->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    m_alerts->setColumnWidth(models::AlertsModel::SeverityColumn, 70);
-    m_alerts->setColumnWidth(models::AlertsModel::AlertColumn, 230);
-    m_alerts->setColumnWidth(models::AlertsModel::StateColumn, 70);
-    m_alerts->setColumnWidth(models::AlertsModel::StartedColumn, 90);
-    m_alerts->setColumnWidth(models::AlertsModel::ApplicationColumn, 130);
+    m_alerts->setColumnWidth(models::AlertsModel::SeverityColumn, 78);
+    m_alerts->setColumnWidth(models::AlertsModel::AlertColumn, 195);
+    m_alerts->setColumnWidth(models::AlertsModel::StateColumn, 62);
+    m_alerts->setColumnWidth(models::AlertsModel::StartedColumn, 108);
+    m_alerts->setColumnWidth(models::AlertsModel::ApplicationColumn, 110);
 
     // Details of the selected alert.
     auto* details = new QWidget;
@@ -106,9 +114,9 @@ IncidentsPage::IncidentsPage(QWidget* parent)
     m_labels = new QLabel;
     m_labels->setWordWrap(true);
     m_labels->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_labels->setStyleSheet(QStringLiteral("QLabel { color: palette(mid); }"));
+    m_labels->setStyleSheet(QStringLiteral("QLabel { color: palette(shadow); }"));
     m_apps = new QTreeWidget;
-    m_apps->setHeaderLabels({tr("Application"), tr("Where"), tr("Score")});
+    m_apps->setHeaderLabels({tr("Application"), tr("Cluster / namespace"), tr("Match")});
     m_apps->setRootIsDecorated(true);
     m_apps->setMaximumHeight(150);
     m_apps->setColumnWidth(0, 260);
@@ -152,8 +160,9 @@ IncidentsPage::IncidentsPage(QWidget* parent)
     auto* splitter = new QSplitter(Qt::Horizontal);
     splitter->addWidget(m_alerts);
     splitter->addWidget(details);
-    splitter->setStretchFactor(0, 5);
-    splitter->setStretchFactor(1, 6);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({700, 800});
 
     m_empty = new QLabel;
     m_empty->setAlignment(Qt::AlignCenter);
@@ -171,14 +180,16 @@ IncidentsPage::IncidentsPage(QWidget* parent)
     connect(m_refresh, &QPushButton::clicked, this, &IncidentsPage::refreshRequested);
     connect(m_stateFilter, &QComboBox::currentIndexChanged, this, [this](int i) {
         m_proxy->setStateFilter(static_cast<models::AlertsFilterProxy::StateFilter>(i));
-        updateEmptyState();
+        afterFilter();
     });
     connect(m_severityFilter, &QComboBox::currentIndexChanged, this, [this](int) {
         m_proxy->setMinimumSeverity(m_severityFilter->currentData().toString());
-        updateEmptyState();
+        afterFilter();
     });
     connect(m_alerts->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) {
+                if (!current.isValid())
+                    return; // filtered out or being refreshed: keep what is shown
                 const QString fp = current.data(models::AlertsModel::FingerprintRole).toString();
                 if (fp == m_selectedFingerprint)
                     return;
@@ -260,6 +271,15 @@ void IncidentsPage::applyMappings(const QVector<AlertMapping>& mappings) {
     Q_EMIT mappingFinished();
 }
 
+void IncidentsPage::afterFilter() {
+    updateEmptyState();
+    // The selected alert stays selected while it is listed; otherwise the first one is.
+    if (selectAlert(m_selectedFingerprint))
+        return;
+    if (m_proxy->rowCount() > 0)
+        m_alerts->setCurrentIndex(m_proxy->index(0, 0));
+}
+
 void IncidentsPage::setReferenceTime(const QDateTime& now) {
     m_now = now;
     m_model->setReferenceTime(now);
@@ -310,7 +330,7 @@ void IncidentsPage::updateEmptyState() {
                    "Metrics source… (its URL next to Prometheus). Its alerts are then mapped to "
                    "your Argo CD applications here, with the syncs and Git changes before each "
                    "alert.");
-    else if (!m_haveAlerts && m_error->isVisible())
+    else if (!m_haveAlerts && !m_error->isHidden())
         empty = tr("Could not load the alerts from %1.\n\nCheck the Alertmanager URL and token in "
                    "Tools → Metrics source…, then press Refresh.")
                     .arg(m_sourceText);
@@ -396,8 +416,11 @@ void IncidentsPage::showSelection() {
     QTreeWidgetItem* keep = nullptr;
     for (const incident::AppMatch& x : m->matches) {
         auto* item = new QTreeWidgetItem(
-            m_apps, {x.appName, QStringLiteral("%1 / %2").arg(x.cluster, x.destNamespace),
-                     QString::number(x.score)});
+            m_apps,
+            {x.appName, QStringLiteral("%1 / %2").arg(x.cluster, x.destNamespace), matchWords(x)});
+        item->setToolTip(2, tr("Score %1: the points of the evidence below "
+                               "(resources/alert-mapping.yaml)")
+                                .arg(x.score));
         item->setData(0, Qt::UserRole, x.appKey);
         item->setToolTip(0, x.appKey);
         for (const QString& r : x.reasons) {
@@ -462,7 +485,7 @@ void IncidentsPage::showTimeline() {
         QString when = isAnchor ? tr("alert fired") : incident::relativeTime(e.secondsFromAlert);
         QString what = e.title;
         if (e.suspectRank > 0)
-            what = tr("Suspect %1 · %2").arg(e.suspectRank).arg(e.title);
+            what = tr("Likely cause %1 · %2").arg(e.suspectRank).arg(e.title);
         QList<QTableWidgetItem*> cells{new QTableWidgetItem(when), new QTableWidgetItem(what),
                                        new QTableWidgetItem(e.detail)};
         const QString tip =
@@ -509,6 +532,10 @@ QVector<incident::Runbook> IncidentsPage::applicableRunbooks() const {
 
 void IncidentsPage::updateButtons() {
     m_triage->setEnabled(!m_selectedApp.isEmpty());
+    m_triage->setText(
+        m_selectedApp.isEmpty()
+            ? tr("Open in triage")
+            : tr("Open %1 in triage").arg(m_selectedApp.section(QLatin1Char('/'), -1)));
     const QVector<incident::Runbook> runbooks = applicableRunbooks();
     m_runbook->setEnabled(!runbooks.isEmpty());
     QString note;

@@ -88,6 +88,7 @@ private:
     void remap();
     void applyMappings(const QVector<incident::AlertMapping>& mappings);
     void updateEmptyState();
+    void afterFilter();
     void showSelection();
     void selectApp(const QString& appKey);
     void showTimeline();

@@ -266,6 +266,7 @@ AlertMapping mapAlert(const metrics::Alert& alert, const QVector<argocd::AppSumm
     for (const argocd::AppSummary& app : fleet) {
         Candidate c;
         AppMatch& m = c.match;
+        QStringList location; // cluster and namespace reasons: listed after the identity ones
         m.appKey = app.key();
         m.appName = app.name;
         m.cluster = app.cluster();
@@ -280,8 +281,8 @@ AlertMapping mapAlert(const metrics::Alert& alert, const QVector<argocd::AppSumm
                 // Cannot compare: say so only when something else makes this app a candidate.
             } else if (clusterMatches(clusterValue, app, rules)) {
                 m.score += rules.clusterPoints;
-                m.reasons << QStringLiteral("%1 %2 is the destination cluster")
-                                 .arg(clusterLabel, clusterValue);
+                location << QStringLiteral("%1 %2 is the destination cluster")
+                                .arg(clusterLabel, clusterValue);
             } else {
                 exclude(QStringLiteral("cluster"));
             }
@@ -289,8 +290,8 @@ AlertMapping mapAlert(const metrics::Alert& alert, const QVector<argocd::AppSumm
         if (!c.excluded && !nsValue.isEmpty()) {
             if (nsValue == app.destNamespace) {
                 m.score += rules.namespacePoints;
-                m.reasons
-                    << QStringLiteral("%1 %2 is the destination namespace").arg(nsLabel, nsValue);
+                location.prepend(
+                    QStringLiteral("%1 %2 is the destination namespace").arg(nsLabel, nsValue));
             } else {
                 exclude(QStringLiteral("namespace"));
             }
@@ -362,6 +363,7 @@ AlertMapping mapAlert(const metrics::Alert& alert, const QVector<argocd::AppSumm
                 }
             }
         }
+        m.reasons << location;
         if (!c.excluded && !clusterValue.isEmpty() && isInCluster(app, rules) && m.score > 0)
             m.reasons << QStringLiteral("the application deploys to Argo CD's own cluster: "
                                         "%1 %2 could not be compared")
