@@ -246,9 +246,9 @@ void IncidentsPage::setMappingRules(const incident::MappingRules& rules) {
 
 void IncidentsPage::remap() {
     // Thousands of applications times dozens of alerts: off the GUI thread.
+    // A mapping still running keeps its own copies and finishes unobserved: the watcher follows
+    // the newest future only, and the generation check drops anything older.
     ++m_generation;
-    if (m_watcher->isRunning())
-        m_watcher->waitForFinished(); // the result is dropped by the generation check
     m_watcher->setProperty("generation", m_generation);
     m_watcher->setFuture(QtConcurrent::run(
         [alerts = m_alertsData, fleet = m_fleet, resources = m_resources, rules = m_rules] {
