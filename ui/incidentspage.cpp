@@ -114,7 +114,6 @@ IncidentsPage::IncidentsPage(QWidget* parent)
     m_labels = new QLabel;
     m_labels->setWordWrap(true);
     m_labels->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_labels->setStyleSheet(QStringLiteral("QLabel { color: palette(shadow); }"));
     m_apps = new QTreeWidget;
     m_apps->setHeaderLabels({tr("Application"), tr("Cluster / namespace"), tr("Match")});
     m_apps->setRootIsDecorated(true);

@@ -16,6 +16,7 @@
 
 #include "prometheusfixture.h"
 
+#include <QElapsedTimer>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QTest>
@@ -145,7 +146,11 @@ private Q_SLOTS:
     void mapsToTheDemoFleet() {
         if (m_alerts.isEmpty())
             QSKIP("no alerts were read");
+        QElapsedTimer timer;
+        timer.start();
         QVector<AlertMapping> mapped = mapAlerts(m_alerts, m_fleet);
+        qInfo("mapped %d alerts over %d applications in %lld ms", int(m_alerts.size()),
+              int(m_fleet.size()), timer.elapsed());
         const AlertMapping* replicas = byName(mapped, "KubeDeploymentReplicasMismatch");
         QVERIFY2(replicas && replicas->matches.size() == 1 &&
                      replicas->matches[0].appKey == "prod-eu/argocd/shop-checkout",
