@@ -242,7 +242,10 @@ AlertMapping mapAlert(const metrics::Alert& alert, const QVector<argocd::AppSumm
     const auto [clusterLabel, clusterValue] = firstLabel(alert, rules.clusterLabels);
     const auto [nsLabel, nsValue] = firstLabel(alert, rules.namespaceLabels);
     const auto [trackLabel, trackValue] = firstLabel(alert, rules.trackingLabels);
-    const auto [nameLabel, nameValue] = firstLabel(alert, rules.nameLabels);
+    QVector<std::pair<QString, QString>> nameFacts; // every name label present, in rule order
+    for (const QString& n : rules.nameLabels)
+        if (const QString v = alert.labels.value(n).trimmed(); !v.isEmpty())
+            nameFacts.push_back({n, v});
     struct WorkloadFact {
         QString kind, label, value, owner; // owner: the workload a Pod/ReplicaSet belongs to
     };
@@ -307,17 +310,27 @@ AlertMapping mapAlert(const metrics::Alert& alert, const QVector<argocd::AppSumm
                 exclude(QStringLiteral("tracking"));
             }
         }
-        if (!c.excluded && !nameValue.isEmpty()) {
-            if (nameValue == app.name) {
-                m.score += rules.nameExactPoints;
+        // Every name label present is tried and the best one counts: kube-state-metrics alerts
+        // carry service="…kube-state-metrics" next to the container that actually failed.
+        if (!c.excluded) {
+            int best = 0;
+            QString bestReason;
+            for (const auto& [label, value] : nameFacts) {
+                if (value == app.name && rules.nameExactPoints > best) {
+                    best = rules.nameExactPoints;
+                    bestReason =
+                        QStringLiteral("label %1=%2 is the application's name").arg(label, value);
+                } else if (app.name.endsWith(QLatin1Char('-') + value) &&
+                           rules.nameSuffixPoints > best) {
+                    best = rules.nameSuffixPoints;
+                    bestReason =
+                        QStringLiteral("label %1=%2 ends the application's name").arg(label, value);
+                }
+            }
+            if (best > 0) {
+                m.score += best;
                 m.identity = true;
-                m.reasons << QStringLiteral("label %1=%2 is the application's name")
-                                 .arg(nameLabel, nameValue);
-            } else if (app.name.endsWith(QLatin1Char('-') + nameValue)) {
-                m.score += rules.nameSuffixPoints;
-                m.identity = true;
-                m.reasons << QStringLiteral("label %1=%2 ends the application's name")
-                                 .arg(nameLabel, nameValue);
+                m.reasons << bestReason;
             }
         }
         const auto resIt = resources.constFind(m.appKey);
@@ -392,7 +405,7 @@ AlertMapping mapAlert(const metrics::Alert& alert, const QVector<argocd::AppSumm
     // Unmapped: say which fact failed, in the order an SRE would check.
     const QString where =
         clusterValue.isEmpty() ? QString() : QStringLiteral(" on cluster %1").arg(clusterValue);
-    if (nsValue.isEmpty() && trackValue.isEmpty() && nameValue.isEmpty() && workloads.isEmpty()) {
+    if (nsValue.isEmpty() && trackValue.isEmpty() && nameFacts.isEmpty() && workloads.isEmpty()) {
         out.unmappedReason =
             QStringLiteral("no application matches: the alert names no namespace, workload or "
                            "application (a cluster- or node-level alert%1)")

@@ -260,6 +260,17 @@ private Q_SLOTS:
             alert({{"alertname", "TargetDown"}, {"namespace", "shop"}, {"service", "cart"}}),
             fleet());
         QCOMPARE(names(suffix), QStringList{"prod-eu/argocd/shop-cart"});
+        // kube-state-metrics: its own service label first, the failing container later.
+        const AlertMapping ksm =
+            mapAlert(alert({{"alertname", "KubePodCrashLooping"},
+                            {"cluster", "prod-eu-shop"},
+                            {"namespace", "shop"},
+                            {"service", "kube-prometheus-stack-kube-state-metrics"},
+                            {"job", "kube-state-metrics"},
+                            {"container", "web"}}),
+                     fleet());
+        QCOMPARE(names(ksm), QStringList{"prod-eu/argocd/shop-web"});
+        QVERIFY(ksm.matches[0].reasons.contains("label container=web ends the application's name"));
     }
 
     void inClusterAppsAreNotRuledOutByClusterLabel() {
