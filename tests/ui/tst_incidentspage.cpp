@@ -7,6 +7,7 @@
 #include "alertsmodel.h"
 #include "incident/demoalerts.h"
 #include "incidentspage.h"
+#include "theme.h"
 
 #include "demosession.h"
 
@@ -265,6 +266,11 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&page));
         QTest::qWait(50);
         QVERIFY(page.grab().save(test::screenshotDir() + "/incidents.png"));
+        // The dark palette too: highlighted rows carry their own ink.
+        ui::applyTheme(ui::Theme::Dark);
+        QTest::qWait(50);
+        QVERIFY(page.grab().save(test::screenshotDir() + "/incidents-dark.png"));
+        ui::applyTheme(ui::Theme::System);
 
         // A failed refresh keeps the alerts; a refresh without one alert keeps the selection.
         page.setError(Error::make(Error::Kind::Timeout, "Alertmanager did not answer in 30 s"));
