@@ -602,6 +602,10 @@ int redactReport(FleetReport& report) {
         scrub(f.rootCause);
         scrub(f.firstStep);
     }
+    for (CauseGroup& g : report.causes) {
+        scrub(g.why);
+        scrub(g.firstStep);
+    }
     for (ChangeEntry& c : report.changes)
         scrub(c.message);
     for (AttentionItem& a : report.attention) {
