@@ -190,12 +190,13 @@ void FleetReportDialog::setBusy(bool busy, const QString& text) {
 
 void FleetReportDialog::finishPost(const Status& status) {
     setBusy(false);
+    m_lastError = status ? Error() : status.error();
     if (!status)
         m_status->setText(QStringLiteral("<b>Not posted:</b> %1<br><small>%2</small>")
                               .arg(status.error().shortMessage.toHtmlEscaped(),
                                    status.error().details.toHtmlEscaped().replace(
                                        QLatin1Char('\n'), QStringLiteral("<br>"))));
-    emit postFinished(status);
+    emit postFinished(status.ok());
 }
 
 void FleetReportDialog::post(report::WebhookKind kind) {
@@ -265,8 +266,7 @@ void FleetReportDialog::withUrl(report::WebhookKind kind, std::function<void(QUr
         if (!self)
             return;
         if (typed.trimmed().isEmpty()) {
-            self->setBusy(false, QStringLiteral("Not posted: no webhook URL."));
-            emit self->postFinished(
+            self->finishPost(
                 Error::make(Error::Kind::Cancelled, QStringLiteral("no webhook URL given")));
             return;
         }
@@ -285,8 +285,8 @@ void FleetReportDialog::confirmAndSend(report::WebhookKind kind, QUrl url, bool 
     const bool yes = m_confirm ? m_confirm(destination, payload)
                                : confirmDialog(this, kind, destination, payload);
     if (!yes) {
-        setBusy(false, QStringLiteral("Not posted: cancelled."));
-        emit postFinished(Error::make(Error::Kind::Cancelled, QStringLiteral("cancelled")));
+        finishPost(Error::make(Error::Kind::Cancelled,
+                               QStringLiteral("cancelled before anything was sent")));
         return;
     }
     setBusy(true, QStringLiteral("Posting to %1…").arg(destination));
@@ -304,7 +304,8 @@ void FleetReportDialog::confirmAndSend(report::WebhookKind kind, QUrl url, bool 
                                                    .arg(r->httpStatus));
                        if (fromKeychain || !self->m_store) {
                            self->setBusy(false);
-                           emit self->postFinished(okStatus());
+                           self->m_lastError = Error();
+                           emit self->postFinished(true);
                            return;
                        }
                        // The URL worked: keep it in the keychain (only there).
@@ -320,7 +321,8 @@ void FleetReportDialog::confirmAndSend(report::WebhookKind kind, QUrl url, bool 
                                            .arg(destination.toHtmlEscaped(),
                                                 written.error().shortMessage.toHtmlEscaped()));
                                self->setBusy(false);
-                               emit self->postFinished(okStatus());
+                               self->m_lastError = Error();
+                               emit self->postFinished(true);
                            });
                    });
 }

@@ -61,14 +61,18 @@ public:
     void setConfirm(Confirm confirm) { m_confirm = std::move(confirm); }
     void setPostTimeoutMs(int ms);
 
+    // The error of the last post attempt (Kind::None after a successful one).
+    const Error& lastPostError() const { return m_lastError; }
+
     QTextBrowser* preview() const { return m_preview; }
     QLabel* statusLabel() const { return m_status; }
     QPushButton* postButton() const { return m_postButton; }
     QComboBox* destinationBox() const { return m_kind; }
 
 Q_SIGNALS:
-    // After a post: ok, or the typed error (also shown in the status line).
-    void postFinished(const sextant::Status& status);
+    // After a post attempt: ok, else lastPostError() holds the typed error (also shown in the
+    // status line); Kind::Cancelled when the user cancelled.
+    void postFinished(bool ok);
 
 private:
     void render();
@@ -93,6 +97,7 @@ private:
     UrlPrompt m_askUrl;
     Confirm m_confirm;
     bool m_busy = false;
+    Error m_lastError;
 };
 
 } // namespace sextant::ui
