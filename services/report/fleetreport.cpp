@@ -445,10 +445,26 @@ FleetReport buildFleetReport(const ReportInput& input) {
     r.causes.erase(std::remove_if(r.causes.begin(), r.causes.end(),
                                   [](const CauseGroup& g) { return g.members.isEmpty(); }),
                    r.causes.end());
+    // Causes rank as their most urgent member; among causes of the same environment and
+    // severity, the diagnosed ones (root cause and first step known: actionable now) come first.
     std::stable_sort(r.causes.begin(), r.causes.end(),
-                     [](const CauseGroup& a, const CauseGroup& b) {
+                     [&r](const CauseGroup& a, const CauseGroup& b) {
+                         const FailingApp& fa = r.failing[a.members.first()];
+                         const FailingApp& fb = r.failing[b.members.first()];
+                         if (fa.environmentRank != fb.environmentRank)
+                             return fa.environmentRank < fb.environmentRank;
+                         if (fa.severity != fb.severity)
+                             return fa.severity < fb.severity;
+                         if (a.diagnosed != b.diagnosed)
+                             return a.diagnosed;
                          return a.members.first() < b.members.first();
                      });
+    // An undiagnosed group of several apps shows its message with the names masked.
+    for (CauseGroup& g : r.causes)
+        if (!g.diagnosed && g.members.size() > 1) {
+            const FailingApp& f = r.failing[g.members.first()];
+            g.why = maskSpecifics(g.why, {f.app, f.destNamespace, f.project});
+        }
 
     // Needs attention first: the most urgent causes, then production infrastructure drift.
     for (const CauseGroup& g : r.causes) {

@@ -55,15 +55,20 @@ bool failedResult(const QString& result) {
     return result == QLatin1String("Failed") || result == QLatin1String("Error");
 }
 
-// Failed syncs first (they are what a reader looks for), then newest first.
+// Failed syncs first (they are what a reader looks for), but at most half of the shown rows
+// when successful syncs are waiting: "what changed" must still show what went out. Newest first
+// within each part; the cut rows follow (the renderers stop at limits.changes).
 QVector<const ChangeEntry*> orderedChanges(const FleetReport& r) {
-    QVector<const ChangeEntry*> out;
+    QVector<const ChangeEntry*> failed, others;
     for (const ChangeEntry& c : r.changes)
-        if (failedResult(c.result))
-            out << &c;
-    for (const ChangeEntry& c : r.changes)
-        if (!failedResult(c.result))
-            out << &c;
+        (failedResult(c.result) ? failed : others) << &c;
+    const qsizetype cap = r.limits.changes;
+    const qsizetype takeFailed = std::min(failed.size(), std::max(cap / 2, cap - others.size()));
+    QVector<const ChangeEntry*> out = failed.mid(0, takeFailed);
+    const qsizetype takeOthers = std::min(others.size(), cap - takeFailed);
+    out += others.mid(0, takeOthers);
+    out += failed.mid(takeFailed);
+    out += others.mid(takeOthers);
     return out;
 }
 
@@ -423,8 +428,8 @@ QString fleetReportToHtml(const FleetReport& r) {
                 "h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:1.8rem;"
                 "border-bottom:1px solid "
                 "#d0d7de;padding-bottom:.2rem}h3{font-size:1rem;margin-bottom:.3rem}\n"
-                ".sub{color:#57606a}.kpi{display:inline-block;margin:.3rem 1.2rem .3rem 0}"
-                ".kpi b{font-size:1.4rem;display:block}.bad{color:#b42318}.warn{color:#9a6700}\n"
+                ".sub{color:#57606a}.kpis{font-size:1.05rem}"
+                ".kpis b{font-size:1.35rem}.bad{color:#b42318}.warn{color:#9a6700}\n"
                 "table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border:1px solid "
                 "#d0d7de;padding:.25rem "
                 ".45rem;text-align:left;vertical-align:top}th{background:#f6f8fa}"
@@ -440,16 +445,18 @@ QString fleetReportToHtml(const FleetReport& r) {
                      h(plural(r.totals.apps, "application", "applications")),
                      h(formatDuration(r.periodStart.secsTo(r.periodEnd))), h(stamp(r.periodStart)),
                      h(stamp(r.periodEnd)));
-    html += QStringLiteral("<div>");
-    html += QStringLiteral("<span class=\"kpi%1\"><b>%2</b>failing</span>")
-                .arg(r.failing.isEmpty() ? QString() : QStringLiteral(" bad"),
+    // Plain inline text with separators: Qt's rich-text engine (the console's preview) has no
+    // inline-block, and a mail client may strip the style sheet.
+    html += QStringLiteral("<p class=\"kpis\">");
+    html += QStringLiteral("<span%1><b>%2</b> failing</span>")
+                .arg(r.failing.isEmpty() ? QString() : QStringLiteral(" class=\"bad\""),
                      number(r.failing.size()));
-    html += QStringLiteral("<span class=\"kpi%1\"><b>%2</b>out of sync (%3 infrastructure)</span>")
-                .arg(r.drift.isEmpty() ? QString() : QStringLiteral(" warn"),
-                     number(r.drift.size()), number(r.driftInfrastructure));
-    html += QStringLiteral("<span class=\"kpi\"><b>%1</b>syncs (%2 failed)</span>")
+    html +=
+        QStringLiteral(" &nbsp;·&nbsp; <span%1><b>%2</b> out of sync (%3 infrastructure)</span>")
+            .arg(r.drift.isEmpty() ? QString() : QStringLiteral(" class=\"warn\""),
+                 number(r.drift.size()), number(r.driftInfrastructure));
+    html += QStringLiteral(" &nbsp;·&nbsp; <b>%1</b> syncs (%2 failed)</p>\n")
                 .arg(number(r.changes.size()), number(r.changesFailed));
-    html += QStringLiteral("</div>\n");
     if (!r.failing.isEmpty())
         html += QStringLiteral("<p>Failing: %1.</p>\n").arg(h(perEnvironment(r.failing)));
     if (r.previous) {

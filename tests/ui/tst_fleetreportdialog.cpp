@@ -3,6 +3,7 @@
 // confirmation, and sends exactly what it showed (to a receiver on loopback). Works with or
 // without a keychain on the machine: the URL is stored only when a keychain accepts it.
 
+#include "demosession.h"
 #include "fleetreportdialog.h"
 #include "hookreceiver.h"
 
@@ -56,6 +57,10 @@ private slots:
         QVERIFY(text.contains(QLatin1String("ingress and traffic")));
         QVERIFY(!text.contains(QLatin1String("hunter2")));
         QVERIFY(!dialog.markdown().contains(QLatin1String("hunter2")));
+        dialog.resize(1100, 900);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        QVERIFY(dialog.grab().save(test::screenshotDir() + QStringLiteral("/fleetreportdialog.png")));
         QTemporaryDir dir;
         const QString md = dir.filePath(QStringLiteral("r.md"));
         const QString html = dir.filePath(QStringLiteral("r.html"));
