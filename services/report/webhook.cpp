@@ -154,7 +154,6 @@ OJson section(const QString& mrkdwn) {
 }
 
 QByteArray buildSlack(const PostContent& c, QStringList* notes) {
-    const QString mrkdwn = markdownToSlackMrkdwn(c.markdown);
     OJson blocks = OJson::array();
     QString header = c.title.simplified();
     if (header.size() > kSlackHeaderLimit)
@@ -164,16 +163,37 @@ QByteArray buildSlack(const PostContent& c, QStringList* notes) {
             {"type", "header"},
             {"text",
              OJson{{"type", "plain_text"}, {"text", header.toStdString()}, {"emoji", false}}}});
-    if (!c.summary.isEmpty())
+    // The summary gets a block of its own only when there is no report body to show.
+    if (!c.summary.isEmpty() && c.markdown.trimmed().isEmpty())
         blocks.push_back(section(inlineToSlack(c.summary).left(kSlackSectionLimit)));
-    // The body, one section per heading, each cut into ≤ 3,000-character chunks. The first
-    // heading (the title) is already the header block.
-    QString body = mrkdwn;
-    if (body.startsWith(QLatin1Char('*'))) {
-        const qsizetype nl = body.indexOf(QLatin1Char('\n'));
-        body = nl < 0 ? QString() : body.mid(nl + 1);
+    // The body: a new section at every Markdown heading (so a section never starts in the
+    // middle of another one's list), each cut into ≤ 3,000-character chunks at line ends. The
+    // first heading (the title) is already the header block.
+    QStringList parts;
+    QString part;
+    bool first = true;
+    for (const QString& line : c.markdown.split(QLatin1Char('\n'))) {
+        if (line.startsWith(QLatin1Char('#'))) {
+            if (first && line.startsWith(QLatin1String("# "))) {
+                first = false;
+                continue;
+            }
+            if (!part.trimmed().isEmpty())
+                parts << part;
+            part.clear();
+        }
+        first = false;
+        part += line + QLatin1Char('\n');
     }
-    const QStringList chunks = chunkLines(body.trimmed(), kSlackSectionLimit);
+    if (!part.trimmed().isEmpty())
+        parts << part;
+    QStringList chunks;
+    QString body;
+    for (const QString& p : std::as_const(parts)) {
+        const QString converted = markdownToSlackMrkdwn(p).trimmed();
+        chunks += chunkLines(converted, kSlackSectionLimit);
+        body += converted + QStringLiteral("\n\n");
+    }
     const int room = kSlackMaxBlocks - int(blocks.size());
     for (int i = 0; i < chunks.size(); ++i) {
         if (i == room - 1 && chunks.size() > room) {
@@ -253,26 +273,35 @@ QString markdownToSlackMrkdwn(const QString& markdown) {
         QStringLiteral(R"(^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$)"));
     QStringList out;
     const QStringList lines = markdown.split(QLatin1Char('\n'));
-    bool tableHeader = false;
+    // Slack renders no tables: each row becomes a bullet line. Numeric cells keep their column
+    // name ("Degraded 21"), text cells stand alone, empty cells are dropped.
+    static const QRegularExpression numeric(QStringLiteral(R"(^\**[0-9][0-9,.%]*\**$)"));
+    QStringList header;
     for (int i = 0; i < lines.size(); ++i) {
         const QString& line = lines[i];
         const QString trimmed = line.trimmed();
         if (trimmed.startsWith(QLatin1Char('|'))) {
-            // A header row is the one followed by the |---| rule: dropped, as the rule.
             if (tableRule.match(trimmed).hasMatch())
                 continue;
-            tableHeader =
-                i + 1 < lines.size() && tableRule.match(lines[i + 1].trimmed()).hasMatch();
-            if (tableHeader)
+            const QStringList cells = splitTableRow(trimmed);
+            if (i + 1 < lines.size() && tableRule.match(lines[i + 1].trimmed()).hasMatch()) {
+                header = cells; // the header row, followed by the |---| rule
                 continue;
-            QStringList cells = splitTableRow(trimmed);
-            cells.removeAll(QString());
+            }
             QStringList converted;
-            for (const QString& cell : cells)
-                converted << inlineToSlack(cell);
+            for (qsizetype c = 0; c < cells.size(); ++c) {
+                if (cells[c].isEmpty())
+                    continue;
+                const QString value = inlineToSlack(cells[c]);
+                const QString name = header.value(c);
+                converted << (numeric.match(cells[c]).hasMatch() && !name.isEmpty()
+                                  ? inlineToSlack(name) + QLatin1Char(' ') + value
+                                  : value);
+            }
             out << QStringLiteral("• ") + converted.join(QStringLiteral(" · "));
             continue;
         }
+        header.clear();
         if (const auto m = heading.match(line); m.hasMatch()) {
             QString text = m.captured(1).trimmed();
             // "**x**" inside a heading would double the stars.
