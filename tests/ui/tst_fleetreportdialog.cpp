@@ -60,7 +60,8 @@ private slots:
         dialog.resize(1100, 900);
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
-        QVERIFY(dialog.grab().save(test::screenshotDir() + QStringLiteral("/fleetreportdialog.png")));
+        QVERIFY(
+            dialog.grab().save(test::screenshotDir() + QStringLiteral("/fleetreportdialog.png")));
         QTemporaryDir dir;
         const QString md = dir.filePath(QStringLiteral("r.md"));
         const QString html = dir.filePath(QStringLiteral("r.html"));
