@@ -554,6 +554,15 @@ ReportInput::OperationInfo operationInfoFromApplication(const nlohmann::json& ap
     return info;
 }
 
+ReportInput reportInputFromStore(const fleet::FleetStore& store, const QDateTime& now) {
+    ReportInput input;
+    input.now = now;
+    input.apps.reserve(store.size());
+    for (int i = 0; i < store.size(); ++i)
+        input.apps.push_back(store.at(i));
+    return input;
+}
+
 void addTimeline(ReportInput& input, const fleet::HealthTimeline& timeline) {
     for (const argocd::AppSummary& app : input.apps) {
         const QString key = app.key();

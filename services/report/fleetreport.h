@@ -216,7 +216,13 @@ QString maskSpecifics(const QString& text, const QStringList& names = {});
 // Reads the operation message and initiator from a full Application object.
 ReportInput::OperationInfo operationInfoFromApplication(const nlohmann::json& application);
 
-// Fills input.syncs / health / deployHistory for every app of input.apps from a timeline.
+// The console's rows as report input (instance ids as names; fill instanceNames for display
+// names). Call on the store's thread; build the report on the thread pool
+// (QtConcurrent::run(buildFleetReport, input)).
+ReportInput reportInputFromStore(const fleet::FleetStore& store, const QDateTime& now);
+
+// Fills input.syncs / health / deployHistory for every app of input.apps from a timeline (three
+// queries per app: on the timeline's thread, before handing the input to the thread pool).
 void addTimeline(ReportInput& input, const fleet::HealthTimeline& timeline);
 
 // The previous totals from FleetHistory: the last snapshot at or before `before`.

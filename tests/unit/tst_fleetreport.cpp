@@ -8,6 +8,7 @@
 #include "report/reportformat.h"
 #include "report/webhook.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -637,7 +638,31 @@ private slots:
             }
             apps << a;
         }
+        // Timings are printed for docs/reports.md, never asserted.
+        QElapsedTimer timer;
+        timer.start();
         const FleetReport r = buildFleetReport(input(apps));
+        const qint64 buildNs = timer.nsecsElapsed();
+        timer.restart();
+        const QString mdTimed = fleetReportToMarkdown(r);
+        const qint64 mdNs = timer.nsecsElapsed();
+        timer.restart();
+        const QByteArray jsonTimed = fleetReportToJsonText(r);
+        const qint64 jsonNs = timer.nsecsElapsed();
+        qInfo("2,000 apps: build %.1f ms, Markdown %.1f ms (%lld bytes), JSON %.1f ms (%lld "
+              "bytes)",
+              buildNs / 1e6, mdNs / 1e6, qlonglong(mdTimed.toUtf8().size()), jsonNs / 1e6,
+              qlonglong(jsonTimed.size()));
+        timer.restart();
+        PostContent content;
+        content.title = r.title;
+        content.summary = r.summaryLine();
+        content.markdown = mdTimed;
+        content.report = fleetReportToJson(r);
+        const WebhookPayload generic = buildWebhookPayload(WebhookKind::Generic, content);
+        const qint64 payloadNs = timer.nsecsElapsed();
+        qInfo("2,000 apps: generic webhook payload (redacted) %.1f ms, %lld bytes", payloadNs / 1e6,
+              qlonglong(generic.body.size()));
         QCOMPARE(r.totals.apps, 2000);
         QVERIFY(r.failing.size() > 250);
         const QString md = fleetReportToMarkdown(r);
