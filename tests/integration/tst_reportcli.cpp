@@ -169,6 +169,23 @@ private slots:
         QVERIFY(r.out.trimmed().endsWith("</html>"));
     }
 
+    void unreadableInstanceIsNamedAndFailsTheRun() {
+        // One instance answers, one does not: the report is still written, with a note naming
+        // the missing instance, and the exit code tells the pipeline something is wrong.
+        const Run r = sextant::test::runCli(
+            QStringList{QStringLiteral("report"), QStringLiteral("fleet"),
+                        QStringLiteral("--diagnose"), QStringLiteral("0")} +
+            one(QStringLiteral("staging")) +
+            QStringList{QStringLiteral("--server"), QStringLiteral("http://127.0.0.1:1"),
+                        QStringLiteral("--token"), QStringLiteral("t"),
+                        QStringLiteral("--instance-name"), QStringLiteral("gone"),
+                        QStringLiteral("--timeout"), QStringLiteral("3")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.out.startsWith("# Fleet report"));
+        QVERIFY2(r.out.contains("gone could not be read"), r.out.right(800).constData());
+        QVERIFY(r.err.contains("gone:"));
+    }
+
     void badOptions_data() {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("message");

@@ -429,6 +429,28 @@ private slots:
         QVERIFY(md.contains(QLatin1String("Root cause (ImagePullNotFound, 90%)")));
     }
 
+    void operationInfoAndMasking() {
+        const auto info = operationInfoFromApplication(nlohmann::json::parse(R"({
+            "status": {"operationState": {"phase": "Failed", "message": "one or more objects failed",
+                       "operation": {"initiatedBy": {"automated": true}}}}})"));
+        QCOMPARE(info.message, QStringLiteral("one or more objects failed"));
+        QCOMPARE(info.initiatedBy, QStringLiteral("automated"));
+        const auto byUser = operationInfoFromApplication(nlohmann::json::parse(
+            R"({"status": {"operationState": {"operation": {"initiatedBy": {"username": "ana"}}}}})"));
+        QCOMPARE(byUser.initiatedBy, QStringLiteral("ana"));
+        // Odd shapes read as nothing, never throw.
+        QVERIFY(operationInfoFromApplication(
+                    nlohmann::json::parse(R"({"status": {"operationState": 3}})"))
+                    .message.isEmpty());
+        QVERIFY(operationInfoFromApplication(
+                    nlohmann::json::parse(R"({"status": {"operationState": {"operation":
+                        {"initiatedBy": {"automated": "yes"}}}}})"))
+                    .initiatedBy.isEmpty());
+        QCOMPARE(maskSpecifics(QStringLiteral("Deployment \"web\" in shop/web-7f9c exceeded 600s"),
+                               {QStringLiteral("web")}),
+                 QStringLiteral("Deployment \"…\" in … exceeded Ns"));
+    }
+
     void andNMore() {
         QVector<argocd::AppSummary> apps;
         for (int i = 0; i < 40; ++i) {
