@@ -488,19 +488,21 @@ FleetReport buildFleetReport(const ReportInput& input) {
         a.action = g.firstStep;
         r.attention.push_back(a);
     }
-    int prodInfraDrift = 0;
+    QStringList prodInfraDrift; // "name (instance)"
     for (const DriftApp& d : r.drift)
         if (d.category == QLatin1String("infrastructure") && d.environmentRank == 0)
-            ++prodInfraDrift;
-    if (prodInfraDrift > 0 && r.attention.size() < r.limits.attention + 1) {
+            prodInfraDrift << QStringLiteral("%1 (%2)").arg(d.app, d.instance);
+    if (!prodInfraDrift.isEmpty()) {
+        const int n = int(prodInfraDrift.size());
         AttentionItem a;
-        a.headline =
-            QStringLiteral("%1 infrastructure application%2 out of sync in production")
-                .arg(number(prodInfraDrift), prodInfraDrift == 1 ? QString() : QStringLiteral("s"));
+        a.headline = QStringLiteral("%1 infrastructure application%2 out of sync in production")
+                         .arg(number(n), n == 1 ? QString() : QStringLiteral("s"));
+        // Name them when they are few: the reader should not have to search the drift section.
+        if (n <= 3)
+            a.headline += QStringLiteral(": ") + prodInfraDrift.join(QStringLiteral(", "));
         a.why = QStringLiteral("platform components that differ from Git affect every workload on "
                                "their clusters");
-        a.action = QStringLiteral("review the diff of each (sextant: Drift section below) and sync "
-                                  "or revert in Git");
+        a.action = QStringLiteral("review the diff of each and sync, or revert the change in Git");
         r.attention.push_back(a);
     }
     return r;
