@@ -13,6 +13,7 @@ int runCanary(const QStringList& args);   // cmd_canary.cpp
 int runDiagnose(const QStringList& args); // cmd_diagnose.cpp
 int runPolicy(const QStringList& args);   // cmd_policy.cpp
 int runPr(const QStringList& args);       // cmd_pr.cpp
+int runReport(const QStringList& args);   // cmd_report.cpp
 int runRollback(const QStringList& args); // cmd_rollback.cpp
 // `bench policy` (cmd_policy.cpp, dispatched from cmd_bench.cpp).
 int runBenchPolicy(const QStringList& args);
