@@ -10,6 +10,7 @@
 #include "release/releasematrix.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QString>
 #include <QStringList>
 #include <QVector>
@@ -50,7 +51,8 @@ struct CanaryReview {
     QString environment;
     int step = 0;
     QStringList baselineClusters;
-    analysis::CanaryTarget target;
+    QDateTime syncedAt;            // when the release revision's sync finished (else started)
+    analysis::CanaryTarget target; // namespace, rendered selectors, window, step
     bool judged = false;           // false: no baseline, too early, no Prometheus
     QString notJudgedReason;       // in words when !judged
     analysis::CanaryReport report; // when judged
@@ -86,7 +88,21 @@ struct ReviewOptions {
     int maxWindowMinutes = 60; // the window ends now and starts at the sync, at most this long
     qint64 stepMs = 30000;
     QDateTime now; // invalid = the current time (tests and reports pass a fixed instant)
+
+    // Refuses selector templates that cannot work (unknown variable, bad matcher syntax,
+    // canary and baseline the same) and bad windows; checked with sample values before
+    // anything is fetched.
+    Status validate() const;
 };
+
+// A selector template with {{cluster}}, {{clusters}}, {{app}}, {{namespace}}, {{env}} replaced;
+// `vars` holds the raw values: names are escaped for a PromQL double-quoted string here, and
+// "clusters" (newline-separated names) becomes a regex alternation (promRegexAlternation).
+Result<QString> renderSelector(const QString& templ, const QHash<QString, QString>& vars);
+
+// A regex alternation that matches exactly these names inside a PromQL double-quoted string:
+// "prod\\.eu-1|stage-eu-1" (metacharacters escaped for RE2, then for the string literal).
+QString promRegexAlternation(const QStringList& names);
 
 struct ReleaseReview {
     ReleaseMatrix matrix;
