@@ -78,7 +78,7 @@ QString figure(const analysis::MetricResult& r, double v) {
     const QString name = r.name.toLower();
     if (name.contains(QLatin1String("error-rate")) || name.contains(QLatin1String("ratio")) ||
         r.description.startsWith(QLatin1String("share")))
-        return QStringLiteral("%1 %").arg(QString::number(v * 100, 'f', v * 100 < 10 ? 2 : 1));
+        return QStringLiteral("%1 %").arg(QString::number(v * 100, 'f', v * 100 < 1 ? 2 : 1));
     if (name.contains(QLatin1String("latency")))
         return v < 1 ? QStringLiteral("%1 ms").arg(QString::number(v * 1000, 'f', 0))
                      : QStringLiteral("%1 s").arg(QString::number(v, 'f', 2));
@@ -565,7 +565,7 @@ ReleaseReview recommend(ReleaseMatrix matrix, QVector<CanaryReview> canaries) {
         }
         review.blocking = blockingCluster.isEmpty()
                               ? st.label
-                              : QStringLiteral("%1 (%2)").arg(blockingCluster, st.label);
+                              : QStringLiteral("%1 at %2").arg(blockingCluster, st.label);
         if (sr.recommendation == Recommendation::Wait) {
             review.headline = QStringLiteral("Wait at %1: %2.").arg(st.label, sr.reason);
         } else {
