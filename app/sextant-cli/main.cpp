@@ -33,6 +33,8 @@ void printUsage() {
            "  policy        check manifests against the policy pack (policy --help)\n"
            "  pr describe   impact, object changes, risks and policy results of a config-repo\n"
            "                change as a PR description (pr --help)\n"
+           "  release review  release matrix, canary verdict per cluster and the recommendation\n"
+           "                for an ApplicationSet rollout (release --help)\n"
            "  rollback      rank rollback targets with reasons, print rollback plans\n"
            "                (rollback rank|plan --help)\n"
            "\n"
@@ -89,6 +91,8 @@ int main(int argc, char* argv[]) {
         return sextant::cli::runPolicy(args);
     if (command == QLatin1String("pr"))
         return sextant::cli::runPr(args);
+    if (command == QLatin1String("release"))
+        return sextant::cli::runRelease(args);
     if (command == QLatin1String("rollback"))
         return sextant::cli::runRollback(args);
     sextant::cli::printError(QStringLiteral("unknown command '%1'").arg(command));
