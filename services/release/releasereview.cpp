@@ -841,8 +841,8 @@ QString reviewToMarkdown(const ReleaseReview& r) {
                     QStringLiteral("| %1%2 | %3 | %4 | %5 | %6 |\n")
                         .arg(md(mr.name), mr.critical ? QStringLiteral(" (critical)") : QString(),
                              analysis::classificationName(mr.classification),
-                             figure(mr, mr.canary.mean), figure(mr, mr.baseline.mean),
-                             pPhrase(mr.pValue));
+                             md(figure(mr, mr.canary.mean)), md(figure(mr, mr.baseline.mean)),
+                             md(pPhrase(mr.pValue)));
             out += QStringLiteral("\n%1\n\n</details>\n").arg(md(c.report.scoreReason));
         }
     }
