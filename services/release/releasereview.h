@@ -110,19 +110,28 @@ struct ReleaseReview {
     QVector<ClusterReview> clusters;
     QVector<StepReview> steps;
     Recommendation recommendation = Recommendation::Wait;
-    QString headline; // "Halt at step 2 (stage): stage-eu-1 fails http-error-rate …"
-    QString blocking; // the blocking step or cluster, empty when proceeding
+    // "Halt the rollout at step 2 (stage): on stage-eu-1 storefront fails http-error-rate
+    // (critical) — 7.7 % vs 0.50 % (p < 0.001). Roll back stage-eu-1."
+    QString headline;
+    QString blocking; // "stage-eu-1 at step 2 (stage)", or the step; empty when proceeding
     QString metricSetSource;
     QString prometheus; // the Prometheus URL used, empty = none configured
     QDateTime generatedAt;
     QStringList notes;
 };
 
-// The canaries to judge: cells on their row's release revision whose row has cells on the
-// previous revision (the baseline), with the window from the sync to now.
+// The canaries to judge: cells on their row's release revision whose row still has cells on the
+// previous revision. Baseline = those cells (Synced to the previous revision, not Missing, not
+// syncing, not failed), the same environment's when there are any. Window = [max(sync finished,
+// now − maxWindow), now]; not judged (with the reason in words) when synced less than
+// minWindowMinutes ago, when the sync time is unknown or when there is no baseline. Rows whose
+// cells all run the release have no canary.
 QVector<CanaryReview> planCanaries(const ReleaseMatrix& matrix, const ReviewOptions& options);
-// Per-canary recommendation from its report and the cell's sync/health, then per cluster, per
-// step and overall (the worst wins; the blocking cluster/step is named).
+// Per-canary recommendation from its report and the cell's sync/health, then per cluster (the
+// worst canary), per step (the worst cluster, Wait while the step is not all Healthy) and
+// overall (the most severe started step; when all may proceed, the first step not started is
+// the one to sync). Without RollingSync, the environments in promotion order are the steps.
+// The rules table is in docs/release-review.md.
 ReleaseReview recommend(ReleaseMatrix matrix, QVector<CanaryReview> canaries);
 
 nlohmann::ordered_json reviewToJson(const ReleaseReview& review);
