@@ -3,6 +3,7 @@
 #include <QHash>
 #include <QRegularExpression>
 #include <QSet>
+#include <QUrl>
 
 #include <algorithm>
 #include <climits>
@@ -67,11 +68,10 @@ QString environmentOf(const argocd::AppSummary& app) {
 
 // repoURL + path with the path segment that names the environment or the cluster replaced by
 // "*", so deploy/overlays/prod and deploy/overlays/stage are one component.
-QString componentOf(const argocd::AppSummary& app, const QString& env) {
+QString componentOf(const argocd::AppSummary& app, const QString& env, const QString& cluster) {
     if (app.repoURL.isEmpty())
         return app.name;
     QStringList segments = app.path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
-    const QString cluster = app.cluster();
     for (QString& s : segments) {
         const QString lower = s.toLower();
         if ((!env.isEmpty() && lower == env.toLower()) || (!cluster.isEmpty() && s == cluster) ||
@@ -185,17 +185,58 @@ struct AppStepStatus {
     QString message;
 };
 
+// Column names: destination.name, else a short name for the server URL — "in-cluster" for
+// kubernetes.default.svc (as Argo CD names it), else the host's first DNS label after a leading
+// "api." (https://api.prod-eu-1.k8s.example.net:6443 -> prod-eu-1), which is also what a
+// Prometheus `cluster` label usually says. Names that would collide keep the full host.
+QHash<QString, QString> clusterNames(const QVector<argocd::AppSummary>& apps) {
+    QHash<QString, QString> shortOf; // server -> short
+    QHash<QString, QSet<QString>> serversOf;
+    for (const argocd::AppSummary& a : apps) {
+        if (!a.destName.isEmpty() || a.destServer.isEmpty() || shortOf.contains(a.destServer))
+            continue;
+        const QUrl url(a.destServer);
+        QString host = url.host();
+        QString name;
+        if (host == QLatin1String("kubernetes.default.svc"))
+            name = QStringLiteral("in-cluster");
+        else if (host.isEmpty())
+            name = a.destServer;
+        else {
+            if (host.startsWith(QLatin1String("api.")))
+                host = host.mid(4);
+            static const QRegularExpression ip(QStringLiteral("^[0-9.]+$|:"));
+            name =
+                ip.match(host).hasMatch() ? url.authority() : host.section(QLatin1Char('.'), 0, 0);
+        }
+        shortOf.insert(a.destServer, name);
+        serversOf[name].insert(a.destServer);
+    }
+    for (const argocd::AppSummary& a : apps)
+        if (!a.destName.isEmpty())
+            serversOf[a.destName].insert(QStringLiteral("name:") + a.destName);
+    for (auto it = shortOf.begin(); it != shortOf.end(); ++it)
+        if (serversOf.value(it.value()).size() > 1)
+            it.value() =
+                QUrl(it.key()).authority().isEmpty() ? it.key() : QUrl(it.key()).authority();
+    return shortOf;
+}
+
 // Lays out the matrix; `statuses` maps application names to their applicationStatus entry.
 ReleaseMatrix layOut(ReleaseMatrix m, const QVector<argocd::AppSummary>& apps,
                      const QHash<QString, AppStepStatus>& statuses) {
+    const QHash<QString, QString> names = clusterNames(apps);
     // Cells, with their step.
     QHash<QString, QHash<QString, int>> slot; // component -> cluster -> cell
     for (const argocd::AppSummary& app : apps) {
         ReleaseCell c;
         c.app = app;
-        c.cluster = app.cluster();
+        c.cluster =
+            app.destName.isEmpty() ? names.value(app.destServer, app.destServer) : app.destName;
         c.environment = environmentOf(app);
-        c.component = componentOf(app, c.environment);
+        if (c.environment.isEmpty())
+            c.environment = environmentFromCluster(c.cluster);
+        c.component = componentOf(app, c.environment, c.cluster);
         if (slot.value(c.component).contains(c.cluster))
             c.component = app.name; // two applications of one source on one cluster
         if (const auto it = statuses.find(app.name); it != statuses.end()) {
@@ -595,7 +636,7 @@ VersionMatrix buildVersionMatrix(const QVector<argocd::AppSummary>& apps) {
         if (env.isEmpty())
             env = QStringLiteral("other");
         envs.insert(env);
-        table[componentOf(a, env)][env] << versionOf(a);
+        table[componentOf(a, env, a.cluster())][env] << versionOf(a);
     }
     vm.environments = envs.values();
     std::sort(vm.environments.begin(), vm.environments.end(),

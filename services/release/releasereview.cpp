@@ -291,10 +291,16 @@ QVector<CanaryReview> planCanaries(const ReleaseMatrix& matrix, const ReviewOpti
         for (int i : row.cells)
             if (i >= 0)
                 cells << i;
-        const bool rolloutOpen = std::any_of(
-            cells.begin(), cells.end(), [&](int i) { return !matrix.cells[i].onReleaseRevision; });
-        if (!rolloutOpen)
-            continue; // every cell runs the release: nothing left to compare with
+        // A cell took the release when it is Synced to it, or when its sync of it failed.
+        const auto tookRelease = [&](const ReleaseCell& c) {
+            return c.onReleaseRevision || (c.app.syncFailed() && !row.releaseRevision.isEmpty() &&
+                                           c.app.syncRevision == row.releaseRevision);
+        };
+        const auto unhealthy = [](const ReleaseCell& c) {
+            return c.app.syncFailed() || c.app.health == argocd::HealthStatus::Degraded;
+        };
+        const bool rolloutOpen = std::any_of(cells.begin(), cells.end(),
+                                             [&](int i) { return !tookRelease(matrix.cells[i]); });
         // Baseline: cells still on the previous revision (or, when the previous revision is
         // unknown because they are OutOfSync, any cell not on the release), neither Missing nor
         // mid-sync nor failed.
@@ -310,7 +316,11 @@ QVector<CanaryReview> planCanaries(const ReleaseMatrix& matrix, const ReviewOpti
         };
         for (int i : cells) {
             const ReleaseCell& cell = matrix.cells[i];
-            if (!cell.onReleaseRevision)
+            if (!tookRelease(cell))
+                continue;
+            // Every cell runs the release: nothing is left to compare with, but an unhealthy
+            // one still counts against the release.
+            if (!rolloutOpen && !unhealthy(cell))
                 continue;
             CanaryReview c;
             c.cell = i;
@@ -341,15 +351,20 @@ QVector<CanaryReview> planCanaries(const ReleaseMatrix& matrix, const ReviewOpti
             c.target.ns = cell.app.destNamespace;
             c.target.stepMs = options.stepMs;
             c.target.end = now;
-            if (c.baselineClusters.isEmpty()) {
+            if (!rolloutOpen) {
+                c.notJudgedReason = QStringLiteral("no baseline: every cluster of this component "
+                                                   "runs the release");
+            } else if (c.baselineClusters.isEmpty()) {
                 QStringList others;
                 for (int j : cells)
-                    if (!matrix.cells[j].onReleaseRevision)
+                    if (j != i && !tookRelease(matrix.cells[j]))
                         others << matrix.cells[j].cluster;
                 c.notJudgedReason =
-                    QStringLiteral("no baseline: no other cluster runs the previous revision "
-                                   "cleanly (%1 are Missing, syncing or failed)")
-                        .arg(others.join(QStringLiteral(", ")));
+                    others.isEmpty()
+                        ? QStringLiteral("no baseline: no other cluster runs this component")
+                        : QStringLiteral("no baseline: no other cluster runs the previous "
+                                         "revision cleanly (%1: Missing, syncing or failed)")
+                              .arg(others.join(QStringLiteral(", ")));
             } else if (!c.syncedAt.isValid()) {
                 c.notJudgedReason = QStringLiteral("the time of the release's sync is unknown, so "
                                                    "there is no window to measure");
@@ -486,7 +501,9 @@ ReleaseReview recommend(ReleaseMatrix matrix, QVector<CanaryReview> canaries) {
             const ReleaseCell& c = m.cells[i];
             if (!sr.clusters.contains(c.cluster))
                 sr.clusters << c.cluster;
-            anyOnRelease = anyOnRelease || c.onReleaseRevision;
+            anyOnRelease = anyOnRelease || c.onReleaseRevision ||
+                           std::any_of(review.canaries.begin(), review.canaries.end(),
+                                       [&](const CanaryReview& cr) { return cr.cell == i; });
             const bool done = c.stepStatus == StepStatus::Healthy ||
                               (c.stepStatus == StepStatus::None && c.onReleaseRevision &&
                                c.app.health == argocd::HealthStatus::Healthy);
@@ -511,7 +528,11 @@ ReleaseReview recommend(ReleaseMatrix matrix, QVector<CanaryReview> canaries) {
                 (worst < 0 || severity(review.clusters[i].recommendation) >
                                   severity(review.clusters[worst].recommendation)))
                 worst = i;
-        if (!anyOnRelease) {
+        if (st.cells.isEmpty()) {
+            sr.status = StepStatus::None;
+            sr.recommendation = Recommendation::Proceed;
+            sr.reason = QStringLiteral("no application of the set matches this step");
+        } else if (!anyOnRelease) {
             sr.recommendation = Recommendation::Wait;
             sr.reason =
                 QStringLiteral("not started: no cluster of %1 runs the release yet").arg(st.label);
@@ -578,7 +599,7 @@ ReleaseReview recommend(ReleaseMatrix matrix, QVector<CanaryReview> canaries) {
     } else {
         int next = -1;
         for (int i = 0; i < review.steps.size(); ++i)
-            if (!started[i] && review.steps[i].step > 0) {
+            if (!started[i] && review.steps[i].step > 0 && !stages[i].cells.isEmpty()) {
                 next = i;
                 break;
             }

@@ -302,6 +302,28 @@ private slots:
                                     "web-admin-prod-a"}));
     }
 
+    void clusterNamesFromServers() {
+        QVector<argocd::AppSummary> apps;
+        for (const char* server : {"https://api.prod-eu-1.k8s.example.net:6443",
+                                   "https://kubernetes.default.svc", "https://prod.a.example.com",
+                                   "https://prod.b.example.com", "https://10.0.0.7:6443"}) {
+            argocd::AppSummary a = app("web", "x", "prod", R1, 10);
+            a.destName.clear();
+            a.destServer = QLatin1String(server);
+            a.name = QStringLiteral("web-%1").arg(apps.size());
+            a.path = QStringLiteral("charts/web");
+            apps << a;
+        }
+        const ReleaseMatrix m = buildReleaseMatrix(QStringLiteral("x"), apps);
+        QStringList names;
+        for (const ReleaseColumn& c : m.columns)
+            names << c.cluster;
+        names.sort();
+        QCOMPARE(names, QStringList({"10.0.0.7:6443", "in-cluster", "prod-eu-1",
+                                     "prod.a.example.com", "prod.b.example.com"}));
+        QCOMPARE(m.rows.size(), 1); // one component across the five clusters
+    }
+
     void versionMatrixShowsDrift() {
         const QVector<argocd::AppSummary> apps = {
             app("web", "dev-a", "dev", R2, 10),    app("web", "stage-a", "stage", R2, 10),

@@ -360,6 +360,69 @@ private slots:
             canaryOn(sr.canaries, "stage-eu-1").reason.contains("the sync of the release failed"));
     }
 
+    void unhealthyReleaseWithoutBaselineStillCounts() {
+        // Every cluster runs the release and one is Degraded: nothing to compare with, but the
+        // release is rolled back there.
+        Fixture f;
+        for (auto& a : f.apps)
+            a.syncRevision = R2;
+        f.statuses = {"Healthy", "Healthy", "Healthy", "Progressing"};
+        f.apps[3].health = argocd::HealthStatus::Degraded;
+        const ReleaseMatrix m = f.matrix();
+        const QVector<CanaryReview> cs = planCanaries(m, options());
+        QCOMPARE(cs.size(), 1);
+        QCOMPARE(cs.first().notJudgedReason,
+                 QStringLiteral("no baseline: every cluster of this component runs the release"));
+        const ReleaseReview r = recommend(m, cs);
+        QCOMPARE(toString(r.recommendation), toString(Recommendation::RollBack));
+        QVERIFY2(r.headline.startsWith("Halt the rollout at step 3 (prod): on prod-us-1 "
+                                       "storefront is Degraded on the release"),
+                 qPrintable(r.headline));
+
+        // A failed sync of the release leaves the cell OutOfSync: it still took the release.
+        Fixture s;
+        s.apps[2].sync = argocd::SyncStatus::OutOfSync;
+        s.apps[2].syncRevision = R2;
+        s.apps[2].operationPhase = argocd::OperationPhase::Error;
+        s.statuses[2] = QStringLiteral("Progressing");
+        const ReleaseMatrix sm = s.matrix();
+        const QVector<CanaryReview> scs = planCanaries(sm, options());
+        const CanaryReview* failed = nullptr;
+        for (const CanaryReview& c : scs)
+            if (c.cluster == QLatin1String("prod-eu-1"))
+                failed = &c;
+        QVERIFY(failed);
+        QCOMPARE(failed->baselineClusters, QStringList{"prod-us-1"});
+        const ReleaseReview sr = recommend(sm, scs);
+        QCOMPARE(toString(sr.recommendation), toString(Recommendation::RollBack));
+        QVERIFY2(sr.headline.contains("on prod-eu-1 storefront: the sync of the release ended in "
+                                      "an error"),
+                 qPrintable(sr.headline));
+    }
+
+    void emptyStepsAreSkipped() {
+        Fixture f;
+        f.apps.removeAt(1); // no stage application
+        f.statuses.removeAt(1);
+        json st = json::array();
+        const int steps[] = {1, 3, 3};
+        for (int i = 0; i < f.apps.size(); ++i)
+            st.push_back({{"application", f.apps[i].name.toStdString()},
+                          {"status", f.statuses[i].toStdString()},
+                          {"step", std::to_string(steps[i])}});
+        const json set = {
+            {"metadata", {{"name", "storefront"}}},
+            {"spec",
+             {{"strategy",
+               {{"type", "RollingSync"},
+                {"rollingSync", {{"steps", {step("dev"), step("stage"), step("prod")}}}}}}}},
+            {"status", {{"applicationStatus", st}}}};
+        const ReleaseMatrix m = *buildReleaseMatrix(set, f.apps);
+        const ReleaseReview r = review(m, planCanaries(m, options()), {{"dev-eu-1", samples({})}});
+        QCOMPARE(r.steps[1].reason, QStringLiteral("no application of the set matches this step"));
+        QCOMPARE(r.headline, QStringLiteral("Proceed to step 3 (prod): sync prod-eu-1, prod-us-1"));
+    }
+
     void notJudgedWaits() {
         Fixture f;
         f.apps[1] = app("stage-eu-1", "stage", R2, 4);
