@@ -50,9 +50,9 @@ QString escapeString(const QString& v) {
 }
 
 // "storefront-stage-eu-1" on stage-eu-1 -> "storefront": the name people use in a sentence.
-QString shortAppName(const argocd::AppSummary& app) {
-    const QString cluster = app.cluster();
-    QString n = app.name;
+QString shortAppName(const ReleaseCell& cell) {
+    const QString& cluster = cell.cluster;
+    QString n = cell.app.name;
     if (!cluster.isEmpty() && n.size() > cluster.size() + 1) {
         if (n.endsWith(QLatin1Char('-') + cluster))
             n.chop(cluster.size() + 1);
@@ -120,7 +120,7 @@ QString stepWords(const RollingStep& s) {
 // The per-canary decision (docs/release-review.md, "Recommendation rules").
 void decide(const ReleaseMatrix& m, CanaryReview& c) {
     const argocd::AppSummary& app = m.cells[c.cell].app;
-    const QString who = shortAppName(app);
+    const QString who = shortAppName(m.cells[c.cell]);
     if (app.syncFailed()) {
         c.recommendation = Recommendation::RollBack;
         c.reason = QStringLiteral("%1: the sync of the release %2")
@@ -497,10 +497,12 @@ ReleaseReview recommend(ReleaseMatrix matrix, QVector<CanaryReview> canaries) {
         bool anyOnRelease = false, allDone = !st.cells.isEmpty();
         int least = INT_MAX;
         QStringList notDone;
+        for (const ReleaseColumn& col : m.columns)
+            if (std::any_of(st.cells.begin(), st.cells.end(),
+                            [&](int i) { return m.cells[i].cluster == col.cluster; }))
+                sr.clusters << col.cluster;
         for (int i : st.cells) {
             const ReleaseCell& c = m.cells[i];
-            if (!sr.clusters.contains(c.cluster))
-                sr.clusters << c.cluster;
             anyOnRelease = anyOnRelease || c.onReleaseRevision ||
                            std::any_of(review.canaries.begin(), review.canaries.end(),
                                        [&](const CanaryReview& cr) { return cr.cell == i; });
@@ -879,8 +881,10 @@ QString reviewToMarkdown(const ReleaseReview& r) {
     }
     out += QLatin1Char('\n') + sep + QLatin1Char('\n');
     for (const ReleaseRow& row : m.rows) {
-        out += QStringLiteral("| %1 (release %2) |")
-                   .arg(md(row.component), md(shortRev(row.releaseRevision)));
+        out += row.releaseRevision.isEmpty()
+                   ? QStringLiteral("| %1 |").arg(md(row.component))
+                   : QStringLiteral("| %1 (release %2) |")
+                         .arg(md(row.component), md(shortRev(row.releaseRevision)));
         for (int i : row.cells)
             out +=
                 QStringLiteral(" %1 |").arg(i < 0 ? QStringLiteral("—") : md(cellText(m.cells[i])));
@@ -1032,7 +1036,9 @@ QString reviewToHtml(const ReleaseReview& r) {
         out +=
             QStringLiteral("<tr><td>%1<br><span class=\"muted\">release <code>%2</code>%3</span>"
                            "</td>")
-                .arg(h(row.component), h(shortRev(row.releaseRevision)),
+                .arg(h(row.component),
+                     row.releaseRevision.isEmpty() ? QStringLiteral("?")
+                                                   : h(shortRev(row.releaseRevision)),
                      row.previousRevision.isEmpty() ? QString()
                                                     : QStringLiteral(", previous <code>%1</code>")
                                                           .arg(h(shortRev(row.previousRevision))));
