@@ -15,9 +15,11 @@
 #include "prometheusfixture.h"
 
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
+#include <QThread>
 
 #include <memory>
 #include <optional>
@@ -178,13 +180,24 @@ class TestReleaseReviewE2e : public QObject {
         if (!options.now.isValid())
             options.now = reviewTime();
         std::optional<Result<ReleaseReview>> out;
+        int calls = 0;
+        bool onCallingThread = false;
         QEventLoop loop;
         runReleaseReview(*m_client, prom, appset, {}, m_set, options, [&](Result<ReleaseReview> r) {
+            ++calls;
+            onCallingThread = QThread::currentThread() == thread();
             out.emplace(std::move(r));
             loop.quit();
         });
         if (!out)
             loop.exec();
+        // `done` runs once, on this thread, although the judging runs on the pool.
+        QTest::qWait(50);
+        if (calls != 1 || !onCallingThread)
+            return Error::make(Error::Kind::Protocol,
+                               QStringLiteral("done ran %1 times, on the calling thread: %2")
+                                   .arg(calls)
+                                   .arg(onCallingThread));
         return std::move(*out);
     }
 
@@ -323,6 +336,15 @@ private slots:
         QVERIFY2(r->headline.contains("query failed"), qPrintable(r->headline));
     }
 
+    void badSelectorIsAnErrorBeforeAnyRequest() {
+        ReviewOptions bad;
+        bad.baselineSelector = QStringLiteral("cluster=~\"{{clusterz}}\"");
+        const Result<ReleaseReview> r = review(QStringLiteral("storefront"), nullptr, bad);
+        QVERIFY(!r.ok());
+        QVERIFY2(r.error().shortMessage.contains("baseline selector"),
+                 qPrintable(r.error().toString()));
+    }
+
     void unknownApplicationSetIsAnError() {
         const Result<ReleaseReview> r = review(QStringLiteral("nope"), nullptr);
         QVERIFY(!r.ok());
@@ -370,6 +392,20 @@ private slots:
         QCOMPARE(j.value("recommendation").toString(), QStringLiteral("Proceed"));
         QCOMPARE(j.value("headline").toString(),
                  QStringLiteral("Proceed to step 3 (prod): sync prod-eu-1, prod-us-1"));
+
+        const ProcessRun badJson =
+            runCli(args(QStringLiteral("storefront"), QStringLiteral("json")), token);
+        QCOMPARE(badJson.exitCode, 1);
+        const QJsonObject bj = QJsonDocument::fromJson(badJson.out).object();
+        QCOMPARE(bj.value("blocking").toString(), QStringLiteral("stage-eu-1 at step 2 (stage)"));
+        bool highErrorRate = false;
+        for (const auto& c : bj.value("canaries").toArray())
+            for (const auto& m : c.toObject()["report"].toObject()["metrics"].toArray())
+                highErrorRate =
+                    highErrorRate || (c.toObject()["cluster"].toString() == "stage-eu-1" &&
+                                      m.toObject()["name"].toString() == "http-error-rate" &&
+                                      m.toObject()["classification"].toString() == "High");
+        QVERIFY(highErrorRate);
 
         const ProcessRun html =
             runCli(args(QStringLiteral("storefront"), QStringLiteral("html")), token);
