@@ -792,7 +792,8 @@ QString reportToMarkdown(const CanaryReport& report, const QString& title) {
 Result<QString> renderMetricQuery(const CanaryMetric& metric, const CanaryTarget& target,
                                   bool canary) {
     QHash<QString, QString> vars = target.variables;
-    vars.insert(QStringLiteral("namespace"), target.ns);
+    vars.insert(QStringLiteral("namespace"),
+                canary || target.baselineNs.isEmpty() ? target.ns : target.baselineNs);
     vars.insert(QStringLiteral("selector"),
                 canary ? target.canarySelector : target.baselineSelector);
     Result<QString> q = metrics::renderTemplate(metric.query, vars);

@@ -166,6 +166,7 @@ QString reportToMarkdown(const CanaryReport& report, const QString& title = {});
 // Where and when to measure.
 struct CanaryTarget {
     QString ns;               // {{namespace}}
+    QString baselineNs;       // {{namespace}} in the baseline's queries; empty = ns
     QString canarySelector;   // {{selector}} for the canary, e.g. pod=~"web-canary-.*"
     QString baselineSelector; // {{selector}} for the baseline
     QDateTime start;

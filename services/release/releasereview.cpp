@@ -339,13 +339,26 @@ QVector<CanaryReview> planCanaries(const ReleaseMatrix& matrix, const ReviewOpti
                 }
             if (!sameEnv.isEmpty())
                 base = sameEnv;
-            QString baselineNamespace;
+            // The metric queries name one namespace per side: the baseline keeps the cells of
+            // its most common one (the canary's when that is among them).
+            QHash<QString, int> namespaces;
+            for (int j : base)
+                ++namespaces[matrix.cells[j].app.destNamespace];
+            QString baselineNamespace = cell.app.destNamespace;
+            if (!namespaces.contains(baselineNamespace))
+                for (auto it = namespaces.begin(); it != namespaces.end(); ++it)
+                    if (!namespaces.contains(baselineNamespace) ||
+                        it.value() > namespaces[baselineNamespace] ||
+                        (it.value() == namespaces[baselineNamespace] &&
+                         it.key() < baselineNamespace))
+                        baselineNamespace = it.key();
             for (int j : base) {
+                if (matrix.cells[j].app.destNamespace != baselineNamespace)
+                    continue;
                 if (!c.baselineClusters.contains(matrix.cells[j].cluster))
                     c.baselineClusters << matrix.cells[j].cluster;
-                if (baselineNamespace.isEmpty())
-                    baselineNamespace = matrix.cells[j].app.destNamespace;
             }
+            c.target.baselineNs = baselineNamespace;
             c.syncedAt = cell.app.operationFinishedAt.isValid() ? cell.app.operationFinishedAt
                                                                 : cell.app.operationStartedAt;
             c.target.ns = cell.app.destNamespace;
@@ -390,8 +403,7 @@ QVector<CanaryReview> planCanaries(const ReleaseMatrix& matrix, const ReviewOpti
             QHash<QString, QString> baseVars = canaryVars;
             baseVars[QStringLiteral("cluster")] = c.baselineClusters.value(0);
             baseVars[QStringLiteral("clusters")] = c.baselineClusters.join(QLatin1Char('\n'));
-            if (!baselineNamespace.isEmpty())
-                baseVars[QStringLiteral("namespace")] = baselineNamespace;
+            baseVars[QStringLiteral("namespace")] = baselineNamespace;
             const Result<QString> cs = renderSelector(options.canarySelector, canaryVars);
             const Result<QString> bs = renderSelector(options.baselineSelector, baseVars);
             if (cs && bs) {
@@ -697,6 +709,8 @@ nlohmann::ordered_json reviewToJson(const ReleaseReview& r) {
                             {"stepMs", c.target.stepMs}}},
                           {"selectors",
                            {{"namespace", s(c.target.ns)},
+                            {"baselineNamespace",
+                             s(c.target.baselineNs.isEmpty() ? c.target.ns : c.target.baselineNs)},
                             {"canary", s(c.target.canarySelector)},
                             {"baseline", s(c.target.baselineSelector)}}},
                           {"judged", c.judged},

@@ -163,6 +163,48 @@ private slots:
         QCOMPARE(dev.target.start, now().addSecs(-60 * 60)); // capped at maxWindowMinutes
     }
 
+    void baselinesInAnotherNamespace() {
+        // Namespaces per environment: the baseline's queries name the baseline's namespace.
+        Fixture f;
+        f.apps[1].destNamespace = QStringLiteral("shop-stage");
+        f.apps[2].destNamespace = QStringLiteral("shop-prod");
+        f.apps[3].destNamespace = QStringLiteral("shop-prod");
+        const CanaryReview stage = canaryOn(planCanaries(f.matrix(), options()), "stage-eu-1");
+        QCOMPARE(stage.target.ns, QStringLiteral("shop-stage"));
+        QCOMPARE(stage.target.baselineNs, QStringLiteral("shop-prod"));
+        QCOMPARE(stage.baselineClusters, QStringList({"prod-eu-1", "prod-us-1"}));
+        const analysis::CanaryMetric& m = metricSet().metrics.first();
+        analysis::CanaryMetric nsMetric = m;
+        nsMetric.query = QStringLiteral("e{namespace=\"{{namespace}}\",{{selector}}}");
+        QCOMPARE(*analysis::renderMetricQuery(nsMetric, stage.target, true),
+                 QStringLiteral("e{namespace=\"shop-stage\",cluster=\"stage-eu-1\"}"));
+        QCOMPARE(*analysis::renderMetricQuery(nsMetric, stage.target, false),
+                 QStringLiteral("e{namespace=\"shop-prod\",cluster=~\"prod-eu-1|prod-us-1\"}"));
+
+        // Baselines split over namespaces: the most common one, and only its clusters.
+        f.apps[3].destNamespace = QStringLiteral("other");
+        f.apps << app("prod-ap-1", "prod", R1, 3000);
+        f.apps.last().destNamespace = QStringLiteral("shop-prod");
+        f.statuses << QStringLiteral("Waiting");
+        json st = json::array();
+        const int steps[] = {1, 2, 3, 3, 3};
+        for (int i = 0; i < f.apps.size(); ++i)
+            st.push_back({{"application", f.apps[i].name.toStdString()},
+                          {"status", f.statuses[i].toStdString()},
+                          {"step", std::to_string(steps[i])}});
+        const json set = {
+            {"metadata", {{"name", "storefront"}}},
+            {"spec",
+             {{"strategy",
+               {{"type", "RollingSync"},
+                {"rollingSync", {{"steps", {step("dev"), step("stage"), step("prod")}}}}}}}},
+            {"status", {{"applicationStatus", st}}}};
+        const ReleaseMatrix m2 = *buildReleaseMatrix(set, f.apps);
+        const CanaryReview split = canaryOn(planCanaries(m2, options()), "stage-eu-1");
+        QCOMPARE(split.target.baselineNs, QStringLiteral("shop-prod"));
+        QCOMPARE(split.baselineClusters, QStringList({"prod-ap-1", "prod-eu-1"})); // column order
+    }
+
     void tooEarlyAndNoBaseline() {
         Fixture f;
         f.apps[1] = app("stage-eu-1", "stage", R2, 4);
