@@ -46,7 +46,9 @@ const Placement kPlacements[] = {{"dev-eu-1", "dev", 1, true, 50},
                                  {"stage-eu-1", "stage", 2, true, 30},
                                  {"prod-eu-1", "prod", 3, false, 4000},
                                  {"prod-us-1", "prod", 3, false, 4000}};
-const char* const kComponents[][2] = {{"storefront", "shop"}, {"checkout", "checkout"}};
+// storefront: a bad stage canary; checkout: fine everywhere; search: no HTTP metrics on stage.
+const char* const kComponents[][2] = {
+    {"storefront", "shop"}, {"checkout", "checkout"}, {"search", "search"}};
 
 QDateTime reviewTime() {
     return scenarioStart().addSecs(kScenarioMinutes * 60);
@@ -152,6 +154,10 @@ QVector<ClusterWorkload> workloads() {
                 w.errorRateLate = 0.08;
                 w.changeAtSecond = (kScenarioMinutes - p.syncedMinutesAgo) * 60;
             }
+            // search on stage exports no HTTP metrics (a scrape config lost in the release).
+            if (QLatin1String(component) == QLatin1String("search") &&
+                QLatin1String(p.cluster) == QLatin1String("stage-eu-1"))
+                w.http = false;
             out << w;
         }
     return out;
@@ -309,6 +315,20 @@ private slots:
         QCOMPARE(toString(r->recommendation), toString(Recommendation::Proceed));
         QCOMPARE(r->headline,
                  QStringLiteral("Proceed to step 3 (prod): sync prod-eu-1, prod-us-1"));
+    }
+
+    void missingMetricsHalt() {
+        if (!m_prom)
+            QSKIP("prometheus/promtool are not installed (scripts/setup-debian.sh installs them)");
+        auto prom = prometheus(m_prom->url());
+        const Result<ReleaseReview> r = review(QStringLiteral("search"), prom.get());
+        QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().toString()));
+        QCOMPARE(toString(r->recommendation), toString(Recommendation::Halt));
+        QVERIFY2(r->headline.startsWith("Halt the rollout at step 2 (stage): on stage-eu-1 not "
+                                        "enough data for search: "),
+                 qPrintable(r->headline));
+        QVERIFY(r->headline.contains("critical: http-error-rate"));
+        QVERIFY(!r->headline.contains("Roll back"));
     }
 
     void withoutPrometheusNothingIsJudged() {

@@ -190,6 +190,7 @@ struct ClusterWorkload {
     double errorRateEarly = 0.005;
     double errorRateLate = 0.005;
     int changeAtSecond = 600;
+    bool http = true; // false: no HTTP metrics at all (only CPU, memory and restarts)
 };
 
 inline QByteArray clusterScenarioOpenMetrics(const QVector<ClusterWorkload>& workloads) {
@@ -206,6 +207,8 @@ inline QByteArray clusterScenarioOpenMetrics(const QVector<ClusterWorkload>& wor
     };
     QString out = QStringLiteral("# TYPE http_requests counter\n");
     for (const ClusterWorkload& w : workloads) {
+        if (!w.http)
+            continue;
         detail::Lcg g{w.seed};
         double ok = 0, errors = 0;
         QString okLines, errLines;
@@ -228,6 +231,8 @@ inline QByteArray clusterScenarioOpenMetrics(const QVector<ClusterWorkload>& wor
     const double shares[] = {0.30, 0.30, 0.25, 0.10, 0.04, 0.01};
     const double mids[] = {0.03, 0.07, 0.17, 0.37, 0.7, 1.5};
     for (const ClusterWorkload& w : workloads) {
+        if (!w.http)
+            continue;
         detail::Lcg g{w.seed * 7};
         double cumulative[6] = {0, 0, 0, 0, 0, 0};
         double sum = 0;
