@@ -251,6 +251,17 @@ Status ReviewOptions::validate() const {
     if (stepMs < 1000)
         return Error::make(Error::Kind::Config,
                            QStringLiteral("the query step must be at least one second"));
+    if (qint64(maxWindowMinutes) * 60000 / stepMs > metrics::PrometheusClient::kMaxResolution)
+        return Error::make(
+            Error::Kind::Config,
+            QStringLiteral("a %1-minute window at a %2 step exceeds Prometheus's "
+                           "%3 points per series; use a step of at least %4")
+                .arg(maxWindowMinutes)
+                .arg(metrics::formatDurationMs(stepMs))
+                .arg(metrics::PrometheusClient::kMaxResolution)
+                .arg(metrics::formatDurationMs((qint64(maxWindowMinutes) * 60000 +
+                                                metrics::PrometheusClient::kMaxResolution - 1) /
+                                               metrics::PrometheusClient::kMaxResolution)));
     const QHash<QString, QString> sample = {
         {QStringLiteral("cluster"), QStringLiteral("c-1")},
         {QStringLiteral("clusters"), QStringLiteral("c-2\nc-3")},

@@ -262,6 +262,11 @@ private slots:
         ReviewOptions window = options();
         window.maxWindowMinutes = 5;
         QVERIFY(!window.validate().ok());
+        ReviewOptions points = options();
+        points.maxWindowMinutes = 24 * 60;
+        points.stepMs = 1000;
+        QVERIFY2(points.validate().error().shortMessage.contains("11000 points"),
+                 qPrintable(points.validate().error().shortMessage));
     }
 
     void criticalFailureRollsBack() {
