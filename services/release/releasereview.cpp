@@ -259,9 +259,10 @@ Status ReviewOptions::validate() const {
                 .arg(maxWindowMinutes)
                 .arg(metrics::formatDurationMs(stepMs))
                 .arg(metrics::PrometheusClient::kMaxResolution)
-                .arg(metrics::formatDurationMs((qint64(maxWindowMinutes) * 60000 +
-                                                metrics::PrometheusClient::kMaxResolution - 1) /
-                                               metrics::PrometheusClient::kMaxResolution)));
+                .arg(metrics::formatDurationMs(
+                    (qint64(maxWindowMinutes) * 60 / metrics::PrometheusClient::kMaxResolution +
+                     1) *
+                    1000)));
     const QHash<QString, QString> sample = {
         {QStringLiteral("cluster"), QStringLiteral("c-1")},
         {QStringLiteral("clusters"), QStringLiteral("c-2\nc-3")},
