@@ -13,6 +13,8 @@ int runCanary(const QStringList& args);   // cmd_canary.cpp
 int runDiagnose(const QStringList& args); // cmd_diagnose.cpp
 int runPolicy(const QStringList& args);   // cmd_policy.cpp
 int runPr(const QStringList& args);       // cmd_pr.cpp
+// 0 Proceed, 1 Halt / Roll back, 2 an error, 3 Wait.
+int runRelease(const QStringList& args);  // cmd_release.cpp
 int runReport(const QStringList& args);   // cmd_report.cpp
 int runRollback(const QStringList& args); // cmd_rollback.cpp
 // `bench policy` (cmd_policy.cpp, dispatched from cmd_bench.cpp).

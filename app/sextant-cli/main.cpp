@@ -33,6 +33,8 @@ void printUsage() {
            "  policy        check manifests against the policy pack (policy --help)\n"
            "  pr describe   impact, object changes, risks and policy results of a config-repo\n"
            "                change as a PR description (pr --help)\n"
+           "  release       review an ApplicationSet rollout: matrix, canary verdict per\n"
+           "                cluster, proceed/halt/roll back (release review --help)\n"
            "  report fleet  the daily fleet summary: what changed, what is failing and why,\n"
            "                drift; Markdown, HTML or JSON, posted to Slack (report --help)\n"
            "  rollback      rank rollback targets with reasons, print rollback plans\n"
@@ -91,6 +93,8 @@ int main(int argc, char* argv[]) {
         return sextant::cli::runPolicy(args);
     if (command == QLatin1String("pr"))
         return sextant::cli::runPr(args);
+    if (command == QLatin1String("release"))
+        return sextant::cli::runRelease(args);
     if (command == QLatin1String("report"))
         return sextant::cli::runReport(args);
     if (command == QLatin1String("rollback"))

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <memory>
 #include <numeric>
 #include <optional>
@@ -791,7 +792,8 @@ QString reportToMarkdown(const CanaryReport& report, const QString& title) {
 Result<QString> renderMetricQuery(const CanaryMetric& metric, const CanaryTarget& target,
                                   bool canary) {
     QHash<QString, QString> vars = target.variables;
-    vars.insert(QStringLiteral("namespace"), target.ns);
+    vars.insert(QStringLiteral("namespace"),
+                canary || target.baselineNs.isEmpty() ? target.ns : target.baselineNs);
     vars.insert(QStringLiteral("selector"),
                 canary ? target.canarySelector : target.baselineSelector);
     Result<QString> q = metrics::renderTemplate(metric.query, vars);
@@ -801,6 +803,27 @@ Result<QString> renderMetricQuery(const CanaryMetric& metric, const CanaryTarget
         return e;
     }
     return q;
+}
+
+TimeSeries averagedSeries(const QVector<metrics::Series>& series) {
+    // Range answers share the step grid, so timestamps line up exactly across series.
+    std::map<qint64, std::pair<double, int>> sums;
+    for (const metrics::Series& s : series)
+        for (const metrics::Sample& sample : s.samples) {
+            auto& [sum, n] = sums[qint64(std::llround(sample.time * 1000.0))];
+            if (std::isfinite(sample.value)) {
+                sum += sample.value;
+                ++n;
+            }
+        }
+    TimeSeries out;
+    for (const auto& [t, sn] : sums) {
+        if (sn.second == 0)
+            continue;
+        out.timesMs.push_back(t);
+        out.values.push_back(sn.first / sn.second);
+    }
+    return out;
 }
 
 void collectCanarySamples(metrics::PrometheusClient& client, const MetricSet& set,
@@ -861,6 +884,8 @@ void collectCanarySamples(metrics::PrometheusClient& client, const MetricSet& se
                     for (const metrics::Series& series : result->series)
                         for (const metrics::Sample& sample : series.samples)
                             values.push_back(sample.value);
+                    (canary ? out.canarySeries : out.baselineSeries) =
+                        averagedSeries(result->series);
                     if (result->series.size() > 1)
                         out.notes << QStringLiteral("%1: %2 series pooled into one sample")
                                          .arg(who)

@@ -14,7 +14,8 @@
 
 namespace sextant::metrics {
 class PrometheusClient;
-}
+struct Series;
+} // namespace sextant::metrics
 
 namespace sextant::analysis {
 
@@ -85,11 +86,21 @@ struct MetricSet {
     const CanaryMetric* find(const QString& name) const;
 };
 
+// One side of a metric over time, for charts: at each timestamp the average of the finite values
+// of every pooled series (a timestamp where no series has a finite value is left out).
+struct TimeSeries {
+    QVector<qint64> timesMs; // ascending
+    QVector<double> values;
+};
+
 // What was measured for one metric. An error (the query failed) classifies as Error.
 struct MetricSamples {
     QString name;
     QVector<double> canary;
     QVector<double> baseline;
+    // The same answers as time series; the judge ignores them (charts only).
+    TimeSeries canarySeries;
+    TimeSeries baselineSeries;
     Error error;
     QStringList notes; // pooled series, server warnings
     QString canaryQuery;
@@ -155,6 +166,7 @@ QString reportToMarkdown(const CanaryReport& report, const QString& title = {});
 // Where and when to measure.
 struct CanaryTarget {
     QString ns;               // {{namespace}}
+    QString baselineNs;       // {{namespace}} in the baseline's queries; empty = ns
     QString canarySelector;   // {{selector}} for the canary, e.g. pod=~"web-canary-.*"
     QString baselineSelector; // {{selector}} for the baseline
     QDateTime start;
@@ -167,6 +179,9 @@ struct CanaryTarget {
 // Renders one metric's query for the canary (or the baseline).
 Result<QString> renderMetricQuery(const CanaryMetric& metric, const CanaryTarget& target,
                                   bool canary);
+
+// Averages every series of a query answer per timestamp (see TimeSeries).
+TimeSeries averagedSeries(const QVector<metrics::Series>& series);
 
 // Runs every unmuted metric's canary and baseline range queries and pools each answer's samples.
 // Query failures become MetricSamples::error (they count against the canary), never a missing

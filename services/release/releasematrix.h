@@ -39,7 +39,7 @@ struct ReleaseCell {
     int step = 0;        // RollingSync step (1-based); 0 = not in any step / no RollingSync
     StepStatus stepStatus = StepStatus::None;
     QString stepMessage;
-    bool onReleaseRevision = false; // runs its row's release revision
+    bool onReleaseRevision = false; // Synced to its row's release revision
     QStringList outlierReasons;     // in words; empty = not an outlier
 };
 
@@ -51,8 +51,14 @@ struct ReleaseColumn {
 
 struct ReleaseRow {
     QString component;
-    QString releaseRevision;  // the revision being rolled out (full SHA or tag)
-    QString previousRevision; // what the not-yet-updated cells run; empty = none
+    // The revision being rolled out (full SHA or tag): the majority of the Synced cells in the
+    // most advanced step whose RollingSync status is Progressing or Healthy; without such a
+    // status, the revision of the most recently synced Synced cell; else the majority of the
+    // lowest step (docs/release-review.md, "Which revision is the release").
+    QString releaseRevision;
+    // The most common revision among the Synced cells not on the release; empty = none or
+    // unknown (OutOfSync cells run something older than status.sync.revision says).
+    QString previousRevision;
     QStringList releaseImages;
     QStringList previousImages;
     QVector<int> cells; // per column: index into ReleaseMatrix::cells, -1 = no application
@@ -72,9 +78,15 @@ struct ReleaseMatrix {
 };
 
 // From an ApplicationSet object (GET /api/v1/applicationsets/{name}) and the fleet's
-// applications: the applications the set owns (status.resources, else the template's labels and
-// name), grouped into rows by source (repoURL + path with the environment segment removed) and
-// columns by destination cluster.
+// applications: the applications the set owns (named by status.resources and
+// status.applicationStatus, else selected by the template's fixed metadata.labels), grouped into
+// rows by source (repoURL + path with the environment or cluster segment replaced by "*", else
+// the app name) and columns by destination cluster. Each cell's step comes from
+// status.applicationStatus, else from the steps' matchExpressions on the app's labels.
+// Environment = the app's `env`/`environment` label, else an environment word in the cluster
+// name (prod-eu-1 -> prod). Outliers: a failed sync or Degraded health (most serious), Missing,
+// then a cell on a third revision or on another revision than the rest of its environment.
+// An error only when the object is not an ApplicationSet.
 Result<ReleaseMatrix> buildReleaseMatrix(const nlohmann::json& appset,
                                          const QVector<argocd::AppSummary>& apps);
 // The same for any set of applications (e.g. a label selector's matches); no RollingSync steps.

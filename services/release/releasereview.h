@@ -10,6 +10,7 @@
 #include "release/releasematrix.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QString>
 #include <QStringList>
 #include <QVector>
@@ -50,7 +51,8 @@ struct CanaryReview {
     QString environment;
     int step = 0;
     QStringList baselineClusters;
-    analysis::CanaryTarget target;
+    QDateTime syncedAt;            // when the release revision's sync finished (else started)
+    analysis::CanaryTarget target; // namespace, rendered selectors, window, step
     bool judged = false;           // false: no baseline, too early, no Prometheus
     QString notJudgedReason;       // in words when !judged
     analysis::CanaryReport report; // when judged
@@ -86,7 +88,21 @@ struct ReviewOptions {
     int maxWindowMinutes = 60; // the window ends now and starts at the sync, at most this long
     qint64 stepMs = 30000;
     QDateTime now; // invalid = the current time (tests and reports pass a fixed instant)
+
+    // Refuses selector templates that cannot work (unknown variable, bad matcher syntax,
+    // canary and baseline the same) and bad windows; checked with sample values before
+    // anything is fetched.
+    Status validate() const;
 };
+
+// A selector template with {{cluster}}, {{clusters}}, {{app}}, {{namespace}}, {{env}} replaced;
+// `vars` holds the raw values: names are escaped for a PromQL double-quoted string here, and
+// "clusters" (newline-separated names) becomes a regex alternation (promRegexAlternation).
+Result<QString> renderSelector(const QString& templ, const QHash<QString, QString>& vars);
+
+// A regex alternation that matches exactly these names inside a PromQL double-quoted string:
+// "prod\\.eu-1|stage-eu-1" (metacharacters escaped for RE2, then for the string literal).
+QString promRegexAlternation(const QStringList& names);
 
 struct ReleaseReview {
     ReleaseMatrix matrix;
@@ -94,19 +110,28 @@ struct ReleaseReview {
     QVector<ClusterReview> clusters;
     QVector<StepReview> steps;
     Recommendation recommendation = Recommendation::Wait;
-    QString headline; // "Halt at step 2 (stage): stage-eu-1 fails http-error-rate …"
-    QString blocking; // the blocking step or cluster, empty when proceeding
+    // "Halt the rollout at step 2 (stage): on stage-eu-1 storefront fails http-error-rate
+    // (critical) — 7.7 % vs 0.50 % (p < 0.001). Roll back stage-eu-1."
+    QString headline;
+    QString blocking; // "stage-eu-1 at step 2 (stage)", or the step; empty when proceeding
     QString metricSetSource;
     QString prometheus; // the Prometheus URL used, empty = none configured
     QDateTime generatedAt;
     QStringList notes;
 };
 
-// The canaries to judge: cells on their row's release revision whose row has cells on the
-// previous revision (the baseline), with the window from the sync to now.
+// The canaries to judge: cells on their row's release revision whose row still has cells on the
+// previous revision. Baseline = those cells (Synced to the previous revision, not Missing, not
+// syncing, not failed), the same environment's when there are any. Window = [max(sync finished,
+// now − maxWindow), now]; not judged (with the reason in words) when synced less than
+// minWindowMinutes ago, when the sync time is unknown or when there is no baseline. Rows whose
+// cells all run the release have no canary.
 QVector<CanaryReview> planCanaries(const ReleaseMatrix& matrix, const ReviewOptions& options);
-// Per-canary recommendation from its report and the cell's sync/health, then per cluster, per
-// step and overall (the worst wins; the blocking cluster/step is named).
+// Per-canary recommendation from its report and the cell's sync/health, then per cluster (the
+// worst canary), per step (the worst cluster, Wait while the step is not all Healthy) and
+// overall (the most severe started step; when all may proceed, the first step not started is
+// the one to sync). Without RollingSync, the environments in promotion order are the steps.
+// The rules table is in docs/release-review.md.
 ReleaseReview recommend(ReleaseMatrix matrix, QVector<CanaryReview> canaries);
 
 nlohmann::ordered_json reviewToJson(const ReleaseReview& review);

@@ -19,6 +19,7 @@
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QUrl>
+#include <QVector>
 
 #include <cmath>
 #include <functional>
@@ -173,6 +174,113 @@ inline QByteArray canaryScenarioOpenMetrics(const CanaryScenario& sc = {}) {
                           "sextant_test_special -Inf %3\n"
                           "sextant_test_special 1.5 %4\n")
                .arg(ts(0), ts(1), ts(2), ts(3));
+    out += QStringLiteral("# EOF\n");
+    return out.toUtf8();
+}
+
+// One workload on one cluster, for scenarios that tell clusters apart (the release review):
+// the canary scenario's metric families labelled with `cluster` as well as namespace and pod,
+// every 15 s for kScenarioMinutes from scenarioStart(), the 5xx share changing from
+// errorRateEarly to errorRateLate at changeAtSecond.
+struct ClusterWorkload {
+    QString cluster;
+    QString ns;
+    QString pod;
+    quint64 seed = 1;
+    double errorRateEarly = 0.005;
+    double errorRateLate = 0.005;
+    int changeAtSecond = 600;
+    bool http = true; // false: no HTTP metrics at all (only CPU, memory and restarts)
+};
+
+inline QByteArray clusterScenarioOpenMetrics(const QVector<ClusterWorkload>& workloads) {
+    using detail::num;
+    const qint64 t0 = scenarioStart().toSecsSinceEpoch();
+    const int points = kScenarioMinutes * 60 / kScrapeSeconds + 1;
+    const auto ts = [&](int i) { return QString::number(t0 + qint64(i) * kScrapeSeconds); };
+    const auto labels = [](const ClusterWorkload& w, const QString& extra = {}) {
+        QString l = QStringLiteral("cluster=\"%1\",namespace=\"%2\",pod=\"%3\"")
+                        .arg(w.cluster, w.ns, w.pod);
+        if (!extra.isEmpty())
+            l += QLatin1Char(',') + extra;
+        return QLatin1Char('{') + l + QLatin1Char('}');
+    };
+    QString out = QStringLiteral("# TYPE http_requests counter\n");
+    for (const ClusterWorkload& w : workloads) {
+        if (!w.http)
+            continue;
+        detail::Lcg g{w.seed};
+        double ok = 0, errors = 0;
+        QString okLines, errLines;
+        for (int i = 0; i < points; ++i) {
+            const double requests = g.around(400, 0.1);
+            const double rate =
+                i * kScrapeSeconds < w.changeAtSecond ? w.errorRateEarly : w.errorRateLate;
+            const double e = g.around(requests * rate, 0.3);
+            ok += requests - e;
+            errors += e;
+            okLines += QStringLiteral("http_requests_total%1 %2 %3\n")
+                           .arg(labels(w, QStringLiteral("code=\"200\"")), num(ok), ts(i));
+            errLines += QStringLiteral("http_requests_total%1 %2 %3\n")
+                            .arg(labels(w, QStringLiteral("code=\"500\"")), num(errors), ts(i));
+        }
+        out += okLines + errLines;
+    }
+    out += QStringLiteral("# TYPE http_request_duration_seconds histogram\n");
+    const double bounds[] = {0.05, 0.1, 0.25, 0.5, 1.0};
+    const double shares[] = {0.30, 0.30, 0.25, 0.10, 0.04, 0.01};
+    const double mids[] = {0.03, 0.07, 0.17, 0.37, 0.7, 1.5};
+    for (const ClusterWorkload& w : workloads) {
+        if (!w.http)
+            continue;
+        detail::Lcg g{w.seed * 7};
+        double cumulative[6] = {0, 0, 0, 0, 0, 0};
+        double sum = 0;
+        for (int i = 0; i < points; ++i) {
+            for (int b = 0; b < 6; ++b) {
+                const double n = g.around(400 * shares[b], 0.1);
+                cumulative[b] += n;
+                sum += n * mids[b];
+            }
+            double running = 0;
+            for (int b = 0; b < 5; ++b) {
+                running += cumulative[b];
+                out += QStringLiteral("http_request_duration_seconds_bucket%1 %2 %3\n")
+                           .arg(labels(w, QStringLiteral("le=\"%1\"").arg(num(bounds[b]))),
+                                num(running), ts(i));
+            }
+            running += cumulative[5];
+            out += QStringLiteral("http_request_duration_seconds_bucket%1 %2 %3\n")
+                       .arg(labels(w, QStringLiteral("le=\"+Inf\"")), num(running), ts(i));
+            out += QStringLiteral("http_request_duration_seconds_count%1 %2 %3\n")
+                       .arg(labels(w), num(running), ts(i));
+            out += QStringLiteral("http_request_duration_seconds_sum%1 %2 %3\n")
+                       .arg(labels(w), num(sum), ts(i));
+        }
+    }
+    out += QStringLiteral("# TYPE kube_pod_container_status_restarts counter\n");
+    for (const ClusterWorkload& w : workloads)
+        for (int i = 0; i < points; ++i)
+            out += QStringLiteral("kube_pod_container_status_restarts_total%1 0 %2\n")
+                       .arg(labels(w, QStringLiteral("container=\"web\"")), ts(i));
+    out += QStringLiteral("# TYPE container_cpu_usage_seconds counter\n");
+    for (const ClusterWorkload& w : workloads) {
+        detail::Lcg g{w.seed * 13};
+        double cpu = 0;
+        for (int i = 0; i < points; ++i) {
+            cpu += kScrapeSeconds * g.around(0.25, 0.1);
+            out += QStringLiteral("container_cpu_usage_seconds_total%1 %2 %3\n")
+                       .arg(labels(w, QStringLiteral("container=\"web\"")), num(cpu), ts(i));
+        }
+    }
+    out += QStringLiteral("# TYPE container_memory_working_set_bytes gauge\n");
+    for (const ClusterWorkload& w : workloads) {
+        detail::Lcg g{w.seed * 17};
+        for (int i = 0; i < points; ++i)
+            out += QStringLiteral("container_memory_working_set_bytes%1 %2 %3\n")
+                       .arg(labels(w, QStringLiteral("container=\"web\"")),
+                            num(std::round(g.around(200e6, 0.03))), ts(i));
+    }
     out += QStringLiteral("# EOF\n");
     return out.toUtf8();
 }

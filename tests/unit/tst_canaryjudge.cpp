@@ -12,6 +12,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <limits>
 
 using namespace sextant;
 using namespace sextant::analysis;
@@ -91,6 +92,30 @@ QByteArray readFile(const QString& path) {
 class TestCanaryJudge : public QObject {
     Q_OBJECT
 private slots:
+    void chartSeriesAverageThePooledSeries() {
+        // Two pods answer the same range query: the chart shows their average per timestamp;
+        // NaN is left out of the average, a timestamp with no finite value is dropped.
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        metrics::Series a, b;
+        a.samples = {{100.0, 1.0}, {130.0, 3.0}, {160.0, nan}};
+        b.samples = {{100.0, 3.0}, {130.0, nan}, {160.0, nan}, {190.5, 8.0}};
+        const TimeSeries t = averagedSeries({a, b});
+        QCOMPARE(t.timesMs, QVector<qint64>({100000, 130000, 190500}));
+        QCOMPARE(t.values, QVector<double>({2.0, 3.0, 8.0}));
+        QVERIFY(averagedSeries({}).timesMs.isEmpty());
+        // The judge ignores the series: the same samples judge the same with or without them.
+        MetricSamples plain;
+        plain.name = QStringLiteral("m");
+        plain.canary = series(1, 40, 10, 1);
+        plain.baseline = series(2, 40, 10, 1);
+        MetricSamples charted = plain;
+        charted.canarySeries = t;
+        CanaryMetric m;
+        m.name = QStringLiteral("m");
+        const CanaryJudge judge(MetricSet{});
+        QCOMPARE(judge.classify(m, charted).pValue, judge.classify(m, plain).pValue);
+    }
+
     void clearlyWorseCanaryIsHighAndFails() {
         const CanaryJudge judge(setOf({metric("error-rate"), metric("latency"), metric("cpu")}));
         const CanaryReport r = judge.judge(
