@@ -61,6 +61,11 @@ QString LocalPrometheus::promtoolBinary() {
     return findBinary(QStringLiteral("promtool"));
 }
 
+void LocalPrometheus::setBinaries(const QString& prometheus, const QString& promtool) {
+    m_prometheusBin = prometheus;
+    m_promtoolBin = promtool;
+}
+
 QUrl LocalPrometheus::url() const {
     return m_ready ? QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_port)) : QUrl();
 }
@@ -73,14 +78,19 @@ void LocalPrometheus::start(const QByteArray& openMetrics, const QString& dataDi
     m_attempt = 0;
     m_backfillMs = m_startupMs = 0;
     m_output.clear();
-    const QString promtool = promtoolBinary();
-    if (promtool.isEmpty() || prometheusBinary().isEmpty()) {
-        fail(Error::make(Error::Kind::NotFound,
-                         tr("Prometheus is not installed: %1 not found on PATH or in /usr/bin")
-                             .arg(promtool.isEmpty() ? QStringLiteral("promtool")
-                                                     : QStringLiteral("prometheus")),
-                         tr("The demo metrics need the prometheus and promtool binaries "
-                            "(Debian: apt install prometheus).")));
+    auto usable = [](const QString& path) {
+        const QFileInfo f(path);
+        return !path.isEmpty() && f.isFile() && f.isExecutable();
+    };
+    const QString promtool = m_promtoolBin.isEmpty() ? promtoolBinary() : m_promtoolBin;
+    m_prometheusPath = m_prometheusBin.isEmpty() ? prometheusBinary() : m_prometheusBin;
+    if (!usable(promtool) || !usable(m_prometheusPath)) {
+        fail(Error::make(
+            Error::Kind::NotFound,
+            tr("Prometheus is not installed: %1 not found on PATH or in /usr/bin")
+                .arg(!usable(promtool) ? QStringLiteral("promtool") : QStringLiteral("prometheus")),
+            tr("The demo metrics need the prometheus and promtool binaries "
+               "(Debian: apt install prometheus).")));
         return;
     }
     const QDir dir(dataDir);
@@ -148,7 +158,7 @@ void LocalPrometheus::launch() {
     });
     connect(m_prometheus, &QProcess::finished, this, &LocalPrometheus::prometheusFinished);
     m_prometheus->start(
-        prometheusBinary(),
+        m_prometheusPath,
         {QStringLiteral("--config.file=") + dir.filePath(QStringLiteral("prometheus.yml")),
          QStringLiteral("--storage.tsdb.path=") + dir.filePath(QStringLiteral("tsdb")),
          QStringLiteral("--storage.tsdb.retention.time=10y"),

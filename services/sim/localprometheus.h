@@ -38,6 +38,9 @@ public:
     static QString prometheusBinary();
     static QString promtoolBinary();
     static bool installed() { return !prometheusBinary().isEmpty() && !promtoolBinary().isEmpty(); }
+    // Explicit binaries instead of the search (empty = search); a path that is not an
+    // executable file fails start() with NotFound.
+    void setBinaries(const QString& prometheus, const QString& promtool);
 
     // Writes `openMetrics` and the configuration into `dataDir` (created if needed; its `tsdb`
     // folder is replaced), backfills, starts Prometheus and polls /-/ready. Emits ready() or
@@ -72,6 +75,8 @@ private:
     static void halt(QProcess* process);
 
     QString m_dir;
+    QString m_prometheusBin, m_promtoolBin; // explicit binaries, empty = search
+    QString m_prometheusPath;               // the one this start uses
     QProcess* m_promtool = nullptr;
     QProcess* m_prometheus = nullptr;
     QNetworkAccessManager* m_nam = nullptr;

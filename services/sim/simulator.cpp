@@ -1649,6 +1649,10 @@ bool Simulator::hasMetrics() const {
     return d->sc.metrics.present && !d->sc.metrics.workloads.empty();
 }
 
+QDateTime Simulator::referenceTime() const {
+    return QDateTime::fromSecsSinceEpoch(parseRfc3339(d->sc.referenceTime), Qt::UTC);
+}
+
 QByteArray Simulator::metricsOpenMetrics() const {
     return metricScenarioOpenMetrics(d->sc.metrics);
 }

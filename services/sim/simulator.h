@@ -3,6 +3,7 @@
 #include "core/result.h"
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QHash>
 #include <QHostAddress>
 #include <QObject>
@@ -83,6 +84,8 @@ public:
     // LocalPrometheus / promtool), generated on the calling thread; empty when it has none.
     // The demo's covers the three hours before it loaded.
     bool hasMetrics() const;
+    // The instant the scenario's relative times count back from (its load time by default).
+    QDateTime referenceTime() const;
     QByteArray metricsOpenMetrics() const;
     int appCount(const QString& instance) const;
 
