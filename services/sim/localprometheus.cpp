@@ -109,13 +109,16 @@ void LocalPrometheus::start(const QByteArray& openMetrics, const QString& dataDi
     m_clock.start();
     m_promtool = new QProcess(this);
     m_promtool->setProcessChannelMode(QProcess::MergedChannels);
-    connect(m_promtool, &QProcess::readyRead, this,
-            [this] { m_output = (m_output + m_promtool->readAll()).right(kOutputTail); });
-    connect(m_promtool, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
-        if (e == QProcess::FailedToStart)
-            fail(Error::make(Error::Kind::Io, tr("promtool could not be started"),
-                             m_promtool->errorString()));
+    QProcess* promtoolProcess = m_promtool;
+    connect(promtoolProcess, &QProcess::readyRead, this, [this, promtoolProcess] {
+        m_output = (m_output + promtoolProcess->readAll()).right(kOutputTail);
     });
+    connect(promtoolProcess, &QProcess::errorOccurred, this,
+            [this, promtoolProcess](QProcess::ProcessError e) {
+                if (e == QProcess::FailedToStart)
+                    fail(Error::make(Error::Kind::Io, tr("promtool could not be started"),
+                                     promtoolProcess->errorString()));
+            });
     connect(m_promtool, &QProcess::finished, this, &LocalPrometheus::backfillFinished);
     m_promtool->start(promtool, {QStringLiteral("tsdb"), QStringLiteral("create-blocks-from"),
                                  QStringLiteral("openmetrics"), data, tsdb});
@@ -125,6 +128,7 @@ void LocalPrometheus::backfillFinished(int exitCode, QProcess::ExitStatus status
     if (!m_running || !m_promtool)
         return;
     m_output += m_promtool->readAll();
+    m_promtool->disconnect(this);
     m_promtool->deleteLater();
     m_promtool = nullptr;
     if (status != QProcess::NormalExit || exitCode != 0) {
@@ -149,12 +153,13 @@ void LocalPrometheus::launch() {
     const QDir dir(m_dir);
     m_prometheus = new QProcess(this);
     m_prometheus->setProcessChannelMode(QProcess::MergedChannels);
-    connect(m_prometheus, &QProcess::readyRead, this,
-            [this] { m_output = (m_output + m_prometheus->readAll()).right(kOutputTail); });
-    connect(m_prometheus, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
+    QProcess* process = m_prometheus;
+    connect(process, &QProcess::readyRead, this,
+            [this, process] { m_output = (m_output + process->readAll()).right(kOutputTail); });
+    connect(process, &QProcess::errorOccurred, this, [this, process](QProcess::ProcessError e) {
         if (e == QProcess::FailedToStart)
             fail(Error::make(Error::Kind::Io, tr("prometheus could not be started"),
-                             m_prometheus->errorString()));
+                             process->errorString()));
     });
     connect(m_prometheus, &QProcess::finished, this, &LocalPrometheus::prometheusFinished);
     m_prometheus->start(
@@ -206,6 +211,7 @@ void LocalPrometheus::prometheusFinished() {
         return;
     m_output += m_prometheus->readAll();
     const bool portTaken = m_output.contains("address already in use");
+    m_prometheus->disconnect(this);
     m_prometheus->deleteLater();
     m_prometheus = nullptr;
     if (m_ready) {
