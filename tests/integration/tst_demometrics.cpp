@@ -10,6 +10,7 @@
 #include "sim/simulator.h"
 
 #include <QElapsedTimer>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -349,6 +350,64 @@ private Q_SLOTS:
         const auto r = waitFor<metrics::QueryResult>(
             [&](auto cb) { gone.query(QStringLiteral("up"), {}, cb); });
         QVERIFY(!r.ok());
+    }
+
+    void standaloneDemoWithPrometheus() {
+        if (!sim::LocalPrometheus::installed())
+            QSKIP("prometheus/promtool are not installed");
+        // `sextant-sim --demo --prometheus`: the instance lines, then the Prometheus line.
+        QProcess proc;
+        proc.start(QStringLiteral(SEXTANT_BIN_DIR "/sextant-sim"),
+                   {QStringLiteral("--demo"), QStringLiteral("--prometheus")});
+        QVERIFY(proc.waitForStarted(30000));
+        QStringList names;
+        QUrl prometheus;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                while (proc.canReadLine()) {
+                    const auto line = nlohmann::json::parse(proc.readLine().toStdString());
+                    if (line.contains("prometheus"))
+                        prometheus =
+                            QUrl(QString::fromStdString(line["prometheus"].get<std::string>()));
+                    else
+                        names << QString::fromStdString(line["name"].get<std::string>());
+                }
+                return prometheus.isValid() || proc.state() == QProcess::NotRunning;
+            },
+            180000));
+        QVERIFY2(prometheus.isValid(), proc.readAllStandardError().constData());
+        QCOMPARE(names, (QStringList{QStringLiteral("prod-eu"), QStringLiteral("prod-us"),
+                                     QStringLiteral("staging")}));
+        metrics::Endpoint e;
+        e.baseUrl = prometheus;
+        auto client = std::make_unique<metrics::PrometheusClient>(e);
+        client->setRetryPolicy({0, 100, 100});
+        const auto r = waitFor<metrics::QueryResult>([&](auto cb) {
+            client->query(QStringLiteral("count(http_requests_total{namespace=\"storefront\"})"),
+                          {}, cb);
+        });
+        QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().toString()));
+        QCOMPARE(r->series.size(), 1);
+        QVERIFY(r->series.first().samples.first().value > 0);
+        // SIGTERM stops the simulator and its Prometheus.
+        proc.terminate();
+        QVERIFY(proc.waitForFinished(30000));
+        QCOMPARE(proc.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(proc.exitCode(), 0);
+        const auto gone = waitFor<metrics::QueryResult>(
+            [&](auto cb) { client->query(QStringLiteral("up"), {}, cb); });
+        QVERIFY(!gone.ok());
+    }
+
+    void standalonePrometheusNeedsMetrics() {
+        QProcess proc;
+        proc.start(
+            QStringLiteral(SEXTANT_BIN_DIR "/sextant-sim"),
+            {QStringLiteral("--apps"), QStringLiteral("10"), QStringLiteral("--prometheus")});
+        QVERIFY(proc.waitForFinished(30000));
+        QCOMPARE(proc.exitCode(), 2);
+        QVERIFY2(proc.readAllStandardError().contains("the scenario has no 'metrics' section"),
+                 "expected the missing-metrics message");
     }
 
     void missingBinaryIsATypedError() {
