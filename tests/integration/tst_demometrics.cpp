@@ -262,6 +262,17 @@ private Q_SLOTS:
                 ++checked;
             }
         QCOMPARE(checked, 15);
+        // The sync is in the Application's events, as the application-controller reports it.
+        const auto events = waitFor<nlohmann::json>([&](auto cb) {
+            m_argo->applicationEvents(QStringLiteral("storefront-stage-eu-1"), {}, cb);
+        });
+        QVERIFY(events.ok());
+        bool completed = false;
+        for (const auto& e : events.value()["items"])
+            completed = completed || (e["reason"] == "OperationCompleted" &&
+                                      e["message"] == std::string("Sync operation to ") +
+                                                          kReleases[0].r2 + " succeeded");
+        QVERIFY2(completed, events.value().dump().c_str());
     }
 
     void storefrontCanaryErrorRateRises() {
