@@ -145,7 +145,8 @@ int main(int argc, char** argv) {
         {QStringLiteral("scenario"), QStringLiteral("Load a YAML scenario."),
          QStringLiteral("file")},
         {QStringLiteral("demo"),
-         QStringLiteral("Serve the built-in demo (3 instances, ~2,000 apps, scripted failures).")},
+         QStringLiteral("Serve the built-in demo (3 instances, ~2,000 apps, scripted failures, "
+                        "a release train with RollingSync).")},
         {QStringLiteral("prometheus"),
          QStringLiteral("Also serve the scenario's metrics history from a local Prometheus "
                         "(needs prometheus and promtool); prints its URL once ready.")},
