@@ -656,7 +656,7 @@ void ConsoleSession::startDemoFleet(int generatedApps) {
         if (loaded.ok())
             loaded = sim->listen(QHostAddress::LocalHost, 0);
         const auto endpoints = loaded.ok() ? sim->endpoints() : QVector<sim::InstanceEndpoint>{};
-        QMetaObject::invokeMethod(this, [this, loaded, endpoints] {
+        QMetaObject::invokeMethod(this, [this, loaded, endpoints, generatedApps] {
             if (!loaded.ok()) {
                 Q_EMIT demoFailed(loaded.error());
                 return;
@@ -669,6 +669,8 @@ void ConsoleSession::startDemoFleet(int generatedApps) {
                 addEphemeralInstance(config, ep.token);
             }
             Q_EMIT demoStarted();
+            if (generatedApps == 0)
+                startDemoPrometheus();
         });
     });
     if (generatedApps == 0)

@@ -12,6 +12,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QSet>
+#include <QUrl>
 
 #include <functional>
 #include <memory>
@@ -123,6 +124,10 @@ public:
     // scenario (0 = the demo scenario).
     void startDemoFleet(int generatedApps);
     bool demoRunning() const { return m_simThread != nullptr; }
+    // The demo Prometheus (the release train's metrics history, docs/simulator.md): started
+    // after the demo scenario loads, when prometheus and promtool are installed. Empty until
+    // demoPrometheusReady(); the console works the same without it.
+    QUrl demoPrometheusUrl() const { return m_demoPrometheusUrl; }
 
     // Writes: built here, approved by a human through the gate, executed, audited.
     void requestSync(const QString& appKey, bool prune, bool dryRun,
@@ -246,6 +251,8 @@ Q_SIGNALS:
     void credentialsNeeded(const QString& id, const sextant::Error& error);
     void demoStarted();
     void demoFailed(const sextant::Error& error);
+    void demoPrometheusReady(const QUrl& url);
+    void demoPrometheusFailed(const sextant::Error& error);
     void message(const QString& text); // a transient note for the status bar
 
 private:
@@ -309,6 +316,12 @@ private:
 
     QThread* m_simThread = nullptr;
     sim::Simulator* m_sim = nullptr;
+
+    // The demo Prometheus lives on the simulator's thread (a child of m_sim, stopped with it);
+    // its data goes to a temporary folder removed with the session.
+    void startDemoPrometheus();
+    std::unique_ptr<QTemporaryDir> m_demoPrometheusDir;
+    QUrl m_demoPrometheusUrl;
 };
 
 } // namespace ui

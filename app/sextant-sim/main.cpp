@@ -1,5 +1,6 @@
 // sextant-sim: the Argo CD API simulator as a standalone server (docs/simulator.md).
 
+#include "sim/localprometheus.h"
 #include "sim/providersim.h"
 #include "sim/simulator.h"
 
@@ -7,6 +8,7 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QSocketNotifier>
+#include <QTemporaryDir>
 
 #include <nlohmann/json.hpp>
 
@@ -143,7 +145,14 @@ int main(int argc, char** argv) {
         {QStringLiteral("scenario"), QStringLiteral("Load a YAML scenario."),
          QStringLiteral("file")},
         {QStringLiteral("demo"),
-         QStringLiteral("Serve the built-in demo (3 instances, ~2,000 apps, scripted failures).")},
+         QStringLiteral("Serve the built-in demo (3 instances, ~2,000 apps, scripted failures, "
+                        "a release train with RollingSync).")},
+        {QStringLiteral("prometheus"),
+         QStringLiteral("Also serve the scenario's metrics history from a local Prometheus "
+                        "(needs prometheus and promtool); prints its URL once ready.")},
+        {QStringLiteral("prometheus-dir"),
+         QStringLiteral("--prometheus: keep its data here (default: a temporary folder)."),
+         QStringLiteral("dir")},
         {QStringLiteral("apps"), QStringLiteral("Generate N applications."), QStringLiteral("N")},
         {QStringLiteral("instances"), QStringLiteral("Generated instances (default 3)."),
          QStringLiteral("N")},
@@ -303,6 +312,37 @@ int main(int argc, char** argv) {
     }
     std::fflush(stdout);
 
-    installSignalHandlers(app, [&sim] { sim.close(); });
+    // The demo Prometheus starts after the instances serve (the backfill takes seconds); its
+    // line follows theirs: {"prometheus":"http://127.0.0.1:9xxx","dataDir":"..."}.
+    sextant::sim::LocalPrometheus prometheus;
+    QTemporaryDir prometheusTemp;
+    if (p.isSet(QStringLiteral("prometheus"))) {
+        if (!sim.hasMetrics())
+            die(QStringLiteral("--prometheus: the scenario has no 'metrics' section"));
+        const QString dir = p.isSet(QStringLiteral("prometheus-dir"))
+                                ? p.value(QStringLiteral("prometheus-dir"))
+                                : prometheusTemp.filePath(QStringLiteral("prometheus"));
+        QObject::connect(&prometheus, &sextant::sim::LocalPrometheus::ready, &app,
+                         [&prometheus, dir](const QUrl& url) {
+                             nlohmann::ordered_json o;
+                             o["prometheus"] = url.toString().toStdString();
+                             o["dataDir"] = dir.toStdString();
+                             o["readyMs"] = prometheus.backfillMs() + prometheus.startupMs();
+                             const std::string line = o.dump();
+                             std::fwrite(line.data(), 1, line.size(), stdout);
+                             std::fputc('\n', stdout);
+                             std::fflush(stdout);
+                         });
+        QObject::connect(&prometheus, &sextant::sim::LocalPrometheus::failed, &app,
+                         [](const sextant::Error& e) { die(e.toString()); });
+        prometheus.start(sim.metricsOpenMetrics(), dir);
+    } else if (p.isSet(QStringLiteral("prometheus-dir"))) {
+        die(QStringLiteral("--prometheus-dir goes with --prometheus"));
+    }
+
+    installSignalHandlers(app, [&sim, &prometheus] {
+        sim.close();
+        prometheus.stop();
+    });
     return QCoreApplication::exec();
 }

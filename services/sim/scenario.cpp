@@ -7,6 +7,7 @@
 #include <QCryptographicHash>
 
 #include <algorithm>
+#include <cstring>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -116,6 +117,35 @@ Str timeValue(const YAML::Node& n, const char* key, long long ref, const Str& de
     if (parseRfc3339(v) == 0)
         fail(n[key], "'" + Str(key) + "' is not an RFC 3339 time");
     return v;
+}
+
+// ApplicationSet spec/status are taken verbatim, except that time fields (keys ending in "Time",
+// "Timestamp" or "At") may be relative like "-38m", as everywhere else in a scenario.
+void resolveRelativeTimes(json& j, long long ref) {
+    if (j.is_array()) {
+        for (auto& v : j)
+            resolveRelativeTimes(v, ref);
+        return;
+    }
+    if (!j.is_object())
+        return;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        const Str& k = it.key();
+        auto endsWith = [&k](const char* suffix) {
+            const size_t n = std::strlen(suffix);
+            return k.size() >= n && k.compare(k.size() - n, n, suffix) == 0;
+        };
+        if (it->is_string() && (endsWith("Time") || endsWith("Timestamp") || endsWith("At"))) {
+            const Str v = it->get<Str>();
+            if (v.size() > 1 && v[0] == '-') {
+                const long long ms = parseDurationMs(v.substr(1));
+                if (ms >= 0)
+                    *it = rfc3339(ref - ms / 1000);
+            }
+        } else {
+            resolveRelativeTimes(*it, ref);
+        }
+    }
 }
 
 Str base64Url(const QByteArray& in) {
@@ -1209,6 +1239,8 @@ Status parseScenario(const QByteArray& yaml, Scenario& out, const QString& sourc
                     appset["spec"] = yamlToJson(s["spec"]);
                 if (s["status"])
                     appset["status"] = yamlToJson(s["status"]);
+                resolveRelativeTimes(appset["spec"], ref);
+                resolveRelativeTimes(appset["status"], ref);
                 const Str instName = str(s, "instance", sc.instances.front().name);
                 bool placed = false;
                 for (auto& inst : sc.instances)
@@ -1220,6 +1252,11 @@ Status parseScenario(const QByteArray& yaml, Scenario& out, const QString& sourc
                     fail(s,
                          "applicationset '" + name + "' names unknown instance '" + instName + "'");
             }
+        }
+        if (const auto m = root["metrics"]) {
+            MetricScenarioError me;
+            if (!parseMetricScenario(m, ref, sc.metrics, &me))
+                throw ScenarioError(me.message, me.line);
         }
         if (const auto tl = root["timeline"]) {
             for (const auto& t : tl) {

@@ -4,6 +4,8 @@
 // reach 50,000 entries; rarely used, scenario-only detail (events, logs, scripted outcomes) hangs
 // off a shared pointer that generated apps leave empty.
 
+#include "sim/metricscenario.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -212,7 +214,8 @@ struct TimelineStep {
 struct Scenario {
     std::vector<Instance> instances;
     std::vector<TimelineStep> timeline;
-    Str referenceTime; // RFC 3339; generated timestamps count back from here
+    Str referenceTime;      // RFC 3339; generated timestamps count back from here
+    MetricScenario metrics; // the `metrics:` section (what the workloads export to Prometheus)
 };
 
 // ---- rendering -----------------------------------------------------------------------------

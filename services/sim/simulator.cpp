@@ -1645,6 +1645,18 @@ Status Simulator::loadDemo() {
     return afterLoad(d.get());
 }
 
+bool Simulator::hasMetrics() const {
+    return d->sc.metrics.present && !d->sc.metrics.workloads.empty();
+}
+
+QDateTime Simulator::referenceTime() const {
+    return QDateTime::fromSecsSinceEpoch(parseRfc3339(d->sc.referenceTime), Qt::UTC);
+}
+
+QByteArray Simulator::metricsOpenMetrics() const {
+    return metricScenarioOpenMetrics(d->sc.metrics);
+}
+
 void Simulator::setFaults(const Faults& faults) {
     d->defaultFaults = faults;
     d->instanceFaults.clear();

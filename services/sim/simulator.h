@@ -3,6 +3,7 @@
 #include "core/result.h"
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QHash>
 #include <QHostAddress>
 #include <QObject>
@@ -79,6 +80,13 @@ public:
     // Exact GET /api/v1/applications body (fieldsParam = the comma-separated `fields` query).
     QByteArray listBody(const QString& instance, const QString& fieldsParam = {}) const;
     QStringList appNames(const QString& instance) const;
+    // The scenario's `metrics:` section as OpenMetrics text with explicit timestamps (for
+    // LocalPrometheus / promtool), generated on the calling thread; empty when it has none.
+    // The demo's covers the three hours before it loaded.
+    bool hasMetrics() const;
+    // The instant the scenario's relative times count back from (its load time by default).
+    QDateTime referenceTime() const;
+    QByteArray metricsOpenMetrics() const;
     int appCount(const QString& instance) const;
 
     // Test and demo hooks:

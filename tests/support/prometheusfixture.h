@@ -3,8 +3,10 @@
 // A real Prometheus (and Alertmanager) for the metrics tests (../shared/design/TESTING.md, "Real
 // Prometheus with historical data"): the canary scenario is written as OpenMetrics text with
 // explicit timestamps, turned into TSDB blocks by `promtool tsdb create-blocks-from openmetrics`
-// and served by `prometheus` on 127.0.0.1 with an ephemeral port. Processes are stopped in the
-// destructor (terminate, then kill).
+// and served by `prometheus` on 127.0.0.1 with an ephemeral port (sim::LocalPrometheus).
+// Processes are stopped in the destructor (terminate, then kill).
+
+#include "sim/localprometheus.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -325,15 +327,13 @@ inline void stopProcess(QProcess& p) {
     }
 }
 
+// The canary scenario in a real Prometheus, started by sim::LocalPrometheus (the same code as
+// the demo Prometheus of sextant-sim and the console).
 class PrometheusFixture {
 public:
-    static QString prometheusBinary() {
-        return QStandardPaths::findExecutable(QStringLiteral("prometheus"));
-    }
-    static QString promtoolBinary() {
-        return QStandardPaths::findExecutable(QStringLiteral("promtool"));
-    }
-    static bool installed() { return !prometheusBinary().isEmpty() && !promtoolBinary().isEmpty(); }
+    static QString prometheusBinary() { return sim::LocalPrometheus::prometheusBinary(); }
+    static QString promtoolBinary() { return sim::LocalPrometheus::promtoolBinary(); }
+    static bool installed() { return sim::LocalPrometheus::installed(); }
 
     ~PrometheusFixture() { stop(); }
 
@@ -343,44 +343,17 @@ public:
             *error = QStringLiteral("no temporary directory");
             return false;
         }
-        const QString data = m_dir.filePath(QStringLiteral("data.om"));
-        const QString tsdb = m_dir.filePath(QStringLiteral("tsdb"));
-        const QString config = m_dir.filePath(QStringLiteral("prometheus.yml"));
-        if (!writeFile(data, openMetrics) ||
-            !writeFile(config, "global:\n  scrape_interval: 1h\n")) {
-            *error = QStringLiteral("cannot write the fixture files");
+        const Status started =
+            m_prometheus.startAndWait(openMetrics, m_dir.filePath(QStringLiteral("prometheus")));
+        if (!started.ok()) {
+            *error = started.error().toString();
             return false;
         }
-        QProcess promtool;
-        promtool.setProcessChannelMode(QProcess::MergedChannels);
-        promtool.start(promtoolBinary(),
-                       {QStringLiteral("tsdb"), QStringLiteral("create-blocks-from"),
-                        QStringLiteral("openmetrics"), data, tsdb});
-        if (!promtool.waitForFinished(180000) || promtool.exitCode() != 0) {
-            *error = QStringLiteral("promtool failed: ") + QString::fromUtf8(promtool.readAll());
-            return false;
-        }
-        // The port is free when chosen; another process may take it before Prometheus binds.
-        for (int attempt = 0; attempt < 3; ++attempt) {
-            m_port = freeLoopbackPort();
-            m_process.setProcessChannelMode(QProcess::MergedChannels);
-            m_process.start(prometheusBinary(),
-                            {QStringLiteral("--config.file=") + config,
-                             QStringLiteral("--storage.tsdb.path=") + tsdb,
-                             QStringLiteral("--storage.tsdb.retention.time=10y"),
-                             QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(m_port)});
-            if (m_process.waitForStarted(30000) &&
-                waitUntilReady(url().resolved(QUrl(QStringLiteral("/-/ready"))), m_process))
-                return true;
-            stopProcess(m_process);
-            *error = QStringLiteral("prometheus did not become ready: ") +
-                     QString::fromUtf8(m_process.readAll().right(2000));
-        }
-        return false;
+        return true;
     }
 
-    void stop() { stopProcess(m_process); }
-    QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_port)); }
+    void stop() { m_prometheus.stop(); }
+    QUrl url() const { return m_prometheus.url(); }
     QString dir() const { return m_dir.path(); }
 
     static bool writeFile(const QString& path, const QByteArray& bytes) {
@@ -390,8 +363,7 @@ public:
 
 private:
     QTemporaryDir m_dir;
-    QProcess m_process;
-    int m_port = 0;
+    sim::LocalPrometheus m_prometheus; // destroyed (stopped) before the folder goes
 };
 
 // A real Alertmanager on loopback with a minimal configuration (one receiver that sends
