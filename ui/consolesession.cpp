@@ -669,8 +669,10 @@ void ConsoleSession::startDemoFleet(int generatedApps) {
                 addEphemeralInstance(config, ep.token);
             }
             Q_EMIT demoStarted();
-            if (generatedApps == 0)
+            if (generatedApps == 0) {
                 startDemoPrometheus();
+                startDemoAlertmanager();
+            }
         });
     });
     if (generatedApps == 0)

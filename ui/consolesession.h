@@ -4,6 +4,8 @@
 #include "argocd/types.h"
 #include "core/result.h"
 #include "core/writerequest.h"
+#include "metrics/metricssource.h"
+#include "release/releasematrix.h"
 
 #include <nlohmann/json.hpp>
 
@@ -55,6 +57,16 @@ struct RollbackPlan;
 struct PlanRun;
 struct StepOutcome;
 } // namespace analysis
+namespace metrics {
+class PrometheusClient;
+struct Alert;
+} // namespace metrics
+namespace incident {
+struct IncidentTimeline;
+}
+namespace release {
+struct ReleaseReview;
+}
 
 namespace ui {
 
@@ -128,6 +140,9 @@ public:
     // after the demo scenario loads, when prometheus and promtool are installed. Empty until
     // demoPrometheusReady(); the console works the same without it.
     QUrl demoPrometheusUrl() const { return m_demoPrometheusUrl; }
+    // The demo Alertmanager with the demo's alerts (docs/incidents.md), when
+    // prometheus-alertmanager is installed; empty until demoAlertmanagerReady().
+    QUrl demoAlertmanagerUrl() const { return m_demoAlertmanagerUrl; }
 
     // Writes: built here, approved by a human through the gate, executed, audited.
     void requestSync(const QString& appKey, bool prune, bool dryRun,
@@ -239,6 +254,35 @@ public:
                             std::function<void(Result<CorrectiveOutcome>)> done,
                             std::function<void(const QString&)> progress = {});
 
+    // Releases (consolesession_release.cpp, docs/release-review.md). The metrics source is kept
+    // in the settings, its token only in the keychain; the demo uses its own Prometheus when no
+    // source is configured.
+    metrics::MetricsSource metricsSource() const;
+    QString metricsSourceDescription() const;
+    // `token` empty keeps the stored one unless `removeToken`.
+    void saveMetricsSource(const metrics::MetricsSource& source, const QString& token,
+                           bool removeToken, std::function<void(Status)> done);
+    // An instant query of `vector(1)`: the URL, TLS and token work. `token` empty = the stored one.
+    void testMetricsSource(const metrics::MetricsSource& source, const QString& token,
+                           std::function<void(Result<QString>)> done);
+    // Every connected instance's ApplicationSets; errors per instance in words.
+    void
+    listApplicationSets(std::function<void(QVector<release::AppSetSummary>, QStringList)> done);
+    // The release review of one ApplicationSet, canaries judged on the metrics source (none
+    // configured: the review says so and judges nothing).
+    void reviewRelease(const QString& instanceId, const QString& name,
+                       const QString& appsetNamespace,
+                       std::function<void(Result<release::ReleaseReview>)> done);
+
+    // Incidents (consolesession_incidents.cpp, docs/incidents.md): the alerts of the metrics
+    // source's Alertmanager (the demo's when none is configured), and one application's
+    // timeline around an alert (syncs, health, deployments, the Git changes behind them).
+    QString alertSourceDescription() const; // empty = none configured
+    void fetchAlerts(std::function<void(Result<QVector<metrics::Alert>>)> done);
+    void incidentTimeline(const QString& appKey, const QVector<metrics::Alert>& alerts,
+                          const QString& fingerprint,
+                          std::function<void(incident::IncidentTimeline)> done);
+
     static QString stateName(State state);
     // The colour of a state's dot, the same in the status bar and on the dashboard tiles:
     // green live, orange on the way, red needs attention, grey disconnected.
@@ -253,6 +297,8 @@ Q_SIGNALS:
     void demoFailed(const sextant::Error& error);
     void demoPrometheusReady(const QUrl& url);
     void demoPrometheusFailed(const sextant::Error& error);
+    void demoAlertmanagerReady(const QUrl& url);
+    void demoAlertmanagerFailed(const sextant::Error& error);
     void message(const QString& text); // a transient note for the status bar
 
 private:
@@ -313,6 +359,11 @@ private:
     void gitToken(const gitops::GitRemote& remote, std::function<void(Result<QString>)> done);
     // The demo's config repositories and a local Git provider for them (on the sim thread).
     void startDemoGit();
+    // A Prometheus client for `source` (the demo's when none is configured; a null pointer when
+    // there is neither), with the typed token, else the stored one.
+    void
+    withPrometheus(const metrics::MetricsSource& source, const QString& typedToken,
+                   std::function<void(Result<std::shared_ptr<metrics::PrometheusClient>>)> done);
 
     QThread* m_simThread = nullptr;
     sim::Simulator* m_sim = nullptr;
@@ -322,6 +373,8 @@ private:
     void startDemoPrometheus();
     std::unique_ptr<QTemporaryDir> m_demoPrometheusDir;
     QUrl m_demoPrometheusUrl;
+    void startDemoAlertmanager();
+    QUrl m_demoAlertmanagerUrl;
 };
 
 } // namespace ui

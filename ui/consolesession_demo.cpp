@@ -3,6 +3,8 @@
 
 #include "consolesession.h"
 
+#include "incident/demoalerts.h"
+#include "sim/localalertmanager.h"
 #include "sim/localprometheus.h"
 #include "sim/simulator.h"
 
@@ -45,6 +47,38 @@ void ConsoleSession::startDemoPrometheus() {
             });
         });
         prometheus->start(sim->metricsOpenMetrics(), dir);
+    });
+}
+
+void ConsoleSession::startDemoAlertmanager() {
+    if (!m_sim || !m_demoPrometheusDir || !m_demoPrometheusDir->isValid() ||
+        !m_demoAlertmanagerUrl.isEmpty())
+        return;
+    const QString dir = m_demoPrometheusDir->filePath(QStringLiteral("alertmanager"));
+    // The demo's alerts line up with the scenario's history, counted back from the moment the
+    // demo started; each repost keeps them active for four more hours.
+    const QDateTime started = QDateTime::currentDateTimeUtc();
+    QMetaObject::invokeMethod(m_sim, [this, sim = m_sim, dir, started] {
+        auto* alertmanager = new sim::LocalAlertmanager(sim);
+        connect(alertmanager, &sim::LocalAlertmanager::ready, alertmanager,
+                [this](const QUrl& url) {
+                    QMetaObject::invokeMethod(this, [this, url] {
+                        m_demoAlertmanagerUrl = url;
+                        Q_EMIT demoAlertmanagerReady(url);
+                    });
+                });
+        connect(alertmanager, &sim::LocalAlertmanager::failed, alertmanager,
+                [this](const Error& error) {
+                    QMetaObject::invokeMethod(this, [this, error] {
+                        m_demoAlertmanagerUrl.clear();
+                        Q_EMIT demoAlertmanagerFailed(error);
+                    });
+                });
+        alertmanager->start(dir, [started] {
+            const qint64 elapsed = started.secsTo(QDateTime::currentDateTimeUtc());
+            return QByteArray::fromStdString(
+                incident::demoAlertsPostBody(started, elapsed + 4 * 3600).dump());
+        });
     });
 }
 

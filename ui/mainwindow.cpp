@@ -299,6 +299,7 @@ MainWindow::MainWindow(ConsoleSession* session, QWidget* parent, const QString& 
     m_tabs->addTab(applications, tr("Applications"));
     m_tabs->setTabToolTip(0, tr("The fleet at a glance (Ctrl+1)"));
     m_tabs->setTabToolTip(1, tr("Every application, filtered (Ctrl+2)"));
+    const QList<QAction*> operationsActions = buildOperations(viewMenu, toolsMenu);
 
     m_pages = new QStackedWidget;
     m_pages->addWidget(buildWelcome());
@@ -375,11 +376,12 @@ MainWindow::MainWindow(ConsoleSession* session, QWidget* parent, const QString& 
     });
 
     // Ctrl+K reaches every action of the window and every application by name.
-    const QList<QAction*> paletteActions{
+    const QList<QAction*> basePaletteActions{
         instancesAction, demoAction,          syncAction,           refreshAction,
         favouriteAction, dashboardAction,     applicationsAction,   nextAction,
         previousAction,  notificationsAction, describeChangeAction, gitRemotesAction,
         shortcutsAction, quitAction};
+    const QList<QAction*> paletteActions = basePaletteActions + operationsActions;
     connect(paletteAction, &QAction::triggered, this, [this, paletteActions] {
         auto* palette = new CommandPalette(m_session->store(), paletteActions, this);
         palette->setAttribute(Qt::WA_DeleteOnClose);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "fleet/fleetfilter.h"
+#include "metrics/alertmanagerclient.h"
 
 #include <QMainWindow>
 #include <QSet>
@@ -12,6 +13,8 @@ class QComboBox;
 class QTabWidget;
 class QLabel;
 class QLineEdit;
+class QMenu;
+class QTimer;
 class QStackedWidget;
 class QTableView;
 class QTextBrowser;
@@ -33,6 +36,8 @@ class ConsoleSession;
 class DashboardView;
 class DialogApprover;
 class FilterBar;
+class IncidentsPage;
+class ReleasesPage;
 class NotificationPanel;
 class SavedViews;
 
@@ -56,6 +61,8 @@ public:
     SavedViews* savedViews() const { return m_views; }
     QTabWidget* tabs() const { return m_tabs; }
     AppDetailView* detailView() const { return m_detailView; }
+    ReleasesPage* releasesPage() const { return m_releases; }
+    IncidentsPage* incidentsPage() const { return m_incidents; }
     void openInstances();
 
     // Shows the table with exactly this filter (what the dashboard's clicks do).
@@ -90,6 +97,17 @@ private:
     void renameView();
     void deleteView();
     void toggleFavourite();
+    // The Releases and Incidents tabs and their Tools entries (mainwindow_ops.cpp); returns the
+    // actions for the command palette.
+    QList<QAction*> buildOperations(QMenu* viewMenu, QMenu* toolsMenu);
+    void refreshApplicationSets();
+    void refreshVersionMatrix();
+    void reviewRelease(const QString& instance, const QString& name,
+                       const QString& appsetNamespace);
+    void proceedRelease(int step, const QStringList& appKeys);
+    void exportRelease(const QString& format);
+    void refreshAlerts();
+    void openFleetReport();
 
     ConsoleSession* m_session;
     models::FleetModel* m_model;
@@ -113,7 +131,11 @@ private:
     QLabel* m_totals;
     QWidget* m_instanceStates;
     QHBoxLayout* m_instanceStatesLayout;
-    QStringList m_credentialPrompts; // instances with an open credentials prompt
+    ReleasesPage* m_releases = nullptr;
+    IncidentsPage* m_incidents = nullptr;
+    QTimer* m_alertTimer = nullptr;
+    QVector<metrics::Alert> m_alerts; // the last alerts shown on the Incidents tab
+    QStringList m_credentialPrompts;  // instances with an open credentials prompt
 };
 
 } // namespace ui

@@ -425,7 +425,8 @@ void ReleasesPage::buildLeft(QWidget* host) {
     m_appSetView->setObjectName(QStringLiteral("appSetsList"));
     m_appSetView->setModel(m_appSetProxy);
     m_appSetView->setSortingEnabled(true);
-    m_appSetView->sortByColumn(models::AppSetListModel::NameColumn, Qt::AscendingOrder);
+    // Rollouts in progress first (the ones to review), then by name within a step.
+    m_appSetView->sortByColumn(models::AppSetListModel::StepColumn, Qt::AscendingOrder);
     m_appSetView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_appSetView->setSelectionMode(QAbstractItemView::SingleSelection);
     m_appSetView->setEditTriggers(QAbstractItemView::NoEditTriggers);

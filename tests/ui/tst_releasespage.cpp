@@ -102,10 +102,13 @@ private Q_SLOTS:
         page.show();
         page.setApplicationSets(test::releaseAppSets());
         QSignalSpy requested(&page, &ReleasesPage::reviewRequested);
-        // Sorted by name: observability, platform-addons, search, shop.
+        // Rollouts in progress first: shop (step 2 of 3), then search (done), then the sets
+        // without RollingSync.
         QTableView* list = page.appSetView();
         QCOMPARE(list->model()->rowCount(), 4);
-        clickCell(list, list->model()->index(3, models::AppSetListModel::NameColumn));
+        QCOMPARE(list->model()->index(0, models::AppSetListModel::NameColumn).data().toString(),
+                 QStringLiteral("shop"));
+        clickCell(list, list->model()->index(0, models::AppSetListModel::NameColumn));
         QCOMPARE(requested.size(), 1);
         QCOMPARE(requested.at(0).at(0).toString(), test::kReleaseInstance);
         QCOMPARE(requested.at(0).at(1).toString(), QStringLiteral("shop"));
