@@ -5,7 +5,9 @@
 #include "serveroptions.h"
 
 #include "gitops/gitrepository.h"
+#include "policy/customrules.h"
 #include "policy/manifests.h"
+#include "policy/polarischecks.h"
 #include "policy/policyengine.h"
 #include "policy/policypack.h"
 #include "policy/policyreport.h"
@@ -42,6 +44,8 @@ void printPolicyHelp() {
            "       sextant-cli policy check PATH... [--rules ID,...] [--fail-on SEVERITY]\n"
            "                                [--output json|sarif|md] [--kube-version X.Y]\n"
            "                                [--pack FILE] [--today YYYY-MM-DD] [--base REV]\n"
+           "                                [--rules-file FILE]... [--polaris-config FILE]\n"
+           "                                [--polaris-check FILE]...\n"
            "\n"
            "rules  lists the built-in rules with their equivalents in Polaris, kube-linter,\n"
            "       the Gatekeeper library and Kyverno.\n"
@@ -59,6 +63,11 @@ void printPolicyHelp() {
            "                     repository too; every result is 'new' or 'unchanged', results\n"
            "                     gone since REV are listed as 'fixed', and only new results\n"
            "                     count for --fail-on (SARIF: baselineState)\n"
+           "  --rules-file FILE  custom rules in YAML (docs/policy.md); repeatable. Files in\n"
+           "                     .sextant/policy/*.yaml from the checked paths up to the\n"
+           "                     repository root are read too\n"
+           "  --polaris-config FILE  the customChecks of a Polaris configuration file\n"
+           "  --polaris-check FILE   one Polaris check file (id = file name); repeatable\n"
            "\n"
            "Waivers are read from .sextant-waivers.yaml and .sextant/*.waivers.yaml files\n"
            "below the checked directories and in the directories from each checked path up\n"
@@ -174,6 +183,46 @@ checkAtRevision(const QStringList& paths, const QString& rev, const PolicyPack& 
         .results;
 }
 
+// Custom rule files, then the customChecks of Polaris configurations, then single Polaris
+// check files, added to the pack in that order (an id used twice is an error).
+Status addCustomRules(PolicyPack& pack, const QStringList& rulesFiles,
+                      const QStringList& polarisConfigs, const QStringList& polarisChecks) {
+    if (Status s = policy::addCustomRuleFiles(pack, rulesFiles); !s)
+        return s;
+    auto read = [](const QString& file) -> Result<QByteArray> {
+        QFile f(file);
+        if (!f.open(QIODevice::ReadOnly))
+            return Error::make(Error::Kind::Io, QStringLiteral("cannot read %1").arg(file),
+                               f.errorString());
+        return f.readAll();
+    };
+    for (const QString& file : polarisConfigs) {
+        Result<QByteArray> text = read(file);
+        if (!text)
+            return text.error();
+        Result<policy::PolarisImport> imported = policy::importPolarisConfig(*text, file, pack);
+        if (!imported)
+            return imported.error();
+        for (const QString& note : imported->notes)
+            QTextStream(stderr) << note << '\n';
+        if (Status s = pack.addRules(std::move(imported->rules)); !s)
+            return s;
+    }
+    for (const QString& file : polarisChecks) {
+        Result<QByteArray> text = read(file);
+        if (!text)
+            return text.error();
+        Result<policy::Rule> rule = policy::importPolarisCheckFile(*text, file, pack);
+        if (!rule)
+            return rule.error();
+        std::vector<policy::Rule> one;
+        one.push_back(std::move(rule).value());
+        if (Status s = pack.addRules(std::move(one)); !s)
+            return s;
+    }
+    return okStatus();
+}
+
 int runCheck(const QStringList& args) {
     QStringList paths;
     QStringList onlyRules;
@@ -183,6 +232,9 @@ int runCheck(const QStringList& args) {
     QString packFile;
     QString todayText;
     QString baseRev;
+    QStringList rulesFiles;
+    QStringList polarisConfigs;
+    QStringList polarisChecks;
     for (int i = 0; i < args.size(); ++i) {
         const QString& a = args[i];
         const QString name = a.section(QLatin1Char('='), 0, 0);
@@ -195,11 +247,12 @@ int runCheck(const QStringList& args) {
             paths << a;
             continue;
         }
-        const bool known = name == QLatin1String("--rules") || name == QLatin1String("--output") ||
-                           name == QLatin1String("--fail-on") ||
-                           name == QLatin1String("--kube-version") ||
-                           name == QLatin1String("--pack") || name == QLatin1String("--base") ||
-                           name == QLatin1String("--today");
+        const bool known =
+            name == QLatin1String("--rules") || name == QLatin1String("--output") ||
+            name == QLatin1String("--fail-on") || name == QLatin1String("--kube-version") ||
+            name == QLatin1String("--pack") || name == QLatin1String("--base") ||
+            name == QLatin1String("--today") || name == QLatin1String("--rules-file") ||
+            name == QLatin1String("--polaris-config") || name == QLatin1String("--polaris-check");
         if (!known) {
             printError(QStringLiteral("unexpected argument '%1'").arg(a));
             return 2;
@@ -220,6 +273,12 @@ int runCheck(const QStringList& args) {
             packFile = value;
         else if (name == QLatin1String("--today"))
             todayText = value;
+        else if (name == QLatin1String("--rules-file"))
+            rulesFiles << value;
+        else if (name == QLatin1String("--polaris-config"))
+            polarisConfigs << value;
+        else if (name == QLatin1String("--polaris-check"))
+            polarisChecks << value;
         else
             baseRev = value;
     }
@@ -269,7 +328,17 @@ int runCheck(const QStringList& args) {
         }
         customPack = std::move(loaded).value();
     }
-    const PolicyPack& pack = customPack ? *customPack : PolicyPack::builtin();
+    PolicyPack pack = customPack ? *customPack : PolicyPack::builtin();
+    {
+        QStringList files = rulesFiles;
+        for (const QString& f : policy::findCustomRuleFiles(paths))
+            if (!files.contains(f))
+                files << f;
+        if (Status s = addCustomRules(pack, files, polarisConfigs, polarisChecks); !s) {
+            printError(s.error().shortMessage, s.error().details);
+            return 2;
+        }
+    }
     for (const QString& id : onlyRules) {
         if (!pack.find(id)) {
             printError(QStringLiteral("unknown rule '%1'").arg(id),
@@ -439,9 +508,14 @@ int runPolicy(const QStringList& args) {
 int runBenchPolicy(const QStringList& args) {
     int objects = 10000;
     int runs = 7;
+    QStringList rulesFiles;
     for (int i = 0; i < args.size(); ++i) {
         const QString& a = args[i];
         bool ok = false;
+        if (a == QLatin1String("--rules-file") && i + 1 < args.size()) {
+            rulesFiles << args[++i];
+            continue;
+        }
         if ((a == QLatin1String("--objects") || a == QLatin1String("--runs")) &&
             i + 1 < args.size()) {
             const int v = args[++i].toInt(&ok);
@@ -451,13 +525,19 @@ int runBenchPolicy(const QStringList& args) {
                 ok = false;
         }
         if (!ok) {
-            printError(QStringLiteral("usage: sextant-cli bench policy [--objects N] [--runs R]"));
+            printError(QStringLiteral("usage: sextant-cli bench policy [--objects N] [--runs R] "
+                                      "[--rules-file FILE]..."));
             return 2;
         }
     }
-    const PolicyPack& pack = PolicyPack::builtin();
+    PolicyPack pack = PolicyPack::builtin();
     if (pack.rules().empty()) {
         printError(QStringLiteral("the built-in policy pack could not be loaded"));
+        return 2;
+    }
+    const std::size_t builtinRules = pack.rules().size();
+    if (Status s = policy::addCustomRuleFiles(pack, rulesFiles); !s) {
+        printError(s.error().shortMessage, s.error().details);
         return 2;
     }
     // Generated as YAML text and parsed like files would be (parse time reported apart).
@@ -487,6 +567,7 @@ int runBenchPolicy(const QStringList& args) {
     nlohmann::ordered_json out;
     out["objects"] = parsed->size();
     out["rules"] = pack.rules().size();
+    out["customRules"] = pack.rules().size() - builtinRules;
     out["ms"] = std::round(median(times) * 100) / 100;
     out["runs"] = runs;
     out["violations"] = violations;
