@@ -508,7 +508,7 @@ private:
             if (!ok)
                 return false;
         }
-        const QString ns = q(o.ns);
+        const QString ns = namespaces.empty() && excludeNamespaces.empty() ? QString() : q(o.ns);
         if (!namespaces.empty() &&
             std::none_of(namespaces.begin(), namespaces.end(),
                          [&](const QRegularExpression& re) { return re.match(ns).hasMatch(); }))

@@ -549,6 +549,8 @@ void TestCliPolicy::benchWithCustomRules() {
     QCOMPARE(r.exitCode, 0);
     const QJsonObject doc = QJsonDocument::fromJson(r.out).object();
     QCOMPARE(doc.value("customRules").toInt(), 1);
+    QVERIFY(doc.value("customMs").isDouble());
+    QVERIFY(doc.value("customViolations").toInt() > 0); // every generated container has a tag
 }
 
 QTEST_GUILESS_MAIN(TestCliPolicy)
