@@ -75,11 +75,15 @@ std::vector<std::string> scalarList(const YNode& n, const char* key) {
 
 // ---- field paths ------------------------------------------------------------------------------
 
-// `spec.replicas`, `containers[0].image`, `metadata.labels["app.kubernetes.io/name"]`.
+// `spec.replicas`, `containers[0].image`, `metadata.labels["app.kubernetes.io/name"]`,
+// `ports[*].hostPort` (every item of the list).
+enum class Step { Key, Index, Every };
+
 struct FieldPath {
     QString text;
-    std::vector<std::string> parts; // keys, or decimal indices for [N]
-    std::vector<bool> isIndex;
+    std::vector<std::string> parts; // keys, decimal indices for [N], "*" for [*]
+    std::vector<Step> steps;
+    bool hasEvery = false;
 };
 
 FieldPath parseFieldPath(const std::string& text, int line) {
@@ -101,13 +105,17 @@ FieldPath parseFieldPath(const std::string& text, int line) {
             if (inner.size() >= 2 && (inner.front() == '"' || inner.front() == '\'') &&
                 inner.back() == inner.front()) {
                 p.parts.push_back(inner.substr(1, inner.size() - 2));
-                p.isIndex.push_back(false);
+                p.steps.push_back(Step::Key);
+            } else if (inner == "*") {
+                p.parts.push_back(inner);
+                p.steps.push_back(Step::Every);
+                p.hasEvery = true;
             } else if (!inner.empty() && std::all_of(inner.begin(), inner.end(),
                                                      [](char c) { return c >= '0' && c <= '9'; })) {
                 p.parts.push_back(inner);
-                p.isIndex.push_back(true);
+                p.steps.push_back(Step::Index);
             } else {
-                bad("'[...]' holds a list index or a quoted key");
+                bad("'[...]' holds a list index, * or a quoted key");
             }
             i = close + 1;
             if (i < text.size() && text[i] == '.')
@@ -120,7 +128,7 @@ FieldPath parseFieldPath(const std::string& text, int line) {
         if (end == i)
             bad("empty part");
         p.parts.push_back(text.substr(i, end - i));
-        p.isIndex.push_back(false);
+        p.steps.push_back(Step::Key);
         i = end;
         if (i < text.size() && text[i] == '.') {
             ++i;
@@ -131,24 +139,67 @@ FieldPath parseFieldPath(const std::string& text, int line) {
     return p;
 }
 
-const YNode* resolve(const YNode& from, const FieldPath& p) {
-    const YNode* n = &from;
-    for (std::size_t i = 0; n && i < p.parts.size(); ++i) {
-        if (p.isIndex[i]) {
-            const std::size_t idx = std::stoul(p.parts[i]);
-            n = n->isSeq() && idx < n->seq.size() ? &n->seq[idx] : nullptr;
-        } else {
-            n = n->get(p.parts[i]);
-        }
+// A value the path reaches (null when absent) and its concrete path (indices for [*]).
+struct Hit {
+    const YNode* node = nullptr;
+    std::vector<std::string> parts;
+};
+
+// Every value the path reaches: one for a path without [*] (absent or not); one per list item
+// for [*] (none when the list is absent or empty).
+void collect(const YNode* n, const FieldPath& p, std::size_t i, std::vector<std::string>& parts,
+             std::vector<Hit>& out) {
+    if (i == p.parts.size()) {
+        out.push_back({n && n->type != YNode::Type::Null ? n : nullptr, parts});
+        return;
     }
-    return n && n->type != YNode::Type::Null ? n : nullptr;
+    const YNode* next = nullptr;
+    switch (p.steps[i]) {
+    case Step::Every:
+        if (!n || !n->isSeq())
+            return;
+        for (std::size_t idx = 0; idx < n->seq.size(); ++idx) {
+            parts.push_back(std::to_string(idx));
+            collect(&n->seq[idx], p, i + 1, parts, out);
+            parts.pop_back();
+        }
+        return;
+    case Step::Index: {
+        const std::size_t idx = std::stoul(p.parts[i]);
+        next = n && n->isSeq() && idx < n->seq.size() ? &n->seq[idx] : nullptr;
+        break;
+    }
+    case Step::Key:
+        next = n ? n->get(p.parts[i]) : nullptr;
+        break;
+    }
+    parts.push_back(p.parts[i]);
+    collect(next, p, i + 1, parts, out);
+    parts.pop_back();
+}
+
+// A concrete path as a reader writes it: "ports[1].hostPort", 'labels["a/b"]'.
+QString pathText(const FieldPath& p, const std::vector<std::string>& parts) {
+    if (!p.hasEvery)
+        return p.text;
+    QString out;
+    for (std::size_t i = 0; i < parts.size() && i < p.steps.size(); ++i) {
+        const QString part = q(parts[i]);
+        if (p.steps[i] != Step::Key)
+            out += QLatin1Char('[') + part + QLatin1Char(']');
+        else if (part.contains(QLatin1Char('.')) || part.contains(QLatin1Char('/')))
+            out += QStringLiteral("[\"%1\"]").arg(part);
+        else
+            out += (out.isEmpty() ? QString() : QStringLiteral(".")) + part;
+    }
+    return out;
 }
 
 // The engine's '/'-separated path from the object root; a key containing '/' cannot be written
 // that way, so the path stops before it (its parent's line is reported).
-std::string slashPath(const std::string& prefix, const FieldPath& p) {
+std::string slashPath(const std::string& prefix, const std::vector<std::string>& parts) {
     std::string out = prefix;
-    for (const std::string& part : p.parts) {
+    for (const std::string& part : parts) {
         if (part.find('/') != std::string::npos)
             break;
         if (!out.empty())
@@ -219,6 +270,7 @@ struct Condition {
 // Why a target failed: the field of the deciding leaf condition.
 struct Blame {
     const FieldPath* field = nullptr;
+    std::vector<std::string> parts; // the concrete path of the deciding value
     QString actual;
     QString expected;
 };
@@ -373,6 +425,37 @@ QString expectedText(const Condition& c) {
     }
 }
 
+bool holds(const Condition& c, const YNode* v) {
+    switch (c.op) {
+    case Op::Exists:
+        return v != nullptr;
+    case Op::Absent:
+        return v == nullptr;
+    case Op::Equals:
+        return v && scalarEquals(*v, c.values.front());
+    case Op::NotEquals:
+        return !v || !scalarEquals(*v, c.values.front());
+    case Op::In:
+    case Op::NotIn: {
+        bool found = false;
+        for (const YNode& e : c.values)
+            found = found || (v && scalarEquals(*v, e));
+        return c.op == Op::In ? found : !found;
+    }
+    case Op::Matches:
+        return v && v->isScalar() && c.re.match(q(v->scalar)).hasMatch();
+    case Op::LessThan:
+    case Op::GreaterThan: {
+        double n = 0;
+        if (!v || !asNumber(*v, n))
+            return false;
+        return c.op == Op::LessThan ? n < c.number : n > c.number;
+    }
+    default:
+        return false;
+    }
+}
+
 bool evaluate(const Condition& c, const YNode& target, Blame& blame) {
     switch (c.op) {
     case Op::All:
@@ -403,40 +486,24 @@ bool evaluate(const Condition& c, const YNode& target, Blame& blame) {
     default:
         break;
     }
-    const YNode* v = resolve(target, c.field);
-    if (!v && c.defaultValue)
-        v = &*c.defaultValue;
+    std::vector<Hit> hits;
+    std::vector<std::string> parts;
+    collect(&target, c.field, 0, parts, hits);
     blame.field = &c.field;
-    blame.actual = shown(v);
+    blame.parts = c.field.parts;
     blame.expected = expectedText(c);
-    switch (c.op) {
-    case Op::Exists:
-        return v != nullptr;
-    case Op::Absent:
-        return v == nullptr;
-    case Op::Equals:
-        return v && scalarEquals(*v, c.values.front());
-    case Op::NotEquals:
-        return !v || !scalarEquals(*v, c.values.front());
-    case Op::In:
-    case Op::NotIn: {
-        bool found = false;
-        for (const YNode& e : c.values)
-            found = found || (v && scalarEquals(*v, e));
-        return c.op == Op::In ? found : !found;
-    }
-    case Op::Matches:
-        return v && v->isScalar() && c.re.match(q(v->scalar)).hasMatch();
-    case Op::LessThan:
-    case Op::GreaterThan: {
-        double n = 0;
-        if (!v || !asNumber(*v, n))
+    blame.actual = QStringLiteral("absent");
+    // With [*] the condition must hold for every item; the first item that fails decides.
+    for (const Hit& hit : hits) {
+        const YNode* v = hit.node;
+        if (!v && c.defaultValue)
+            v = &*c.defaultValue;
+        blame.parts = hit.parts;
+        blame.actual = shown(v);
+        if (!holds(c, v))
             return false;
-        return c.op == Op::LessThan ? n < c.number : n > c.number;
     }
-    default:
-        return false;
-    }
+    return true;
 }
 
 // ---- the rule ---------------------------------------------------------------------------------
@@ -559,12 +626,13 @@ private:
         if (::sextant::policy::evaluate(conditions, node, blame))
             return;
         Finding f;
-        f.path = blame.field ? slashPath(prefix, *blame.field) : prefix;
+        f.path = blame.field ? slashPath(prefix, blame.parts) : prefix;
         if (c)
             f.container = q(c->name);
         QString text = message;
         const KubeObject& o = *v.obj;
-        text.replace(QStringLiteral("{{field}}"), blame.field ? blame.field->text : QString())
+        text.replace(QStringLiteral("{{field}}"),
+                     blame.field ? pathText(*blame.field, blame.parts) : QString())
             .replace(QStringLiteral("{{value}}"), blame.actual)
             .replace(QStringLiteral("{{expected}}"), blame.expected)
             .replace(QStringLiteral("{{kind}}"), q(o.kind))
@@ -574,7 +642,7 @@ private:
             .replace(QStringLiteral("{{rule}}"), rule.id);
         f.message = text;
         if (fixField) {
-            f.fixPath = slashPath(prefix, *fixField);
+            f.fixPath = slashPath(prefix, fixField->parts);
             f.fixValue = fixValue;
         }
         out.push_back(std::move(f));
@@ -752,6 +820,9 @@ Rule parseRule(const YNode& n, const QString& file) {
                             QStringLiteral("'fix' must be a map with 'field' and 'value'")};
         onlyKeys(*fix, {"field", "value"}, "'fix'");
         FieldPath p = parseFieldPath(requiredScalar(*fix, "field", "'fix'"), fix->line);
+        if (p.hasEvery)
+            throw RuleError{fix->get("field")->displayLine(),
+                            QStringLiteral("a fix writes one field: no [*] in its path")};
         for (const std::string& part : p.parts)
             if (part.find('/') != std::string::npos)
                 throw RuleError{

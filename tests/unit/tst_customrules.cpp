@@ -111,6 +111,7 @@ private slots:
     void operators_data();
     void operators();
     void combinators();
+    void everyListItem();
     void fixIsMinimalAndMakesTheRulePass();
     void badFilesHaveFileAndLine_data();
     void badFilesHaveFileAndLine();
@@ -301,6 +302,38 @@ void TestCustomRules::combinators() {
     QVERIFY2(v[0].message.contains(QLatin1String("imagePullPolicy is IfNotPresent")),
              qPrintable(v[0].message));
     QCOMPARE(v[0].line, 9); // the imagePullPolicy line
+}
+
+void TestCustomRules::everyListItem() {
+    const PolicyPack pack = packWith(
+        "rules:\n  - id: no-host-port\n    severity: warning\n    title: t\n    rationale: r\n"
+        "    target: container\n"
+        "    conditions: {field: 'ports[*].hostPort', absent: true}\n"
+        "  - id: named-ports\n    severity: info\n    title: t\n    rationale: r\n"
+        "    target: podSpec\n"
+        "    conditions: {field: 'containers[*].ports[*].name', matches: '^[a-z-]+$'}\n");
+    const QByteArray yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n"
+                            "  containers:\n  - name: a\n    image: a:1\n    ports:\n"
+                            "    - containerPort: 80\n      name: http\n"
+                            "    - containerPort: 81\n      hostPort: 81\n      name: Admin\n"
+                            "  - name: b\n    image: b:1\n";
+    const auto v = run(pack, yaml, {"no-host-port"});
+    QCOMPARE(names(v), QStringList{"p/a"}); // b has no ports: nothing to fail
+    QCOMPARE(v[0].message, QStringLiteral("ports[1].hostPort is 81, expected absent"));
+    QCOMPARE(v[0].line, 13);
+    const auto n = run(pack, yaml, {"named-ports"});
+    QCOMPARE(n.size(), std::size_t(1));
+    QCOMPARE(n[0].message,
+             QStringLiteral("containers[0].ports[1].name is Admin, expected matching /^[a-z-]+$/"));
+    QCOMPARE(n[0].line, 14);
+    // [*] cannot be written by a fix.
+    const auto bad = parseCustomRules(
+        "rules:\n  - id: x\n    severity: info\n    title: t\n    rationale: r\n"
+        "    conditions: {field: a, exists: true}\n    fix: {field: 'a[*].b', value: 1}\n",
+        kRules, PolicyPack::builtin());
+    QVERIFY(!bad.ok());
+    QVERIFY2(bad.error().details.contains(QLatin1String("rules.yaml:7: a fix writes one field")),
+             qPrintable(bad.error().details));
 }
 
 void TestCustomRules::fixIsMinimalAndMakesTheRulePass() {
