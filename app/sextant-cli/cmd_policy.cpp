@@ -40,7 +40,8 @@ using policy::Severity;
 
 void printPolicyHelp() {
     QTextStream(stdout)
-        << "Usage: sextant-cli policy rules [--output json|md]\n"
+        << "Usage: sextant-cli policy rules [--output json|md] [--rules-file FILE]...\n"
+           "                                [--polaris-config FILE] [--polaris-check FILE]...\n"
            "       sextant-cli policy check PATH... [--rules ID,...] [--fail-on SEVERITY]\n"
            "                                [--output json|sarif|md] [--kube-version X.Y]\n"
            "                                [--pack FILE] [--today YYYY-MM-DD] [--base REV]\n"
@@ -87,23 +88,46 @@ void write(const std::string& text) {
 
 // "--name value" or "--name=value".
 
+// Custom rule files, then the customChecks of Polaris configurations, then single Polaris
+// check files, added to the pack in that order (an id used twice is an error).
+Status addCustomRules(PolicyPack& pack, const QStringList& rulesFiles,
+                      const QStringList& polarisConfigs, const QStringList& polarisChecks);
+
 int runRules(const QStringList& args) {
     QString output = QStringLiteral("json");
+    QStringList rulesFiles;
+    QStringList polarisConfigs;
+    QStringList polarisChecks;
     for (int i = 0; i < args.size(); ++i) {
         const QString name = args[i].section(QLatin1Char('='), 0, 0);
-        if (name == QLatin1String("--output")) {
-            if (!takeValue(args, i, output)) {
-                printError(QStringLiteral("--output needs a value"));
-                return 2;
-            }
-        } else {
+        QString value;
+        const bool known =
+            name == QLatin1String("--output") || name == QLatin1String("--rules-file") ||
+            name == QLatin1String("--polaris-config") || name == QLatin1String("--polaris-check");
+        if (!known) {
             printError(QStringLiteral("unexpected argument '%1'").arg(args[i]));
             return 2;
         }
+        if (!takeValue(args, i, value)) {
+            printError(QStringLiteral("%1 needs a value").arg(name));
+            return 2;
+        }
+        if (name == QLatin1String("--output"))
+            output = value;
+        else if (name == QLatin1String("--rules-file"))
+            rulesFiles << value;
+        else if (name == QLatin1String("--polaris-config"))
+            polarisConfigs << value;
+        else
+            polarisChecks << value;
     }
-    const PolicyPack& pack = PolicyPack::builtin();
+    PolicyPack pack = PolicyPack::builtin();
     if (pack.rules().empty()) {
         printError(QStringLiteral("the built-in policy pack could not be loaded"));
+        return 2;
+    }
+    if (Status s = addCustomRules(pack, rulesFiles, polarisConfigs, polarisChecks); !s) {
+        printError(s.error().shortMessage, s.error().details);
         return 2;
     }
     if (output == QLatin1String("json")) {
@@ -183,8 +207,6 @@ checkAtRevision(const QStringList& paths, const QString& rev, const PolicyPack& 
         .results;
 }
 
-// Custom rule files, then the customChecks of Polaris configurations, then single Polaris
-// check files, added to the pack in that order (an id used twice is an error).
 Status addCustomRules(PolicyPack& pack, const QStringList& rulesFiles,
                       const QStringList& polarisConfigs, const QStringList& polarisChecks) {
     if (Status s = policy::addCustomRuleFiles(pack, rulesFiles); !s)

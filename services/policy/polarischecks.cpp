@@ -262,7 +262,7 @@ Rule importCheck(const YNode& n, const QString& id, Severity severity, const QSt
         throw ImportError{n.line, QStringLiteral("check '%1' must be a map").arg(id)};
     Rule r;
     r.id = id;
-    r.line = n.line;
+    r.line = n.displayLine(); // a customChecks entry: the line of its id
     r.file = file;
     r.severity = severity;
     r.check = "custom";

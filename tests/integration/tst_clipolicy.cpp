@@ -527,6 +527,15 @@ void TestCliPolicy::polarisChecksImported() {
     QCOMPARE(results[0].toObject()["severity"].toString(), QStringLiteral("error"));
     QVERIFY(results[0].toObject()["message"].toString().startsWith(
         QLatin1String("Image should come from the company registry")));
+    // `policy rules` lists the imported check with where it comes from.
+    r = run({QStringLiteral("policy"), QStringLiteral("rules"), QStringLiteral("--polaris-config"),
+             config});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject last =
+        QJsonDocument::fromJson(r.out).object()["rules"].toArray().last().toObject();
+    QCOMPARE(last["id"].toString(), QStringLiteral("imageRegistry"));
+    QCOMPARE(last["category"].toString(), QStringLiteral("Security"));
+    QVERIFY(last["source"].toString().endsWith(QLatin1String("polaris.yaml:4")));
     const QString templated = m_dir.filePath(QStringLiteral("templated.yaml"));
     writeFile(templated, "target: Controller\nschemaString: |\n  properties:\n"
                          "    metadata: {properties: {name: {const: '{{ .metadata.name }}'}}}\n");
