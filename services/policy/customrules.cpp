@@ -112,6 +112,8 @@ FieldPath parseFieldPath(const std::string& text, int line) {
                 p.hasEvery = true;
             } else if (!inner.empty() && std::all_of(inner.begin(), inner.end(),
                                                      [](char c) { return c >= '0' && c <= '9'; })) {
+                if (inner.size() > 9)
+                    bad("list index too large");
                 p.parts.push_back(inner);
                 p.steps.push_back(Step::Index);
             } else {

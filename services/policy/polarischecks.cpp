@@ -390,8 +390,14 @@ Rule importCheck(const YNode& n, const QString& id, Severity severity, const QSt
             (op->scalar == "add" || op->scalar == "replace") && path->scalar.size() > 1 &&
             path->scalar.front() == '/' && path->scalar.find('*') == std::string::npos &&
             path->scalar.find('~') == std::string::npos) {
-            check->fixPath = path->scalar.substr(1);
-            check->fixValue = value->scalar;
+            const std::string fixPath = path->scalar.substr(1);
+            // A list index beyond any real list is not a fix (and would not fit the engine's
+            // path walk).
+            static const QRegularExpression hugeIndex(QStringLiteral("(^|/)[0-9]{10,}(/|$)"));
+            if (!hugeIndex.match(q(fixPath)).hasMatch()) {
+                check->fixPath = fixPath;
+                check->fixValue = value->scalar;
+            }
         }
     }
     r.custom = std::move(check);

@@ -403,6 +403,10 @@ void TestCustomRules::badFilesHaveFileAndLine_data() {
                             << "rules.yaml:8: 'lessThan' and 'greaterThan' take a number";
     QTest::newRow("path") << head + "    conditions:\n      field: a..b\n      exists: true\n"
                           << "rules.yaml:7: invalid field path 'a..b'";
+    QTest::newRow("index") << head + "    conditions:\n      field: 'a[99999999999999999999]'\n"
+                                     "      exists: true\n"
+                           << "rules.yaml:7: invalid field path 'a[99999999999999999999]': list "
+                              "index too large";
     QTest::newRow("target") << head + "    target: pod\n    conditions: {field: a, exists: true}\n"
                             << "rules.yaml:6: target must be object, podSpec or container";
     QTest::newRow("placeholder") << head + "    conditions: {field: a, exists: true}\n"
