@@ -14,6 +14,8 @@
 #include <QFileInfo>
 #include <QTest>
 
+#include <algorithm>
+
 using namespace sextant;
 using namespace sextant::policy;
 
@@ -58,7 +60,8 @@ void TestPolarisCustomChecks::builtinChecksAgreeWithTheirFixtures() {
     }
 
     int total = 0, agreed = 0, imported = 0;
-    QStringList refused, disagreements;
+    QStringList refused, disagreements, fixFailures;
+    int fixed[2] = {0, 0}; // fixed / still failing after the fixes
     for (const QString& path : definitions) {
         const QByteArray text = readAll(path);
         const bool custom = path.endsWith(QLatin1String("/check.yaml"));
@@ -90,9 +93,37 @@ void TestPolarisCustomChecks::builtinChecksAgreeWithTheirFixtures() {
             const bool expectFail = file.startsWith(QLatin1String("failure"));
             if (!expectFail && !file.startsWith(QLatin1String("success")))
                 continue;
-            const auto objects = parseManifests(readAll(dir.filePath(file)), dir.filePath(file));
+            const QByteArray yaml = readAll(dir.filePath(file));
+            const auto objects = parseManifests(yaml, dir.filePath(file));
             QVERIFY2(objects.ok(), qPrintable(dir.filePath(file)));
-            const std::vector<Violation> results = checkObjects(pack, *objects);
+            SourceTexts sources;
+            sources.insert(dir.filePath(file), QString::fromUtf8(yaml).split(QLatin1Char('\n')));
+            CheckOptions options;
+            options.sources = &sources;
+            const std::vector<Violation> results = checkObjects(pack, *objects, options);
+            // A failure whose results all carry a fix (from the check's mutation): applying
+            // the fixes one by one must make the check pass.
+            if (expectFail && !results.empty() &&
+                std::all_of(results.begin(), results.end(),
+                            [](const Violation& v) { return v.fix.has_value(); })) {
+                QStringList lines = sources.value(dir.filePath(file));
+                for (int round = 0; round < 20; ++round) {
+                    SourceTexts now;
+                    now.insert(dir.filePath(file), lines);
+                    const auto fixedObjects =
+                        parseManifests(lines.join(QLatin1Char('\n')).toUtf8(), dir.filePath(file));
+                    QVERIFY2(fixedObjects.ok(), qPrintable(lines.join(QLatin1Char('\n'))));
+                    CheckOptions o;
+                    o.sources = &now;
+                    const std::vector<Violation> left = checkObjects(pack, *fixedObjects, o);
+                    if (left.empty() || !left.front().fix || !applyFix(lines, *left.front().fix)) {
+                        ++fixed[left.empty() ? 0 : 1];
+                        if (!left.empty())
+                            fixFailures << id + QLatin1Char('/') + file;
+                        break;
+                    }
+                }
+            }
             const bool weFail = !results.empty();
             ++total;
             if (weFail == expectFail)
@@ -114,8 +145,14 @@ void TestPolarisCustomChecks::builtinChecksAgreeWithTheirFixtures() {
           imported, qlonglong(definitions.size()), agreed, total, agreement * 100);
     for (const QString& d : disagreements)
         qInfo("  disagreement: %s", qPrintable(d));
+    qInfo("Fixes from the checks' mutations: %d of %d failure fixtures pass after applying them",
+          fixed[0], fixed[0] + fixed[1]);
+    for (const QString& f : fixFailures)
+        qInfo("  still failing after its fixes: %s", qPrintable(f));
     qInfo("Refused (Go template actions, or no schema), %lld: %s", qlonglong(refused.size()),
           qPrintable(refused.join(QStringLiteral(", "))));
+    QVERIFY(fixed[0] > 0);
+    QVERIFY2(fixFailures.isEmpty(), qPrintable(fixFailures.join(QStringLiteral(", "))));
     QVERIFY2(agreement >= 0.95,
              qPrintable(QStringLiteral("agreement %1 below 0.95").arg(agreement)));
 }
