@@ -49,7 +49,7 @@ void printPolicyHelp() {
            "                                [--polaris-check FILE]...\n"
            "\n"
            "rules  lists the built-in rules with their equivalents in Polaris, kube-linter,\n"
-           "       the Gatekeeper library and Kyverno.\n"
+           "       the Gatekeeper library and Kyverno, then the custom rules given.\n"
            "check  loads YAML files and directories (a directory with a kustomization is\n"
            "       rendered with `kubectl kustomize` or `kustomize build`, a Helm chart with\n"
            "       `helm template`, when installed) and runs the pack over every object.\n"
@@ -76,8 +76,8 @@ void printPolicyHelp() {
            "not count for --fail-on; expired, unused and refused waivers are reported.\n"
            "\n"
            "Exit code 0 when clean, 1 when results reach --fail-on, 2 on an error (unreadable\n"
-           "file, invalid YAML or waiver file with its file:line, failed rendering, unknown "
-           "rule).\n";
+           "file, invalid YAML, waiver, custom rule or Polaris check file with its\n"
+           "file:line, failed rendering, unknown rule).\n";
 }
 
 void write(const std::string& text) {
