@@ -121,8 +121,39 @@ void PolicyView::load() {
     m_model->clear();
     m_detail->clear();
     m_table->setVisible(true);
-    m_status->setText(tr("Loading the rendered manifests of %1 from %2…")
-                          .arg(esc(m_app.name), esc(m_app.instance)));
+    // First the custom rules of the application's config repository (when one is set up),
+    // then its rendered manifests.
+    m_status->setText(
+        tr("Reading the custom policy rules of %1's config repository…").arg(esc(m_app.name)));
+    QPointer<PolicyView> self(this);
+    m_session->policyRuleFiles(m_app, [self, gen](Result<ConsoleSession::PolicyRuleFiles> rules) {
+        if (!self || self->m_gen != gen)
+            return;
+        self->m_repoNote.clear();
+        RepoRules repo;
+        if (!rules.ok()) {
+            // The built-in pack still runs; the note says what is missing and why.
+            self->m_repoNote = tr("The custom rules of %1 could not be read (%2): the built-in "
+                                  "pack only.")
+                                   .arg(esc(self->m_app.repoURL), esc(rules.error().shortMessage));
+        } else if (!rules->configured) {
+            self->m_repoNote = tr("No Git repository is set up for %1 (Tools → Git "
+                                  "repositories…): its custom rules are not read.")
+                                   .arg(esc(self->m_app.repoURL));
+        } else {
+            for (const auto& f : rules->files)
+                repo.emplace_back(f.name, f.content);
+            self->m_repoNote =
+                tr("%1 from %2 at %3.")
+                    .arg(counted(int(repo.size()), tr("custom rule file"), tr("custom rule files")),
+                         esc(self->m_app.repoURL), rules->revision.left(7));
+        }
+        self->m_repoFiles = int(repo.size());
+        self->fetchManifests(gen, std::move(repo));
+    });
+}
+
+void PolicyView::fetchManifests(quint64 gen, RepoRules repo) {
     argocd::Client* c = m_session->client(m_app.instance);
     if (!c) {
         fail(tr("Could not check %1").arg(m_app.name),
@@ -130,44 +161,56 @@ void PolicyView::load() {
                          tr("Reconnect the instance from the status bar or File → Instances.")));
         return;
     }
+    m_status->setText(tr("Loading the rendered manifests of %1 from %2…")
+                          .arg(esc(m_app.name), esc(m_app.instance)));
     QPointer<PolicyView> self(this);
-    c->manifests(m_app.name, m_app.appNamespace, QString(),
-                 [self, gen, files = m_ruleFiles, name = m_app.name](Result<Json> result) {
-                     if (!self || self->m_gen != gen)
-                         return;
-                     if (!result.ok()) {
-                         self->fail(tr("Could not load the rendered manifests"), result.error());
-                         return;
-                     }
-                     self->m_status->setText(tr("Checking the manifests of %1…").arg(esc(name)));
-                     auto body = std::make_shared<const Json>(std::move(result).value());
-                     // Parsing and checking thousands of objects must not block the window.
-                     QtConcurrent::run([body, files, name] {
-                         auto out = std::make_shared<Outcome>();
-                         auto pack =
-                             std::make_shared<policy::PolicyPack>(policy::PolicyPack::builtin());
-                         if (Status s = policy::addCustomRuleFiles(*pack, files); !s) {
-                             out->error = s.error();
-                             return std::shared_ptr<const Outcome>(std::move(out));
-                         }
-                         Result<policy::LoadedManifests> loaded =
-                             policy::manifestsFromArgo(*body, name);
-                         if (!loaded) {
-                             out->error = loaded.error();
-                             return std::shared_ptr<const Outcome>(std::move(out));
-                         }
-                         policy::CheckOptions options;
-                         options.sources = &loaded->sources;
-                         out->results = policy::checkObjects(*pack, loaded->objects, options);
-                         out->objects = int(loaded->objects.size());
-                         out->notes = loaded->notes;
-                         out->pack = std::move(pack);
-                         return std::shared_ptr<const Outcome>(std::move(out));
-                     }).then(self.data(), [self, gen](std::shared_ptr<const Outcome> outcome) {
-                         if (self && self->m_gen == gen)
-                             self->show(std::move(outcome));
-                     });
-                 });
+    c->manifests(
+        m_app.name, m_app.appNamespace, QString(),
+        [self, gen, files = m_ruleFiles, repo = std::move(repo),
+         name = m_app.name](Result<Json> result) {
+            if (!self || self->m_gen != gen)
+                return;
+            if (!result.ok()) {
+                self->fail(tr("Could not load the rendered manifests"), result.error());
+                return;
+            }
+            self->m_status->setText(tr("Checking the manifests of %1…").arg(esc(name)));
+            auto body = std::make_shared<const Json>(std::move(result).value());
+            // Parsing and checking thousands of objects must not block the window.
+            QtConcurrent::run([body, files, repo, name] {
+                auto out = std::make_shared<Outcome>();
+                auto pack = std::make_shared<policy::PolicyPack>(policy::PolicyPack::builtin());
+                if (Status s = policy::addCustomRuleFiles(*pack, files); !s) {
+                    out->error = s.error();
+                    return std::shared_ptr<const Outcome>(std::move(out));
+                }
+                for (const auto& [file, content] : repo) {
+                    Result<std::vector<policy::Rule>> rules =
+                        policy::parseCustomRules(content, file, *pack);
+                    Status added =
+                        rules ? pack->addRules(std::move(rules).value()) : Status(rules.error());
+                    if (!added) {
+                        out->error = added.error();
+                        return std::shared_ptr<const Outcome>(std::move(out));
+                    }
+                }
+                Result<policy::LoadedManifests> loaded = policy::manifestsFromArgo(*body, name);
+                if (!loaded) {
+                    out->error = loaded.error();
+                    return std::shared_ptr<const Outcome>(std::move(out));
+                }
+                policy::CheckOptions options;
+                options.sources = &loaded->sources;
+                out->results = policy::checkObjects(*pack, loaded->objects, options);
+                out->objects = int(loaded->objects.size());
+                out->notes = loaded->notes;
+                out->pack = std::move(pack);
+                return std::shared_ptr<const Outcome>(std::move(out));
+            }).then(self.data(), [self, gen](std::shared_ptr<const Outcome> outcome) {
+                if (self && self->m_gen == gen)
+                    self->show(std::move(outcome));
+            });
+        });
 }
 
 void PolicyView::fail(const QString& what, const Error& error) {
@@ -197,16 +240,19 @@ void PolicyView::show(std::shared_ptr<const Outcome> outcome) {
     // Without results the table would be an empty grid: the explanation takes its place.
     m_table->setVisible(total > 0);
     QString notes;
+    if (!m_repoNote.isEmpty())
+        notes += QStringLiteral("<br>") + richtext::gray(m_repoNote);
     for (const QString& n : outcome->notes)
         notes += QStringLiteral("<br>") + richtext::gray(esc(n));
     const QString scope =
         tr("%1 of %2 checked against %3")
             .arg(counted(m_objects, tr("rendered object"), tr("rendered objects")), esc(m_app.name),
                  counted(m_rules, tr("rule"), tr("rules"))) +
-        (m_ruleFiles.isEmpty() ? QString()
-                               : tr(" (the built-in pack and %1)")
-                                     .arg(counted(int(m_ruleFiles.size()), tr("custom rule file"),
-                                                  tr("custom rule files"))));
+        (m_ruleFiles.isEmpty() && m_repoFiles == 0
+             ? QString()
+             : tr(" (the built-in pack and %1)")
+                   .arg(counted(int(m_ruleFiles.size()) + m_repoFiles, tr("custom rule file"),
+                                tr("custom rule files"))));
     if (m_objects == 0) {
         m_status->setText(
             tr("<b>%1 renders no manifests</b>: there is nothing to check.").arg(esc(m_app.name)) +

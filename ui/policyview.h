@@ -7,6 +7,8 @@
 #include <QWidget>
 
 #include <memory>
+#include <utility>
+#include <vector>
 
 class QLabel;
 class QTableView;
@@ -24,11 +26,13 @@ namespace ui {
 class ConsoleSession;
 
 // The policy report of one application (the Policy tab of its detail view, docs/policy.md): on
-// load() it fetches the application's rendered manifests (GET /applications/{name}/manifests,
-// through the instance's client), parses them and runs the built-in pack — plus custom rule
-// files when given — off the GUI thread, and shows the results most severe first with their
-// counts, and for the selected result the rule's rationale, its equivalents in other tools, the
-// message and the fix as a diff against the rendered object. Read-only.
+// load() it reads the custom rules of the application's config repository when a Git remote is
+// set up for it (ConsoleSession::policyRuleFiles), fetches the application's rendered manifests
+// (GET /applications/{name}/manifests, through the instance's client), parses them and runs the
+// built-in pack with those rules — plus custom rule files when given — off the GUI thread, and
+// shows the results most severe first with their counts, and for the selected result the rule's
+// rationale, its equivalents in other tools, the message and the fix as a diff against the rendered
+// object. Read-only.
 class PolicyView : public QWidget {
     Q_OBJECT
 public:
@@ -63,6 +67,9 @@ Q_SIGNALS:
 
 private:
     struct Outcome;
+    // Custom rule files read from the config repository: name, content.
+    using RepoRules = std::vector<std::pair<QString, QByteArray>>;
+    void fetchManifests(quint64 gen, RepoRules repo);
     void show(std::shared_ptr<const Outcome> outcome);
     void fail(const QString& what, const Error& error);
     void renderDetail();
@@ -71,6 +78,8 @@ private:
     argocd::AppSummary m_app;
     QString m_key;
     QStringList m_ruleFiles;
+    int m_repoFiles = 0; // custom rule files read from the config repository
+    QString m_repoNote;  // what was read from the config repository (HTML)
     quint64 m_gen = 0;
     bool m_loading = false;
     bool m_hasResult = false;

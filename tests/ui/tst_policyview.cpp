@@ -8,6 +8,8 @@
 #include "consolesession.h"
 #include "demosession.h"
 #include "fleet/fleetstore.h"
+#include "gitfixtures.h"
+#include "gitops/gitremotes.h"
 #include "policy/policypack.h"
 #include "policyresultsmodel.h"
 #include "policyview.h"
@@ -156,6 +158,9 @@ private Q_SLOTS:
                  qPrintable(status));
         QCOMPARE(view.tabs()->tabText(AppDetailView::PolicyTab),
                  QStringLiteral("Policy (%1)").arg(m->rowCount()));
+        QVERIFY2(status.contains(QStringLiteral("No Git repository is set up for "
+                                                "https://git.example.com/payments/api.git")),
+                 qPrintable(status));
         // The first result is selected and explained.
         QCOMPARE(p->resultsView()->currentIndex().row(), 0);
         QVERIFY(!p->detailBrowser()->toPlainText().isEmpty());
@@ -247,6 +252,53 @@ private Q_SLOTS:
                      QStringLiteral("every rule of the pack passes")),
                  qPrintable(p->detailBrowser()->toPlainText()));
         grabTo(view, QStringLiteral("policy-empty.png"));
+    }
+
+    // Last: the remote stays set up in the session for the rest of the run.
+    void rulesOfTheConfigRepositoryRun() {
+        // payments-api follows https://git.example.com/payments/api.git, path chart, main.
+        test::GitWorkRepo repo(m_dir.filePath(QStringLiteral("payments-api-repo")));
+        QVERIFY(repo.init());
+        const QByteArray rule = "rules:\n  - id: ID\n    severity: warning\n    title: t\n"
+                                "    rationale: r\n    match: {kinds: [Deployment]}\n"
+                                "    conditions: {field: metadata.labels.owner, exists: true}\n"
+                                "    message: \"{{name}} names no owner (ID)\"\n";
+        QVERIFY(repo.write(QStringLiteral(".sextant/policy/org.yaml"),
+                           QByteArray(rule).replace("ID", "org-owner")));
+        QVERIFY(repo.write(QStringLiteral("chart/.sextant/policy/chart.yml"),
+                           QByteArray(rule).replace("ID", "chart-owner")));
+        // Not on the way from chart/ to the root: not read.
+        QVERIFY(repo.write(QStringLiteral("other/.sextant/policy/other.yaml"),
+                           QByteArray(rule).replace("ID", "other-owner")));
+        QVERIFY(repo.write(QStringLiteral("chart/Chart.yaml"), "name: payments-api\n"));
+        const QString sha = repo.commit(QStringLiteral("policy"));
+        QVERIFY(!sha.isEmpty());
+        gitops::GitRemote remote;
+        remote.repoURL = QStringLiteral("https://git.example.com/payments/api.git");
+        remote.cloneURL = test::fileUrl(repo.dir());
+        remote.provider.kind = gitops::ProviderKind::GitHub;
+        remote.provider.owner = QStringLiteral("payments");
+        remote.provider.repo = QStringLiteral("api");
+        m_session->addEphemeralGitRemote(remote, QStringLiteral("unused-token"));
+
+        AppDetailView view(m_session, nullptr);
+        openPolicy(view, kPayments);
+        PolicyView* p = view.policy();
+        QVERIFY2(p->hasResult(), qPrintable(p->lastError().details));
+        QCOMPARE(p->ruleCount(), int(policy::PolicyPack::builtin().rules().size()) + 2);
+        QStringList custom;
+        for (int r = 0; r < p->model()->rowCount(); ++r)
+            if (p->model()->result(r)->rule.endsWith(QLatin1String("-owner")))
+                custom << p->model()->result(r)->message;
+        custom.sort();
+        QCOMPARE(custom, (QStringList{"payments-api names no owner (chart-owner)",
+                                      "payments-api names no owner (org-owner)"}));
+        const QString status = p->statusLabel()->text();
+        QVERIFY2(status.contains(QStringLiteral("2 custom rule files from "
+                                                "https://git.example.com/payments/api.git at %1")
+                                     .arg(sha.left(7))),
+                 qPrintable(status));
+        grabTo(view, QStringLiteral("policy-repository-rules.png"));
     }
 };
 
