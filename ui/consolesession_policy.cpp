@@ -73,18 +73,42 @@ void ConsoleSession::policyRuleFiles(const argocd::AppSummary& app,
                     at += (at.isEmpty() ? QString() : QStringLiteral("/")) + part;
                     dirs << at;
                 }
+                // As `policy check` finds them for the source path: in each directory from the
+                // root down to it, and anywhere below it.
+                const QString source = dirs.last();
+                QStringList candidates;
                 for (const QString& dir : std::as_const(dirs)) {
-                    const QString folder = (dir.isEmpty() ? QString() : dir + QLatin1Char('/')) +
-                                           QStringLiteral(".sextant/policy");
-                    for (const QString& entry : tree.value()->list(folder)) {
-                        if (entry.endsWith(QLatin1Char('/')) ||
-                            !(entry.endsWith(QLatin1String(".yaml")) ||
-                              entry.endsWith(QLatin1String(".yml"))))
-                            continue;
-                        const QString path = folder + QLatin1Char('/') + entry;
-                        if (std::optional<QByteArray> content = tree.value()->readFile(path))
-                            out.files.append({repoName + QLatin1Char('/') + path, *content});
-                    }
+                    const QString prefix = dir.isEmpty() ? QString() : dir + QLatin1Char('/');
+                    for (const QString& entry :
+                         tree.value()->list(prefix + QStringLiteral(".sextant/policy")))
+                        candidates << prefix + QStringLiteral(".sextant/policy/") + entry;
+                    for (const QString& entry :
+                         tree.value()->list(prefix + QStringLiteral(".sextant")))
+                        candidates << prefix + QStringLiteral(".sextant/") + entry;
+                    candidates << prefix + QStringLiteral(".sextant-waivers.yaml");
+                }
+                if (!source.isEmpty())
+                    candidates << tree.value()->allFiles(source);
+                candidates.removeDuplicates();
+                for (const QString& path : std::as_const(candidates)) {
+                    const QStringList parts = path.split(QLatin1Char('/'));
+                    const QString name = parts.last();
+                    const QString parent = parts.value(parts.size() - 2);
+                    const QString grand = parts.value(parts.size() - 3);
+                    const bool rules = parent == QLatin1String("policy") &&
+                                       grand == QLatin1String(".sextant") &&
+                                       (name.endsWith(QLatin1String(".yaml")) ||
+                                        name.endsWith(QLatin1String(".yml")));
+                    const bool waivers = name == QLatin1String(".sextant-waivers.yaml") ||
+                                         (parent == QLatin1String(".sextant") &&
+                                          name.endsWith(QLatin1String(".waivers.yaml")));
+                    if (!rules && !waivers)
+                        continue;
+                    std::optional<QByteArray> content = tree.value()->readFile(path);
+                    if (!content)
+                        continue;
+                    (rules ? out.files : out.waivers)
+                        .append({repoName + QLatin1Char('/') + path, *content});
                 }
                 return out;
             };

@@ -6,9 +6,11 @@
 #include "policy/customrules.h"
 #include "policy/policyengine.h"
 #include "policy/policypack.h"
+#include "policy/waivers.h"
 #include "policyresultsmodel.h"
 #include "richtext.h"
 
+#include <QDate>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
@@ -41,6 +43,8 @@ QString counted(int n, const QString& one, const QString& many) {
 struct PolicyView::Outcome {
     std::shared_ptr<const policy::PolicyPack> pack;
     std::vector<policy::Violation> results;
+    std::vector<policy::WaivedResult> waived;
+    std::vector<policy::WaiverProblem> waiverProblems;
     QStringList notes;
     int objects = 0;
     Error error;
@@ -98,6 +102,7 @@ void PolicyView::setApplication(const argocd::AppSummary& app) {
     m_hasResult = false;
     m_error = {};
     m_objects = 0;
+    m_waived = 0;
     m_rules = 0;
     m_pack.reset();
     m_model->clear();
@@ -131,6 +136,7 @@ void PolicyView::load() {
             return;
         self->m_repoNote.clear();
         RepoRules repo;
+        RepoRules waivers;
         if (!rules.ok()) {
             // The built-in pack still runs; the note says what is missing and why.
             self->m_repoNote = tr("The custom rules of %1 could not be read (%2): the built-in "
@@ -143,17 +149,20 @@ void PolicyView::load() {
         } else {
             for (const auto& f : rules->files)
                 repo.emplace_back(f.name, f.content);
+            for (const auto& f : rules->waivers)
+                waivers.emplace_back(f.name, f.content);
             self->m_repoNote =
-                tr("%1 from %2 at %3.")
+                tr("%1 and %2 from %3 at %4.")
                     .arg(counted(int(repo.size()), tr("custom rule file"), tr("custom rule files")),
+                         counted(int(waivers.size()), tr("waiver file"), tr("waiver files")),
                          esc(self->m_app.repoURL), rules->revision.left(7));
         }
         self->m_repoFiles = int(repo.size());
-        self->fetchManifests(gen, std::move(repo));
+        self->fetchManifests(gen, std::move(repo), std::move(waivers));
     });
 }
 
-void PolicyView::fetchManifests(quint64 gen, RepoRules repo) {
+void PolicyView::fetchManifests(quint64 gen, RepoRules repo, RepoRules waivers) {
     argocd::Client* c = m_session->client(m_app.instance);
     if (!c) {
         fail(tr("Could not check %1").arg(m_app.name),
@@ -166,7 +175,7 @@ void PolicyView::fetchManifests(quint64 gen, RepoRules repo) {
     QPointer<PolicyView> self(this);
     c->manifests(
         m_app.name, m_app.appNamespace, QString(),
-        [self, gen, files = m_ruleFiles, repo = std::move(repo),
+        [self, gen, files = m_ruleFiles, repo = std::move(repo), waivers = std::move(waivers),
          name = m_app.name](Result<Json> result) {
             if (!self || self->m_gen != gen)
                 return;
@@ -177,7 +186,7 @@ void PolicyView::fetchManifests(quint64 gen, RepoRules repo) {
             self->m_status->setText(tr("Checking the manifests of %1…").arg(esc(name)));
             auto body = std::make_shared<const Json>(std::move(result).value());
             // Parsing and checking thousands of objects must not block the window.
-            QtConcurrent::run([body, files, repo, name] {
+            QtConcurrent::run([body, files, repo, waivers, name] {
                 auto out = std::make_shared<Outcome>();
                 auto pack = std::make_shared<policy::PolicyPack>(policy::PolicyPack::builtin());
                 if (Status s = policy::addCustomRuleFiles(*pack, files); !s) {
@@ -201,7 +210,24 @@ void PolicyView::fetchManifests(quint64 gen, RepoRules repo) {
                 }
                 policy::CheckOptions options;
                 options.sources = &loaded->sources;
-                out->results = policy::checkObjects(*pack, loaded->objects, options);
+                // The repository's waivers, as `policy check` applies them.
+                std::vector<policy::Waiver> all;
+                for (const auto& [file, content] : waivers) {
+                    Result<std::vector<policy::Waiver>> parsed =
+                        policy::parseWaivers(content, file, *pack);
+                    if (!parsed) {
+                        out->error = parsed.error();
+                        return std::shared_ptr<const Outcome>(std::move(out));
+                    }
+                    for (policy::Waiver& w : *parsed)
+                        all.push_back(std::move(w));
+                }
+                policy::WaiverOutcome waived =
+                    policy::applyWaivers(policy::checkObjects(*pack, loaded->objects, options), all,
+                                         *pack, QDate::currentDate());
+                out->results = std::move(waived.results);
+                out->waived = std::move(waived.waived);
+                out->waiverProblems = std::move(waived.problems);
                 out->objects = int(loaded->objects.size());
                 out->notes = loaded->notes;
                 out->pack = std::move(pack);
@@ -242,6 +268,24 @@ void PolicyView::show(std::shared_ptr<const Outcome> outcome) {
     QString notes;
     if (!m_repoNote.isEmpty())
         notes += QStringLiteral("<br>") + richtext::gray(m_repoNote);
+    m_waived = int(outcome->waived.size());
+    if (m_waived > 0) {
+        QStringList owners;
+        for (const policy::WaivedResult& w : outcome->waived)
+            if (!owners.contains(w.waiver.owner))
+                owners << w.waiver.owner;
+        notes += QStringLiteral("<br>") +
+                 tr("%1 waived by the repository's waivers (owners: %2); not listed.")
+                     .arg(counted(m_waived, tr("result"), tr("results")),
+                          esc(owners.join(QStringLiteral(", "))));
+    }
+    for (const policy::WaiverProblem& p : outcome->waiverProblems)
+        if (p.kind != policy::WaiverProblem::Kind::Unused)
+            notes += QStringLiteral("<br>") +
+                     colored(QStringLiteral("#b06000"), tr("Waiver %1:%2 (%3): %4")
+                                                            .arg(esc(p.file))
+                                                            .arg(p.line)
+                                                            .arg(esc(p.rule), esc(p.problem)));
     for (const QString& n : outcome->notes)
         notes += QStringLiteral("<br>") + richtext::gray(esc(n));
     const QString scope =

@@ -50,6 +50,8 @@ public:
     // The run's error (fetch, parse or a bad rule file); isError() false when it worked.
     const Error& lastError() const { return m_error; }
     int objectCount() const { return m_objects; }
+    // Results the repository's waivers moved out of the list.
+    int waivedCount() const { return m_waived; }
     int ruleCount() const { return m_rules; }
 
     models::PolicyResultsModel* model() const { return m_model; }
@@ -69,7 +71,7 @@ private:
     struct Outcome;
     // Custom rule files read from the config repository: name, content.
     using RepoRules = std::vector<std::pair<QString, QByteArray>>;
-    void fetchManifests(quint64 gen, RepoRules repo);
+    void fetchManifests(quint64 gen, RepoRules repo, RepoRules waivers);
     void show(std::shared_ptr<const Outcome> outcome);
     void fail(const QString& what, const Error& error);
     void renderDetail();
@@ -86,6 +88,7 @@ private:
     Error m_error;
     int m_objects = 0;
     int m_rules = 0;
+    int m_waived = 0;
     std::shared_ptr<const policy::PolicyPack> m_pack; // the rules of the shown run
 
     QLabel* m_status;

@@ -271,6 +271,14 @@ private Q_SLOTS:
         QVERIFY(repo.write(QStringLiteral("other/.sextant/policy/other.yaml"),
                            QByteArray(rule).replace("ID", "other-owner")));
         QVERIFY(repo.write(QStringLiteral("chart/Chart.yaml"), "name: payments-api\n"));
+        // One waiver in force, one expired (it waives nothing and is reported).
+        QVERIFY(repo.write(QStringLiteral(".sextant-waivers.yaml"),
+                           "waivers:\n"
+                           "  - rule: org-owner\n    object: {name: payments-api}\n"
+                           "    reason: owner set by the platform\n    owner: team-payments\n"
+                           "    expires: 2099-12-31\n"
+                           "  - rule: chart-owner\n    reason: old\n    owner: team-old\n"
+                           "    expires: 2020-01-31\n"));
         const QString sha = repo.commit(QStringLiteral("policy"));
         QVERIFY(!sha.isEmpty());
         gitops::GitRemote remote;
@@ -291,12 +299,18 @@ private Q_SLOTS:
             if (p->model()->result(r)->rule.endsWith(QLatin1String("-owner")))
                 custom << p->model()->result(r)->message;
         custom.sort();
-        QCOMPARE(custom, (QStringList{"payments-api names no owner (chart-owner)",
-                                      "payments-api names no owner (org-owner)"}));
+        QCOMPARE(custom, QStringList{"payments-api names no owner (chart-owner)"});
+        QCOMPARE(p->waivedCount(), 1);
         const QString status = p->statusLabel()->text();
-        QVERIFY2(status.contains(QStringLiteral("2 custom rule files from "
+        QVERIFY2(status.contains(QStringLiteral("2 custom rule files and 1 waiver file from "
                                                 "https://git.example.com/payments/api.git at %1")
                                      .arg(sha.left(7))),
+                 qPrintable(status));
+        QVERIFY2(status.contains(QStringLiteral("1 result waived by the repository's waivers "
+                                                "(owners: team-payments)")),
+                 qPrintable(status));
+        QVERIFY2(status.contains(QStringLiteral("api/.sextant-waivers.yaml:7 (chart-owner): "
+                                                "expired 2020-01-31")),
                  qPrintable(status));
         grabTo(view, QStringLiteral("policy-repository-rules.png"));
     }
