@@ -9,6 +9,7 @@
 #include "diffview.h"
 #include "fleet/fleetstore.h"
 #include "fleetmodel.h"
+#include "policyview.h"
 #include "resourcetreemodel.h"
 #include "rollbackview.h"
 #include "triagepanel.h"
@@ -173,6 +174,7 @@ AppDetailView::AppDetailView(ConsoleSession* session, QWidget* parent)
     , m_diffView(new DiffView)
     , m_triage(new TriagePanel(session))
     , m_rollback(new RollbackView(session))
+    , m_policy(new PolicyView(session))
     , m_events(new QTreeWidget)
     , m_pod(new QComboBox(this))
     , m_container(new QComboBox(this))
@@ -249,6 +251,13 @@ AppDetailView::AppDetailView(ConsoleSession* session, QWidget* parent)
 
     // Rollback: ranked on demand like the triage; the panel keeps its own state line.
     m_panes[RollbackTab] = new AppDetailPane(m_rollback);
+
+    // Policy: the built-in pack over the rendered manifests, run when the tab is first opened.
+    m_panes[PolicyTab] = new AppDetailPane(m_policy);
+    connect(m_policy, &PolicyView::checked, this, [this](int results) {
+        if (m_policy->hasResult())
+            setTabTitle(PolicyTab, results ? tr("Policy (%1)").arg(results) : tr("Policy ✓"));
+    });
 
     // Events.
     m_events->setObjectName(QStringLiteral("events"));
@@ -365,6 +374,7 @@ AppDetailView::AppDetailView(ConsoleSession* session, QWidget* parent)
     m_tabs->addTab(logsPane, tr("Logs"));
     m_tabs->addTab(m_panes[HistoryTab], tr("History"));
     m_tabs->addTab(m_panes[RollbackTab], tr("Rollback"));
+    m_tabs->addTab(m_panes[PolicyTab], tr("Policy"));
     connect(m_tabs, &QTabWidget::currentChanged, this, &AppDetailView::onTabChanged);
 
     connect(m_panes[SummaryTab], &AppDetailPane::retryRequested, this,
@@ -446,6 +456,8 @@ void AppDetailView::showApplication(const QString& appKey) {
     m_panes[TriageTab]->setReady();
     m_rollback->setApplication(m_app);
     m_panes[RollbackTab]->setReady();
+    m_policy->setApplication(m_app);
+    m_panes[PolicyTab]->setReady();
     m_pendingLog.reset();
     m_pendingEvent.clear();
     // Sections load when first opened; until then they say so (never a stale or empty pane).
@@ -495,8 +507,9 @@ void AppDetailView::clearAll() {
     m_matches->clear();
     m_history->clear();
     m_metaInFlight.clear(); // answers of the previous app are dropped by the generation check
-    const QStringList titles = {tr("Summary"), tr("Triage"), tr("Resources"), tr("Diff"),
-                                tr("Events"),  tr("Logs"),   tr("History"),   tr("Rollback")};
+    const QStringList titles = {tr("Summary"), tr("Triage"),   tr("Resources"),
+                                tr("Diff"),    tr("Events"),   tr("Logs"),
+                                tr("History"), tr("Rollback"), tr("Policy")};
     for (int t = 0; t < TabCount; ++t)
         m_tabs->setTabText(t, titles[t]);
 }
@@ -563,6 +576,11 @@ void AppDetailView::onTabChanged(int index) {
             m_rollback->setDiagnosisPending(true);
         }
         m_rollback->load();
+        break;
+    case PolicyTab:
+        // On demand like the triage: opening the tab is the demand; later visits keep it.
+        if (!m_policy->hasResult() && !m_policy->isLoading())
+            m_policy->load();
         break;
     default:
         break;

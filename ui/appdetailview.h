@@ -43,6 +43,7 @@ namespace ui {
 class AppDetailPane;
 class ConsoleSession;
 class DiffView;
+class PolicyView;
 class RollbackView;
 class TriagePanel;
 
@@ -64,6 +65,7 @@ public:
         LogsTab,
         HistoryTab,
         RollbackTab,
+        PolicyTab,
         TabCount
     };
 
@@ -86,6 +88,7 @@ public:
     QLineEdit* logSearch() const { return m_search; }
     TriagePanel* triage() const { return m_triage; }
     RollbackView* rollback() const { return m_rollback; }
+    PolicyView* policy() const { return m_policy; }
 
 public Q_SLOTS:
     // appKey = argocd::AppSummary::key(); the row is looked up in the session's store.
@@ -154,6 +157,7 @@ private:
 
     TriagePanel* m_triage;
     RollbackView* m_rollback;
+    PolicyView* m_policy;
     // An evidence line to show once its data has arrived (events, pods of the tree).
     QString m_pendingEvent;
     struct PendingLog {

@@ -196,6 +196,25 @@ public:
     // Where bare mirrors of config repositories are kept (the demo's: a temporary folder).
     QString gitCacheRoot() const;
 
+    // Custom policy rules and waivers of an application's config repository (docs/policy.md,
+    // "The console's Policy tab"): .sextant/policy/*.yaml (and *.yml), .sextant-waivers.yaml and
+    // .sextant/*.waivers.yaml in the directories from the repository root down to the app's
+    // source path and below it, at the revision it is synced to (else the branch it follows,
+    // else the default branch), read from the remote's mirror on the Git worker thread. No remote
+    // set up for the app's repoURL: `configured` false, no files.
+    struct PolicyRuleFiles {
+        struct File {
+            QString name; // "<repository>/<path>", as errors and the detail show it
+            QByteArray content;
+        };
+        bool configured = false;
+        QString revision;    // the commit read
+        QList<File> files;   // custom rules
+        QList<File> waivers; // .sextant-waivers.yaml, .sextant/*.waivers.yaml
+    };
+    void policyRuleFiles(const argocd::AppSummary& app,
+                         std::function<void(Result<PolicyRuleFiles>)> done);
+
     // Drafts a corrective commit for `finding` of the application (its full object, as in the
     // evidence bundle) off the GUI thread: mirror of the config repository, the file that
     // decides the value, line-level edits, then the change described (impact, object diff,

@@ -5,7 +5,9 @@
 #include "serveroptions.h"
 
 #include "gitops/gitrepository.h"
+#include "policy/customrules.h"
 #include "policy/manifests.h"
+#include "policy/polarischecks.h"
 #include "policy/policyengine.h"
 #include "policy/policypack.h"
 #include "policy/policyreport.h"
@@ -38,13 +40,16 @@ using policy::Severity;
 
 void printPolicyHelp() {
     QTextStream(stdout)
-        << "Usage: sextant-cli policy rules [--output json|md]\n"
+        << "Usage: sextant-cli policy rules [--output json|md] [--rules-file FILE]...\n"
+           "                                [--polaris-config FILE] [--polaris-check FILE]...\n"
            "       sextant-cli policy check PATH... [--rules ID,...] [--fail-on SEVERITY]\n"
            "                                [--output json|sarif|md] [--kube-version X.Y]\n"
            "                                [--pack FILE] [--today YYYY-MM-DD] [--base REV]\n"
+           "                                [--rules-file FILE]... [--polaris-config FILE]\n"
+           "                                [--polaris-check FILE]...\n"
            "\n"
            "rules  lists the built-in rules with their equivalents in Polaris, kube-linter,\n"
-           "       the Gatekeeper library and Kyverno.\n"
+           "       the Gatekeeper library and Kyverno, then the custom rules given.\n"
            "check  loads YAML files and directories (a directory with a kustomization is\n"
            "       rendered with `kubectl kustomize` or `kustomize build`, a Helm chart with\n"
            "       `helm template`, when installed) and runs the pack over every object.\n"
@@ -59,6 +64,11 @@ void printPolicyHelp() {
            "                     repository too; every result is 'new' or 'unchanged', results\n"
            "                     gone since REV are listed as 'fixed', and only new results\n"
            "                     count for --fail-on (SARIF: baselineState)\n"
+           "  --rules-file FILE  custom rules in YAML (docs/policy.md); repeatable. Files in\n"
+           "                     .sextant/policy/*.yaml from the checked paths up to the\n"
+           "                     repository root are read too\n"
+           "  --polaris-config FILE  the customChecks of a Polaris configuration file\n"
+           "  --polaris-check FILE   one Polaris check file (id = file name); repeatable\n"
            "\n"
            "Waivers are read from .sextant-waivers.yaml and .sextant/*.waivers.yaml files\n"
            "below the checked directories and in the directories from each checked path up\n"
@@ -66,8 +76,8 @@ void printPolicyHelp() {
            "not count for --fail-on; expired, unused and refused waivers are reported.\n"
            "\n"
            "Exit code 0 when clean, 1 when results reach --fail-on, 2 on an error (unreadable\n"
-           "file, invalid YAML or waiver file with its file:line, failed rendering, unknown "
-           "rule).\n";
+           "file, invalid YAML, waiver, custom rule or Polaris check file with its\n"
+           "file:line, failed rendering, unknown rule).\n";
 }
 
 void write(const std::string& text) {
@@ -78,23 +88,46 @@ void write(const std::string& text) {
 
 // "--name value" or "--name=value".
 
+// Custom rule files, then the customChecks of Polaris configurations, then single Polaris
+// check files, added to the pack in that order (an id used twice is an error).
+Status addCustomRules(PolicyPack& pack, const QStringList& rulesFiles,
+                      const QStringList& polarisConfigs, const QStringList& polarisChecks);
+
 int runRules(const QStringList& args) {
     QString output = QStringLiteral("json");
+    QStringList rulesFiles;
+    QStringList polarisConfigs;
+    QStringList polarisChecks;
     for (int i = 0; i < args.size(); ++i) {
         const QString name = args[i].section(QLatin1Char('='), 0, 0);
-        if (name == QLatin1String("--output")) {
-            if (!takeValue(args, i, output)) {
-                printError(QStringLiteral("--output needs a value"));
-                return 2;
-            }
-        } else {
+        QString value;
+        const bool known =
+            name == QLatin1String("--output") || name == QLatin1String("--rules-file") ||
+            name == QLatin1String("--polaris-config") || name == QLatin1String("--polaris-check");
+        if (!known) {
             printError(QStringLiteral("unexpected argument '%1'").arg(args[i]));
             return 2;
         }
+        if (!takeValue(args, i, value)) {
+            printError(QStringLiteral("%1 needs a value").arg(name));
+            return 2;
+        }
+        if (name == QLatin1String("--output"))
+            output = value;
+        else if (name == QLatin1String("--rules-file"))
+            rulesFiles << value;
+        else if (name == QLatin1String("--polaris-config"))
+            polarisConfigs << value;
+        else
+            polarisChecks << value;
     }
-    const PolicyPack& pack = PolicyPack::builtin();
+    PolicyPack pack = PolicyPack::builtin();
     if (pack.rules().empty()) {
         printError(QStringLiteral("the built-in policy pack could not be loaded"));
+        return 2;
+    }
+    if (Status s = addCustomRules(pack, rulesFiles, polarisConfigs, polarisChecks); !s) {
+        printError(s.error().shortMessage, s.error().details);
         return 2;
     }
     if (output == QLatin1String("json")) {
@@ -174,6 +207,44 @@ checkAtRevision(const QStringList& paths, const QString& rev, const PolicyPack& 
         .results;
 }
 
+Status addCustomRules(PolicyPack& pack, const QStringList& rulesFiles,
+                      const QStringList& polarisConfigs, const QStringList& polarisChecks) {
+    if (Status s = policy::addCustomRuleFiles(pack, rulesFiles); !s)
+        return s;
+    auto read = [](const QString& file) -> Result<QByteArray> {
+        QFile f(file);
+        if (!f.open(QIODevice::ReadOnly))
+            return Error::make(Error::Kind::Io, QStringLiteral("cannot read %1").arg(file),
+                               f.errorString());
+        return f.readAll();
+    };
+    for (const QString& file : polarisConfigs) {
+        Result<QByteArray> text = read(file);
+        if (!text)
+            return text.error();
+        Result<policy::PolarisImport> imported = policy::importPolarisConfig(*text, file, pack);
+        if (!imported)
+            return imported.error();
+        for (const QString& note : imported->notes)
+            QTextStream(stderr) << note << '\n';
+        if (Status s = pack.addRules(std::move(imported->rules)); !s)
+            return s;
+    }
+    for (const QString& file : polarisChecks) {
+        Result<QByteArray> text = read(file);
+        if (!text)
+            return text.error();
+        Result<policy::Rule> rule = policy::importPolarisCheckFile(*text, file, pack);
+        if (!rule)
+            return rule.error();
+        std::vector<policy::Rule> one;
+        one.push_back(std::move(rule).value());
+        if (Status s = pack.addRules(std::move(one)); !s)
+            return s;
+    }
+    return okStatus();
+}
+
 int runCheck(const QStringList& args) {
     QStringList paths;
     QStringList onlyRules;
@@ -183,6 +254,9 @@ int runCheck(const QStringList& args) {
     QString packFile;
     QString todayText;
     QString baseRev;
+    QStringList rulesFiles;
+    QStringList polarisConfigs;
+    QStringList polarisChecks;
     for (int i = 0; i < args.size(); ++i) {
         const QString& a = args[i];
         const QString name = a.section(QLatin1Char('='), 0, 0);
@@ -195,11 +269,12 @@ int runCheck(const QStringList& args) {
             paths << a;
             continue;
         }
-        const bool known = name == QLatin1String("--rules") || name == QLatin1String("--output") ||
-                           name == QLatin1String("--fail-on") ||
-                           name == QLatin1String("--kube-version") ||
-                           name == QLatin1String("--pack") || name == QLatin1String("--base") ||
-                           name == QLatin1String("--today");
+        const bool known =
+            name == QLatin1String("--rules") || name == QLatin1String("--output") ||
+            name == QLatin1String("--fail-on") || name == QLatin1String("--kube-version") ||
+            name == QLatin1String("--pack") || name == QLatin1String("--base") ||
+            name == QLatin1String("--today") || name == QLatin1String("--rules-file") ||
+            name == QLatin1String("--polaris-config") || name == QLatin1String("--polaris-check");
         if (!known) {
             printError(QStringLiteral("unexpected argument '%1'").arg(a));
             return 2;
@@ -220,6 +295,12 @@ int runCheck(const QStringList& args) {
             packFile = value;
         else if (name == QLatin1String("--today"))
             todayText = value;
+        else if (name == QLatin1String("--rules-file"))
+            rulesFiles << value;
+        else if (name == QLatin1String("--polaris-config"))
+            polarisConfigs << value;
+        else if (name == QLatin1String("--polaris-check"))
+            polarisChecks << value;
         else
             baseRev = value;
     }
@@ -269,7 +350,17 @@ int runCheck(const QStringList& args) {
         }
         customPack = std::move(loaded).value();
     }
-    const PolicyPack& pack = customPack ? *customPack : PolicyPack::builtin();
+    PolicyPack pack = customPack ? *customPack : PolicyPack::builtin();
+    {
+        QStringList files = rulesFiles;
+        for (const QString& f : policy::findCustomRuleFiles(paths))
+            if (!files.contains(f))
+                files << f;
+        if (Status s = addCustomRules(pack, files, polarisConfigs, polarisChecks); !s) {
+            printError(s.error().shortMessage, s.error().details);
+            return 2;
+        }
+    }
     for (const QString& id : onlyRules) {
         if (!pack.find(id)) {
             printError(QStringLiteral("unknown rule '%1'").arg(id),
@@ -439,9 +530,14 @@ int runPolicy(const QStringList& args) {
 int runBenchPolicy(const QStringList& args) {
     int objects = 10000;
     int runs = 7;
+    QStringList rulesFiles;
     for (int i = 0; i < args.size(); ++i) {
         const QString& a = args[i];
         bool ok = false;
+        if (a == QLatin1String("--rules-file") && i + 1 < args.size()) {
+            rulesFiles << args[++i];
+            continue;
+        }
         if ((a == QLatin1String("--objects") || a == QLatin1String("--runs")) &&
             i + 1 < args.size()) {
             const int v = args[++i].toInt(&ok);
@@ -451,13 +547,19 @@ int runBenchPolicy(const QStringList& args) {
                 ok = false;
         }
         if (!ok) {
-            printError(QStringLiteral("usage: sextant-cli bench policy [--objects N] [--runs R]"));
+            printError(QStringLiteral("usage: sextant-cli bench policy [--objects N] [--runs R] "
+                                      "[--rules-file FILE]..."));
             return 2;
         }
     }
-    const PolicyPack& pack = PolicyPack::builtin();
+    PolicyPack pack = PolicyPack::builtin();
     if (pack.rules().empty()) {
         printError(QStringLiteral("the built-in policy pack could not be loaded"));
+        return 2;
+    }
+    const std::size_t builtinRules = pack.rules().size();
+    if (Status s = policy::addCustomRuleFiles(pack, rulesFiles); !s) {
+        printError(s.error().shortMessage, s.error().details);
         return 2;
     }
     // Generated as YAML text and parsed like files would be (parse time reported apart).
@@ -473,24 +575,40 @@ int runBenchPolicy(const QStringList& args) {
         printError(parsed.error().shortMessage, parsed.error().details);
         return 2;
     }
-    std::vector<double> times;
+    // The median of `runs` timed runs (after two warm-ups) of `options`' rules.
+    auto measure = [&](const policy::CheckOptions& options, std::size_t& violations) {
+        std::vector<double> times;
+        const int warmups = 2;
+        for (int run = 0; run < warmups + runs; ++run) {
+            t.start();
+            const std::vector<policy::Violation> results =
+                policy::checkObjects(pack, *parsed, options);
+            const double ms = double(t.nsecsElapsed()) / 1e6;
+            violations = results.size();
+            if (run >= warmups)
+                times.push_back(ms);
+        }
+        return std::round(median(times) * 100) / 100;
+    };
     std::size_t violations = 0;
-    const int warmups = 2;
-    for (int run = 0; run < warmups + runs; ++run) {
-        t.start();
-        const std::vector<policy::Violation> results = policy::checkObjects(pack, *parsed);
-        const double ms = double(t.nsecsElapsed()) / 1e6;
-        violations = results.size();
-        if (run >= warmups)
-            times.push_back(ms);
-    }
+    const double ms = measure({}, violations);
     nlohmann::ordered_json out;
     out["objects"] = parsed->size();
     out["rules"] = pack.rules().size();
-    out["ms"] = std::round(median(times) * 100) / 100;
+    out["ms"] = ms;
     out["runs"] = runs;
     out["violations"] = violations;
     out["parseMs"] = std::round(parseMs * 100) / 100;
+    if (pack.rules().size() > builtinRules) {
+        // The custom rules alone, measured the same way: their share of `ms`.
+        policy::CheckOptions customOnly;
+        for (std::size_t i = builtinRules; i < pack.rules().size(); ++i)
+            customOnly.onlyRules << pack.rules()[i].id;
+        std::size_t customViolations = 0;
+        out["customRules"] = pack.rules().size() - builtinRules;
+        out["customMs"] = measure(customOnly, customViolations);
+        out["customViolations"] = customViolations;
+    }
     write(out.dump());
     return 0;
 }

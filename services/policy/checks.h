@@ -61,6 +61,15 @@ struct Finding {
     Severity severity = Severity::Warning;
 };
 
+// The logic of a custom rule (policy/customrules.cpp) or an imported Polaris check
+// (policy/polarischecks.cpp), run by the check named "custom".
+class CustomCheck {
+public:
+    virtual ~CustomCheck() = default;
+    virtual void evaluate(const Rule& rule, const ObjectView& v, const ObjectSet& set,
+                          std::vector<Finding>& out) const = 0;
+};
+
 using CheckFn = void (*)(const Rule&, const ObjectView&, const ObjectSet&, std::vector<Finding>&);
 const std::unordered_map<std::string, CheckFn>& checkRegistry();
 

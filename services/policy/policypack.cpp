@@ -124,6 +124,29 @@ bool PolicyPack::setParam(const QString& ruleId, const std::string& key, YNode v
     return false;
 }
 
+Status PolicyPack::addRules(std::vector<Rule> rules) {
+    for (const Rule& r : rules) {
+        const Rule* clash = find(r.id);
+        int same = 0;
+        for (const Rule& other : rules)
+            same += other.id == r.id ? 1 : 0;
+        if (clash || same > 1)
+            return Error::make(
+                Error::Kind::Config, QStringLiteral("invalid custom rule"),
+                QStringLiteral("%1:%2: rule id '%3' is already used by %4")
+                    .arg(r.file)
+                    .arg(r.line)
+                    .arg(r.id,
+                         clash ? (clash->file.isEmpty()
+                                      ? QStringLiteral("a built-in rule")
+                                      : QStringLiteral("%1:%2").arg(clash->file).arg(clash->line))
+                               : QStringLiteral("another rule of the same file")));
+    }
+    for (Rule& r : rules)
+        m_rules.push_back(std::move(r));
+    return okStatus();
+}
+
 Result<PolicyPack> PolicyPack::fromYaml(const QByteArray& yaml, const QString& sourceName) {
     PolicyPack pack;
     try {

@@ -7,10 +7,13 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
 #include <utility>
 #include <vector>
 
 namespace sextant::policy {
+
+class CustomCheck; // policy/customrules.h: rules whose logic is data
 
 enum class Severity { Info = 0, Warning = 1, Error = 2 };
 QString severityName(Severity s);
@@ -31,6 +34,12 @@ struct Rule {
     int line = 0; // where the rule is defined in the pack
     // `waivable: false` in the pack: waivers of this rule are refused and reported.
     bool waivable = true;
+    // Custom rules (`check: custom`, docs/policy.md "Custom rules"): the compiled rule, the file
+    // it was read from (the pack's rules have none) and, for imported Polaris checks, their
+    // category.
+    std::shared_ptr<const CustomCheck> custom;
+    QString file;
+    QString category;
 
     QStringList equivalentsFor(const QString& tool) const;
 };
@@ -50,6 +59,8 @@ public:
     // Replaces one parameter of one rule (the agreement harness runs rules with the reference
     // tool's parameters). Returns false when the rule does not exist.
     bool setParam(const QString& ruleId, const std::string& key, YNode value);
+    // Adds custom rules; an id the pack already has is an error ("<file>:<line>: ...").
+    Status addRules(std::vector<Rule> rules);
 
 private:
     std::vector<Rule> m_rules;

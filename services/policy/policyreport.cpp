@@ -103,13 +103,16 @@ std::string rulesJson(const PolicyPack& pack) {
                 list.push_back(s(id));
             eq[s(tool)] = list;
         }
-        rules.push_back({{"id", s(r.id)},
-                         {"severity", s(severityName(r.severity))},
-                         {"title", s(r.title)},
-                         {"rationale", s(r.rationale)},
-                         {"check", r.check},
-                         {"waivable", r.waivable},
-                         {"equivalents", eq}});
+        ordered_json rule = {{"id", s(r.id)},       {"severity", s(severityName(r.severity))},
+                             {"title", s(r.title)}, {"rationale", s(r.rationale)},
+                             {"check", r.check},    {"waivable", r.waivable},
+                             {"equivalents", eq}};
+        // Custom rules say where they are defined (and imported Polaris checks their category).
+        if (!r.file.isEmpty())
+            rule["source"] = s(QStringLiteral("%1:%2").arg(r.file).arg(r.line));
+        if (!r.category.isEmpty())
+            rule["category"] = s(r.category);
+        rules.push_back(std::move(rule));
     }
     return ordered_json{{"rules", rules}}.dump(2);
 }

@@ -1,5 +1,7 @@
 #include "waivers.h"
 
+#include "policy/customrules.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -90,8 +92,22 @@ bool isWaiverFile(const QFileInfo& fi) {
     return fi.fileName().endsWith(kWaiverSuffix) && fi.dir().dirName() == kWaiverFolder;
 }
 
-// The waiver files directly in `dir` (its own file and those of its .sextant folder).
-void collectIn(const QString& dir, std::set<QString>& out) {
+// Which files a search collects: waiver files, or custom rule files (`.sextant/policy/*.yaml`).
+enum class Wanted { Waivers, Rules };
+
+const QString kRulesFolder = QStringLiteral("policy");
+
+// The wanted files directly in `dir` (its own waiver file and those of its .sextant folder).
+void collectIn(const QString& dir, std::set<QString>& out, Wanted wanted) {
+    if (wanted == Wanted::Rules) {
+        const QDir folder(dir + QLatin1Char('/') + kWaiverFolder + QLatin1Char('/') + kRulesFolder);
+        if (!folder.exists())
+            return;
+        for (const QFileInfo& fi : folder.entryInfoList(
+                 {QStringLiteral("*.yaml"), QStringLiteral("*.yml")}, QDir::Files | QDir::Hidden))
+            out.insert(fi.absoluteFilePath());
+        return;
+    }
     const QFileInfo own(dir + QLatin1Char('/') + kWaiverFile);
     if (isWaiverFile(own))
         out.insert(own.absoluteFilePath());
@@ -104,15 +120,15 @@ void collectIn(const QString& dir, std::set<QString>& out) {
     }
 }
 
-// Every waiver file below `dir` (not following .git or symlinked directories).
-void collectBelow(const QString& dir, std::set<QString>& out) {
-    collectIn(dir, out);
+// Every wanted file below `dir` (not following .git or symlinked directories).
+void collectBelow(const QString& dir, std::set<QString>& out, Wanted wanted) {
+    collectIn(dir, out, wanted);
     const QFileInfoList subdirs = QDir(dir).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot |
                                                           QDir::Hidden | QDir::NoSymLinks);
     for (const QFileInfo& sub : subdirs) {
         if (sub.fileName() == QLatin1String(".git") || sub.fileName() == kWaiverFolder)
             continue;
-        collectBelow(sub.absoluteFilePath(), out);
+        collectBelow(sub.absoluteFilePath(), out, wanted);
     }
 }
 
@@ -124,6 +140,37 @@ QString repositoryRoot(const QString& start) {
         if (!dir.cdUp())
             return {};
     }
+}
+
+// Files found from the checked paths: below each checked directory, and in the directories from
+// each checked path up to its repository root.
+QStringList findFiles(const QStringList& paths, Wanted wanted) {
+    std::set<QString> found;
+    for (const QString& p : paths) {
+        const QFileInfo fi(p);
+        if (!fi.exists())
+            continue;
+        const QString start = fi.isDir() ? fi.absoluteFilePath() : fi.absolutePath();
+        if (fi.isDir())
+            collectBelow(start, found, wanted);
+        QString root = repositoryRoot(start);
+        if (root.isEmpty())
+            root = start;
+        QDir dir(start);
+        for (;;) {
+            collectIn(dir.absolutePath(), found, wanted);
+            if (dir.absolutePath() == root || !dir.cdUp())
+                break;
+        }
+    }
+    // Named like the results: relative to the working directory when the paths were relative.
+    const bool relative = std::any_of(paths.begin(), paths.end(),
+                                      [](const QString& p) { return QDir::isRelativePath(p); });
+    QStringList out;
+    for (const QString& f : found)
+        out << (relative ? QDir::current().relativeFilePath(f) : QDir::cleanPath(f));
+    out.removeDuplicates();
+    return out;
 }
 
 } // namespace
@@ -193,32 +240,11 @@ Result<std::vector<Waiver>> parseWaivers(const QByteArray& yaml, const QString& 
 }
 
 QStringList findWaiverFiles(const QStringList& paths) {
-    std::set<QString> found;
-    for (const QString& p : paths) {
-        const QFileInfo fi(p);
-        if (!fi.exists())
-            continue;
-        const QString start = fi.isDir() ? fi.absoluteFilePath() : fi.absolutePath();
-        if (fi.isDir())
-            collectBelow(start, found);
-        QString root = repositoryRoot(start);
-        if (root.isEmpty())
-            root = start;
-        QDir dir(start);
-        for (;;) {
-            collectIn(dir.absolutePath(), found);
-            if (dir.absolutePath() == root || !dir.cdUp())
-                break;
-        }
-    }
-    // Named like the results: relative to the working directory when the paths were relative.
-    const bool relative = std::any_of(paths.begin(), paths.end(),
-                                      [](const QString& p) { return QDir::isRelativePath(p); });
-    QStringList out;
-    for (const QString& f : found)
-        out << (relative ? QDir::current().relativeFilePath(f) : QDir::cleanPath(f));
-    out.removeDuplicates();
-    return out;
+    return findFiles(paths, Wanted::Waivers);
+}
+
+QStringList findCustomRuleFiles(const QStringList& paths) {
+    return findFiles(paths, Wanted::Rules);
 }
 
 Result<std::vector<Waiver>> loadWaivers(const QStringList& paths, const PolicyPack& pack) {

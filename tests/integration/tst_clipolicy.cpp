@@ -109,6 +109,10 @@ private slots:
     void benchPrintsFigures();
     void diffAwareAgainstBase();
     void diffAwareErrors();
+    void customRulesFromFileAndRepository();
+    void badCustomRuleFileExitsTwo();
+    void polarisChecksImported();
+    void benchWithCustomRules();
 
 private:
     QTemporaryDir m_dir;
@@ -442,6 +446,120 @@ void TestCliPolicy::malformedWaiverExitsTwo() {
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains(".sextant-waivers.yaml:2: a waiver needs 'owner'"), r.err.constData());
     QVERIFY(r.out.isEmpty());
+}
+
+// A custom rule given with --rules-file and one found in .sextant/policy of the repository:
+// both run, a waiver applies to one, exit codes follow their severities.
+void TestCliPolicy::customRulesFromFileAndRepository() {
+    const QString repo = m_dir.filePath(QStringLiteral("custom"));
+    QDir().mkpath(repo + QStringLiteral("/.git"));
+    QDir().mkpath(repo + QStringLiteral("/.sextant/policy"));
+    QDir().mkpath(repo + QStringLiteral("/apps/web"));
+    writeFile(repo + QStringLiteral("/apps/web/web.yaml"), kViolating);
+    writeFile(repo + QStringLiteral("/.sextant/policy/org.yaml"),
+              "rules:\n  - id: org-owner-label\n    severity: error\n"
+              "    title: Workloads name their owner\n    rationale: Pager routing.\n"
+              "    match: {kinds: [Deployment]}\n"
+              "    conditions: {field: metadata.labels.owner, exists: true}\n"
+              "    message: \"{{name}} has no owner label\"\n");
+    const QString extra = m_dir.filePath(QStringLiteral("extra-rules.yaml"));
+    writeFile(extra, "rules:\n  - id: web-cpu\n    severity: warning\n    title: t\n"
+                     "    rationale: r\n    target: container\n"
+                     "    conditions: {field: resources.limits.cpu, lessThan: 2}\n");
+    const QStringList base = {QStringLiteral("policy"), QStringLiteral("check"),
+                              repo + QStringLiteral("/apps/web"), QStringLiteral("--rules"),
+                              QStringLiteral("org-owner-label,web-cpu")};
+    Run r = run(base + QStringList{QStringLiteral("--rules-file"), extra});
+    QCOMPARE(r.exitCode, 1);
+    const QJsonArray results = QJsonDocument::fromJson(r.out).object()["results"].toArray();
+    QStringList rules;
+    for (const QJsonValue& v : results)
+        rules << v.toObject()["rule"].toString();
+    rules.sort();
+    QCOMPARE(rules, (QStringList{"org-owner-label", "web-cpu"}));
+    for (const QJsonValue& v : results)
+        if (v.toObject()["rule"] == QLatin1String("org-owner-label"))
+            QCOMPARE(v.toObject()["message"].toString(), QStringLiteral("web has no owner label"));
+    // Without --rules-file the repository's rule still runs; an unknown id is an error.
+    r = run(base);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("unknown rule 'web-cpu'"), r.err.constData());
+    // A waiver of the custom error: only the warning is left, exit 0.
+    writeFile(repo + QStringLiteral("/.sextant-waivers.yaml"),
+              "waivers:\n  - rule: org-owner-label\n    reason: owner set by the platform\n"
+              "    owner: team-web\n    expires: 2099-12-31\n");
+    r = run(base + QStringList{QStringLiteral("--rules-file"), extra});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(QJsonDocument::fromJson(r.out).object()["waived"].toArray().size(), 1);
+    QFile::remove(repo + QStringLiteral("/.sextant-waivers.yaml"));
+}
+
+void TestCliPolicy::badCustomRuleFileExitsTwo() {
+    const QString bad = m_dir.filePath(QStringLiteral("bad-rules.yaml"));
+    writeFile(bad, "rules:\n  - id: x\n    severity: warning\n    title: t\n    rationale: r\n"
+                   "    conditions:\n      field: a\n      exist: true\n");
+    Run r = run({QStringLiteral("policy"), QStringLiteral("check"),
+                 m_dir.filePath(QStringLiteral("web.yaml")), QStringLiteral("--rules-file"), bad});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("bad-rules.yaml:8: unknown key 'exist' in a condition"),
+             r.err.constData());
+    QVERIFY(r.out.isEmpty());
+    r = run({QStringLiteral("policy"), QStringLiteral("check"),
+             m_dir.filePath(QStringLiteral("web.yaml")), QStringLiteral("--rules-file"),
+             m_dir.filePath(QStringLiteral("missing.yaml"))});
+    QCOMPARE(r.exitCode, 2);
+}
+
+void TestCliPolicy::polarisChecksImported() {
+    const QString config = m_dir.filePath(QStringLiteral("polaris.yaml"));
+    writeFile(config, "checks:\n  imageRegistry: danger\ncustomChecks:\n  imageRegistry:\n"
+                      "    successMessage: Image comes from the company registry\n"
+                      "    failureMessage: Image should come from the company registry\n"
+                      "    category: Security\n    target: Container\n    schema:\n"
+                      "      properties:\n        image:\n"
+                      "          pattern: ^registry.example.com/\n");
+    Run r = run({QStringLiteral("policy"), QStringLiteral("check"),
+                 m_dir.filePath(QStringLiteral("web.yaml")), QStringLiteral("--polaris-config"),
+                 config, QStringLiteral("--rules"), QStringLiteral("imageRegistry")});
+    QCOMPARE(r.exitCode, 1);
+    const QJsonArray results = QJsonDocument::fromJson(r.out).object()["results"].toArray();
+    QCOMPARE(results.size(), 1);
+    QCOMPARE(results[0].toObject()["severity"].toString(), QStringLiteral("error"));
+    QVERIFY(results[0].toObject()["message"].toString().startsWith(
+        QLatin1String("Image should come from the company registry")));
+    // `policy rules` lists the imported check with where it comes from.
+    r = run({QStringLiteral("policy"), QStringLiteral("rules"), QStringLiteral("--polaris-config"),
+             config});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject last =
+        QJsonDocument::fromJson(r.out).object()["rules"].toArray().last().toObject();
+    QCOMPARE(last["id"].toString(), QStringLiteral("imageRegistry"));
+    QCOMPARE(last["category"].toString(), QStringLiteral("Security"));
+    QVERIFY(last["source"].toString().endsWith(QLatin1String("polaris.yaml:4")));
+    const QString templated = m_dir.filePath(QStringLiteral("templated.yaml"));
+    writeFile(templated, "target: Controller\nschemaString: |\n  properties:\n"
+                         "    metadata: {properties: {name: {const: '{{ .metadata.name }}'}}}\n");
+    r = run({QStringLiteral("policy"), QStringLiteral("check"),
+             m_dir.filePath(QStringLiteral("web.yaml")), QStringLiteral("--polaris-check"),
+             templated});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("templated.yaml:2: check 'templated': schemaString uses Go template "
+                            "actions"),
+             r.err.constData());
+}
+
+void TestCliPolicy::benchWithCustomRules() {
+    const QString rules = m_dir.filePath(QStringLiteral("bench-rules.yaml"));
+    writeFile(rules, "rules:\n  - id: b1\n    severity: info\n    title: t\n    rationale: r\n"
+                     "    target: container\n    conditions: {field: image, matches: ':'}\n");
+    const Run r = run({QStringLiteral("bench"), QStringLiteral("policy"),
+                       QStringLiteral("--objects"), QStringLiteral("90"), QStringLiteral("--runs"),
+                       QStringLiteral("1"), QStringLiteral("--rules-file"), rules});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject doc = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(doc.value("customRules").toInt(), 1);
+    QVERIFY(doc.value("customMs").isDouble());
+    QVERIFY(doc.value("customViolations").toInt() > 0); // every generated container has a tag
 }
 
 QTEST_GUILESS_MAIN(TestCliPolicy)
