@@ -10,6 +10,7 @@
 #include "metrics/prometheusclient.h"
 #include "metrics/promql.h"
 #include "release/releasereview.h"
+#include "report/webhook.h"
 
 #include <QEventLoop>
 #include <QFile>
@@ -30,7 +31,7 @@ void printReleaseHelp() {
            "           [--prometheus URL [--prometheus-token-env VAR] [--prometheus-ca-file PEM]]\n"
            "           [--metrics FILE]... [--canary-selector T] [--baseline-selector T]\n"
            "           [--min-window 10m] [--max-window 60m] [--step 30s] [--now RFC3339]\n"
-           "           [--output md|json|html]\n"
+           "           [--output md|json|html] [--post slack|webhook --webhook-url-env VAR]\n"
            "\n"
            "Lays out the ApplicationSet's applications as components x clusters (revision, sync,\n"
            "health, RollingSync step), judges every cluster that runs the release revision "
@@ -56,11 +57,17 @@ void printReleaseHelp() {
            "  --now T                 judge as of this instant (RFC 3339), e.g. to replay a "
            "release\n"
            "  --output F              md (default), json or html\n"
+           "  --post KIND             also post the review: slack (incoming webhook) or webhook\n"
+           "                          (generic JSON {title, summary, markdown, report}); the\n"
+           "                          text is redacted first (docs/reports.md)\n"
+           "  --webhook-url-env VAR   the environment variable holding the webhook URL (a\n"
+           "                          secret: never on the command line)\n"
            "  --token T               Argo CD bearer token (prefer --token-file or SEXTANT_TOKEN)\n"
            "  --ca-file PEM           CA bundle for Argo CD's certificate\n"
            "\n"
            "Exit code 0 Proceed, 1 Halt or Roll back, 2 an error (bad arguments, Argo CD\n"
-           "unreachable, no such ApplicationSet), 3 Wait (too early, no baseline, still rolling\n"
+           "unreachable, no such ApplicationSet, a failed post), 3 Wait (too early, no baseline, "
+           "still rolling\n"
            "out). Prometheus failures are not errors: the affected metrics count against the\n"
            "canary.\n";
 }
@@ -97,7 +104,7 @@ int runRelease(const QStringList& argsIn) {
     }
     QString output = QStringLiteral("md");
     ServerOptions serverOptions;
-    QString appset, appsetNamespace, prometheus, promTokenEnv, promCaFile, now;
+    QString appset, appsetNamespace, prometheus, promTokenEnv, promCaFile, now, post, webhookEnv;
     QStringList metricFiles;
     release::ReviewOptions options;
     for (int i = 0; i < args.size(); ++i) {
@@ -120,7 +127,9 @@ int runRelease(const QStringList& argsIn) {
                         QStringLiteral("--min-window"),
                         QStringLiteral("--max-window"),
                         QStringLiteral("--step"),
-                        QStringLiteral("--now")} +
+                        QStringLiteral("--now"),
+                        QStringLiteral("--post"),
+                        QStringLiteral("--webhook-url-env")} +
             ServerOptions::valueOptions();
         if (!valueOptions.contains(name)) {
             printError(QStringLiteral("unexpected argument '%1'").arg(a),
@@ -166,6 +175,10 @@ int runRelease(const QStringList& argsIn) {
             options.stepMs = *ms;
         } else if (name == QLatin1String("--now")) {
             now = value;
+        } else if (name == QLatin1String("--post")) {
+            post = value;
+        } else if (name == QLatin1String("--webhook-url-env")) {
+            webhookEnv = value;
         } else {
             serverOptions.take(name, value, &bad);
         }
@@ -178,6 +191,31 @@ int runRelease(const QStringList& argsIn) {
         output != QLatin1String("html")) {
         printError(QStringLiteral("--output must be md, json or html, not '%1'").arg(output));
         return 2;
+    }
+    // The webhook is checked before anything is fetched: a typo fails fast.
+    report::WebhookKind postKind = report::WebhookKind::Generic;
+    QUrl webhookUrl;
+    if (!post.isEmpty() || !webhookEnv.isEmpty()) {
+        if (post.isEmpty() || webhookEnv.isEmpty()) {
+            printError(QStringLiteral("--post and --webhook-url-env go together"));
+            return 2;
+        }
+        if (!report::webhookKindFromString(post, &postKind)) {
+            printError(QStringLiteral("--post must be slack or webhook, not '%1'").arg(post));
+            return 2;
+        }
+        const QString raw = qEnvironmentVariable(webhookEnv.toLocal8Bit().constData()).trimmed();
+        if (raw.isEmpty()) {
+            printError(
+                QStringLiteral("the environment variable %1 holds no webhook URL").arg(webhookEnv));
+            return 2;
+        }
+        const Result<QUrl> valid = report::validateWebhookUrl(raw);
+        if (!valid) {
+            printError(valid.error().shortMessage, valid.error().details);
+            return 2;
+        }
+        webhookUrl = *valid;
     }
     if (serverOptions.server.isEmpty() || appset.isEmpty()) {
         printError(QStringLiteral("release review needs --server URL and --appset NAME"));
@@ -264,6 +302,24 @@ int runRelease(const QStringList& argsIn) {
         write(release::reviewToHtml(review).toUtf8());
     else
         write(release::reviewToMarkdown(review).toUtf8());
+    if (!webhookUrl.isEmpty()) {
+        report::PostContent content;
+        content.title = QStringLiteral("Release review · %1").arg(review.matrix.name);
+        content.summary = review.headline;
+        content.markdown = release::reviewToMarkdown(review);
+        content.html = release::reviewToHtml(review);
+        content.report = release::reviewToJson(review);
+        const report::WebhookPayload payload = report::buildWebhookPayload(postKind, content);
+        report::WebhookPoster poster;
+        const auto posted = poster.postBlocking(webhookUrl, payload);
+        if (!posted) {
+            printError(posted.error().shortMessage, posted.error().details);
+            return 2;
+        }
+        QTextStream(stderr) << "sextant-cli: posted the review to "
+                            << report::webhookDestinationLabel(webhookUrl) << " (HTTP "
+                            << posted->httpStatus << ", " << payload.body.size() << " bytes)\n";
+    }
     switch (review.recommendation) {
     case release::Recommendation::Proceed:
         return 0;

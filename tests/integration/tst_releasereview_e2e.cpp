@@ -11,6 +11,7 @@
 #include "release/releasereview.h"
 #include "sim/simulator.h"
 
+#include "hookreceiver.h"
 #include "processrun.h"
 #include "prometheusfixture.h"
 
@@ -450,6 +451,34 @@ private slots:
         const ProcessRun sel = runCli(badSelector, token);
         QCOMPARE(sel.exitCode, 2);
         QVERIFY2(sel.err.contains("canary selector"), sel.err.constData());
+
+        // --post: the review also goes to a webhook (generic JSON), redacted, after printing.
+        HookReceiver hook;
+        QVERIFY(hook.listen());
+        QProcessEnvironment env = environmentWithToken(token);
+        env.insert(QStringLiteral("RELEASE_HOOK"), hook.url(QStringLiteral("/hooks/release")));
+        QStringList postArgs = args(QStringLiteral("storefront"), QStringLiteral("md"));
+        postArgs << QStringLiteral("--post") << QStringLiteral("webhook")
+                 << QStringLiteral("--webhook-url-env") << QStringLiteral("RELEASE_HOOK");
+        QProcess cli; // not blocking: the receiver answers from this event loop
+        cli.setProcessEnvironment(env);
+        cli.start(binary("sextant-cli"), postArgs);
+        QVERIFY(cli.waitForStarted(30000));
+        QTRY_VERIFY_WITH_TIMEOUT(cli.state() == QProcess::NotRunning, 120000);
+        QCOMPARE(cli.exitCode(), 1);
+        QCOMPARE(hook.requests.size(), 1);
+        const QByteArray body = hook.requests.first().body;
+        const QJsonObject posted = QJsonDocument::fromJson(body).object();
+        QCOMPARE(posted.value("title").toString(), QStringLiteral("Release review · storefront"));
+        QVERIFY2(posted.value("summary").toString().contains(QStringLiteral("http-error-rate")),
+                 body.constData());
+        QVERIFY(posted.value("markdown").toString().contains(QStringLiteral("stage-eu-1")));
+        QVERIFY(!body.contains(token.toUtf8()));
+        QVERIFY(cli.readAllStandardError().contains("posted the review to"));
+        // Half the options is an error before anything is fetched.
+        QStringList half = args(QStringLiteral("storefront"), QStringLiteral("md"));
+        half << QStringLiteral("--post") << QStringLiteral("slack");
+        QCOMPARE(runCli(half, token).exitCode, 2);
 
         sim.terminate();
         if (!sim.waitForFinished(10000))
