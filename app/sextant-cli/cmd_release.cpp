@@ -195,28 +195,8 @@ int runRelease(const QStringList& argsIn) {
     // The webhook is checked before anything is fetched: a typo fails fast.
     report::WebhookKind postKind = report::WebhookKind::Generic;
     QUrl webhookUrl;
-    if (!post.isEmpty() || !webhookEnv.isEmpty()) {
-        if (post.isEmpty() || webhookEnv.isEmpty()) {
-            printError(QStringLiteral("--post and --webhook-url-env go together"));
-            return 2;
-        }
-        if (!report::webhookKindFromString(post, &postKind)) {
-            printError(QStringLiteral("--post must be slack or webhook, not '%1'").arg(post));
-            return 2;
-        }
-        const QString raw = qEnvironmentVariable(webhookEnv.toLocal8Bit().constData()).trimmed();
-        if (raw.isEmpty()) {
-            printError(
-                QStringLiteral("the environment variable %1 holds no webhook URL").arg(webhookEnv));
-            return 2;
-        }
-        const Result<QUrl> valid = report::validateWebhookUrl(raw);
-        if (!valid) {
-            printError(valid.error().shortMessage, valid.error().details);
-            return 2;
-        }
-        webhookUrl = *valid;
-    }
+    if (!webhookTarget(post, webhookEnv, &postKind, &webhookUrl))
+        return 2;
     if (serverOptions.server.isEmpty() || appset.isEmpty()) {
         printError(QStringLiteral("release review needs --server URL and --appset NAME"));
         return 2;

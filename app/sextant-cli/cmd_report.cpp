@@ -204,28 +204,8 @@ int runReportFleet(const QStringList& args) {
     }
     report::WebhookKind postKind = report::WebhookKind::Generic;
     QUrl webhookUrl;
-    if (!post.isEmpty() || !webhookEnv.isEmpty()) {
-        if (post.isEmpty() || webhookEnv.isEmpty()) {
-            printError(QStringLiteral("--post and --webhook-url-env go together"));
-            return 2;
-        }
-        if (!report::webhookKindFromString(post, &postKind)) {
-            printError(QStringLiteral("--post must be slack or webhook, not '%1'").arg(post));
-            return 2;
-        }
-        const QString raw = qEnvironmentVariable(webhookEnv.toLocal8Bit().constData()).trimmed();
-        if (raw.isEmpty()) {
-            printError(
-                QStringLiteral("the environment variable %1 holds no webhook URL").arg(webhookEnv));
-            return 2;
-        }
-        auto valid = report::validateWebhookUrl(raw);
-        if (!valid) {
-            printError(valid.error().shortMessage, valid.error().details);
-            return 2;
-        }
-        webhookUrl = *valid;
-    }
+    if (!webhookTarget(post, webhookEnv, &postKind, &webhookUrl))
+        return 2;
     std::optional<report::PreviousTotals> previous;
     if (!previousFile.isEmpty()) {
         QFile f(previousFile);
@@ -427,6 +407,32 @@ int runReport(const QStringList& args) {
     printError(QStringLiteral("unknown report '%1'").arg(which),
                QStringLiteral("run 'sextant-cli report --help'"));
     return 2;
+}
+
+bool webhookTarget(const QString& post, const QString& urlEnv, report::WebhookKind* kind,
+                   QUrl* url) {
+    if (post.isEmpty() && urlEnv.isEmpty())
+        return true;
+    if (post.isEmpty() || urlEnv.isEmpty()) {
+        printError(QStringLiteral("--post and --webhook-url-env go together"));
+        return false;
+    }
+    if (!report::webhookKindFromString(post, kind)) {
+        printError(QStringLiteral("--post must be slack or webhook, not '%1'").arg(post));
+        return false;
+    }
+    const QString raw = qEnvironmentVariable(urlEnv.toLocal8Bit().constData()).trimmed();
+    if (raw.isEmpty()) {
+        printError(QStringLiteral("the environment variable %1 holds no webhook URL").arg(urlEnv));
+        return false;
+    }
+    const Result<QUrl> valid = report::validateWebhookUrl(raw);
+    if (!valid) {
+        printError(valid.error().shortMessage, valid.error().details);
+        return false;
+    }
+    *url = *valid;
+    return true;
 }
 
 } // namespace sextant::cli

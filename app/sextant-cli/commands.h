@@ -1,6 +1,11 @@
 #pragma once
 
 #include <QStringList>
+#include <QUrl>
+
+namespace sextant::report {
+enum class WebhookKind;
+}
 
 // Each subcommand gets the arguments after its name and returns the process exit code:
 // 0 success, 1 a finding the caller asked to fail on (e.g. a broken audit chain), 2 an error.
@@ -23,5 +28,10 @@ int runBenchPr(const QStringList& args); // `bench pr` (cmd_benchpr.cpp)
 
 // Prints to stderr in the CLI's one error format.
 void printError(const QString& shortMessage, const QString& details = {});
+
+// `--post slack|webhook --webhook-url-env VAR` (report fleet, release review): both or neither;
+// the URL read from $VAR and validated. False (the reason printed) on a bad combination.
+bool webhookTarget(const QString& post, const QString& urlEnv, report::WebhookKind* kind,
+                   QUrl* url); // cmd_report.cpp
 
 } // namespace sextant::cli

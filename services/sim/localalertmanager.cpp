@@ -1,5 +1,7 @@
 #include "sim/localalertmanager.h"
 
+#include "sim/loopbackprocess.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -19,25 +21,8 @@ constexpr int kReadyTimeoutMs = 60000;
 constexpr int kOutputTail = 4096;
 constexpr int kLaunchAttempts = 3;
 
-int freeLoopbackPort() {
-    QTcpServer probe;
-    return probe.listen(QHostAddress::LocalHost, 0) ? probe.serverPort() : 0;
-}
-
-QString tail(const QByteArray& output) {
-    return QString::fromUtf8(output.right(1500)).trimmed();
-}
-
-void halt(QProcess* process) {
-    if (!process || process->state() == QProcess::NotRunning)
-        return;
-    process->disconnect();
-    process->terminate();
-    if (!process->waitForFinished(5000)) {
-        process->kill();
-        process->waitForFinished(2000);
-    }
-}
+using loopback::halt;
+using loopback::tail;
 
 } // namespace
 
@@ -49,15 +34,8 @@ LocalAlertmanager::~LocalAlertmanager() {
 }
 
 QString LocalAlertmanager::binary() {
-    for (const char* name : {"prometheus-alertmanager", "alertmanager"}) {
-        const QString found = QStandardPaths::findExecutable(QString::fromLatin1(name));
-        if (!found.isEmpty())
-            return found;
-        const QString usr = QStringLiteral("/usr/bin/") + QString::fromLatin1(name);
-        if (QFileInfo(usr).isExecutable())
-            return usr;
-    }
-    return {};
+    const QString debian = loopback::findBinary(QStringLiteral("prometheus-alertmanager"));
+    return !debian.isEmpty() ? debian : loopback::findBinary(QStringLiteral("alertmanager"));
 }
 
 QUrl LocalAlertmanager::url() const {
@@ -97,7 +75,7 @@ void LocalAlertmanager::start(const QString& dataDir, std::function<QByteArray()
 
 void LocalAlertmanager::launch() {
     ++m_attempt;
-    m_port = freeLoopbackPort();
+    m_port = loopback::freePort();
     if (m_port == 0) {
         fail(Error::make(Error::Kind::Network, tr("No free loopback port for Alertmanager")));
         return;

@@ -1,5 +1,7 @@
 #include "sim/localprometheus.h"
 
+#include "sim/loopbackprocess.h"
+
 #include <QDir>
 #include <QEventLoop>
 #include <QFile>
@@ -19,29 +21,13 @@ constexpr int kPollIntervalMs = 150;
 constexpr int kOutputTail = 4096;
 constexpr int kLaunchAttempts = 3;
 
-QString findBinary(const QString& name) {
-    QString found = QStandardPaths::findExecutable(name);
-    if (found.isEmpty())
-        found = QStandardPaths::findExecutable(
-            name, {QStringLiteral("/usr/bin"), QStringLiteral("/usr/local/bin")});
-    return found;
-}
+using loopback::findBinary;
+using loopback::tail;
 
 bool writeFile(const QString& path, const QByteArray& bytes) {
     QFile f(path);
     return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(bytes) == bytes.size() &&
            f.flush();
-}
-
-// A port that was free a moment ago; Prometheus may still lose it to another process, which
-// launch() handles by trying again.
-int freeLoopbackPort() {
-    QTcpServer s;
-    return s.listen(QHostAddress::LocalHost, 0) ? s.serverPort() : 0;
-}
-
-QString tail(const QByteArray& output) {
-    return QString::fromUtf8(output.right(2000)).trimmed();
 }
 
 } // namespace
@@ -145,7 +131,7 @@ void LocalPrometheus::backfillFinished(int exitCode, QProcess::ExitStatus status
 void LocalPrometheus::launch() {
     ++m_attempt;
     m_output.clear();
-    m_port = freeLoopbackPort();
+    m_port = loopback::freePort();
     if (m_port == 0) {
         fail(Error::make(Error::Kind::Network, tr("No free loopback port for Prometheus")));
         return;
@@ -239,23 +225,12 @@ void LocalPrometheus::fail(Error error) {
     m_running = false;
     if (m_pollTimer)
         m_pollTimer->stop();
-    halt(m_promtool);
-    halt(m_prometheus);
+    loopback::halt(m_promtool);
+    loopback::halt(m_prometheus);
     // Queued: start() never emits from within itself, and the failing process's slots finish
     // before anyone reacts.
     QMetaObject::invokeMethod(
         this, [this, error] { Q_EMIT failed(error); }, Qt::QueuedConnection);
-}
-
-void LocalPrometheus::halt(QProcess* process) {
-    if (!process || process->state() == QProcess::NotRunning)
-        return;
-    process->disconnect();
-    process->terminate();
-    if (!process->waitForFinished(5000)) {
-        process->kill();
-        process->waitForFinished(2000);
-    }
 }
 
 void LocalPrometheus::stop() {
@@ -263,8 +238,8 @@ void LocalPrometheus::stop() {
     m_ready = false;
     if (m_pollTimer)
         m_pollTimer->stop();
-    halt(m_promtool);
-    halt(m_prometheus);
+    loopback::halt(m_promtool);
+    loopback::halt(m_prometheus);
 }
 
 Status LocalPrometheus::startAndWait(const QByteArray& openMetrics, const QString& dataDir,

@@ -72,7 +72,6 @@ private:
     void poll();
     void prometheusFinished();
     void fail(Error error);
-    static void halt(QProcess* process);
 
     QString m_dir;
     QString m_prometheusBin, m_promtoolBin; // explicit binaries, empty = search
