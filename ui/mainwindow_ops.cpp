@@ -7,6 +7,7 @@
 
 #include "alertsmodel.h"
 #include "appdetailview.h"
+#include "argocd/client.h"
 #include "consolesession.h"
 #include "fleet/fleetstore.h"
 #include "fleet/healthtimeline.h"
@@ -298,26 +299,64 @@ void MainWindow::openFleetReport() {
             input->instanceNames.insert(id, info->config.name.isEmpty() ? id : info->config.name);
     statusBar()->showMessage(tr("Building the fleet report…"));
     QPointer<MainWindow> self(this);
-    // The timeline is read on its own thread, the report built on the pool, shown here.
-    m_session->withHealthTimeline([self, input](fleet::HealthTimeline& t) {
-        if (t.isOpen())
-            report::addTimeline(*input, t);
-        QMetaObject::invokeMethod(qApp, [self, input] {
+    // 3. The report on the pool, the dialog here.
+    auto build = [self, input] {
+        if (!self)
+            return;
+        QtConcurrent::run([input] {
+            return report::buildFleetReport(*input);
+        }).then(self, [self](report::FleetReport built) {
             if (!self)
                 return;
-            QtConcurrent::run([input] {
-                return report::buildFleetReport(*input);
-            }).then(self, [self](report::FleetReport built) {
-                if (!self)
-                    return;
-                self->statusBar()->clearMessage();
-                auto* dialog =
-                    new FleetReportDialog(std::move(built), self->m_session->credentials(), self);
-                dialog->setAttribute(Qt::WA_DeleteOnClose);
-                dialog->show();
-            });
+            self->statusBar()->clearMessage();
+            auto* dialog =
+                new FleetReportDialog(std::move(built), self->m_session->credentials(), self);
+            dialog->setAttribute(Qt::WA_DeleteOnClose);
+            dialog->show();
         });
-    });
+    };
+    // 2. Syncs and health transitions, read on the timeline's own thread.
+    auto readTimeline = [self, input, build] {
+        if (!self)
+            return;
+        self->m_session->withHealthTimeline([input, build](fleet::HealthTimeline& t) {
+            if (t.isOpen())
+                report::addTimeline(*input, t);
+            QMetaObject::invokeMethod(qApp, build);
+        });
+    };
+    // 1. Why the failing applications fail: the list carries no operation message, the full
+    // Application does (the most urgent first, a bounded number of GETs).
+    constexpr int kMaxOperationReads = 60;
+    QVector<argocd::AppSummary> failing;
+    for (const argocd::AppSummary& app : std::as_const(input->apps))
+        if (app.syncFailed() || app.health == argocd::HealthStatus::Degraded ||
+            app.health == argocd::HealthStatus::Missing)
+            failing.append(app);
+    std::stable_sort(failing.begin(), failing.end(),
+                     [](const argocd::AppSummary& a, const argocd::AppSummary& b) {
+                         return a.syncFailed() > b.syncFailed();
+                     });
+    if (failing.size() > kMaxOperationReads)
+        failing.resize(kMaxOperationReads);
+    auto left = std::make_shared<int>(0);
+    for (const argocd::AppSummary& app : std::as_const(failing)) {
+        argocd::Client* c = m_session->client(app.instance);
+        if (!c)
+            continue;
+        ++*left;
+        c->getApplication(
+            app.name, app.appNamespace,
+            [input, left, readTimeline, key = app.key()](Result<nlohmann::json> full) {
+                if (full)
+                    input->operations.insert(key,
+                                             report::operationInfoFromApplication(full.value()));
+                if (--*left == 0)
+                    readTimeline();
+            });
+    }
+    if (*left == 0)
+        readTimeline();
 }
 
 } // namespace sextant::ui
