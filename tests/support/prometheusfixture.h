@@ -64,126 +64,10 @@ inline QString num(double v) {
 
 } // namespace detail
 
-// The scenario as OpenMetrics text (families contiguous, points in time order, "# EOF").
-inline QByteArray canaryScenarioOpenMetrics(const CanaryScenario& sc = {}) {
-    using detail::num;
-    const qint64 t0 = scenarioStart().toSecsSinceEpoch();
-    const int points = kScenarioMinutes * 60 / kScrapeSeconds + 1;
-    const auto ts = [&](int i) { return QString::number(t0 + qint64(i) * kScrapeSeconds); };
-    struct Pod {
-        QString name;
-        quint64 seed;
-        bool http;
-        double errorRateEarly;
-        double errorRateLate;
-    };
-    const QVector<Pod> pods = {{sc.baseline, 11, true, 0.005, 0.005},
-                               {sc.bad, 23, true, 0.005, 0.08},
-                               {sc.good, 37, true, 0.005, 0.005},
-                               {sc.missing, 41, false, 0, 0}};
-    const auto labels = [&](const Pod& p, const QString& extra = {}) {
-        QString l = QStringLiteral("namespace=\"%1\",pod=\"%2\"").arg(sc.ns, p.name);
-        if (!extra.isEmpty())
-            l += QLatin1Char(',') + extra;
-        return QLatin1Char('{') + l + QLatin1Char('}');
-    };
-    QString out;
-    // Requests and errors (float counters keep the rates smooth and the scenario exact).
-    out += QStringLiteral("# TYPE http_requests counter\n");
-    for (const Pod& p : pods) {
-        if (!p.http)
-            continue;
-        detail::Lcg g{p.seed};
-        double ok = 0, errors = 0;
-        QString okLines, errLines;
-        for (int i = 0; i < points; ++i) {
-            const double requests = g.around(400, 0.1);
-            const double rate = i * kScrapeSeconds < 600 ? p.errorRateEarly : p.errorRateLate;
-            const double e = g.around(requests * rate, 0.3);
-            ok += requests - e;
-            errors += e;
-            okLines += QStringLiteral("http_requests_total%1 %2 %3\n")
-                           .arg(labels(p, QStringLiteral("code=\"200\"")), num(ok), ts(i));
-            errLines += QStringLiteral("http_requests_total%1 %2 %3\n")
-                            .arg(labels(p, QStringLiteral("code=\"500\"")), num(errors), ts(i));
-        }
-        out += okLines + errLines;
-    }
-    // Request durations: the same distribution for every pod with HTTP metrics.
-    out += QStringLiteral("# TYPE http_request_duration_seconds histogram\n");
-    const double bounds[] = {0.05, 0.1, 0.25, 0.5, 1.0};
-    const double shares[] = {0.30, 0.30, 0.25, 0.10, 0.04, 0.01}; // last: above 1 s
-    const double mids[] = {0.03, 0.07, 0.17, 0.37, 0.7, 1.5};
-    for (const Pod& p : pods) {
-        if (!p.http)
-            continue;
-        detail::Lcg g{p.seed * 7};
-        double cumulative[6] = {0, 0, 0, 0, 0, 0};
-        double sum = 0;
-        for (int i = 0; i < points; ++i) {
-            for (int b = 0; b < 6; ++b) {
-                const double n = g.around(400 * shares[b], 0.1);
-                cumulative[b] += n;
-                sum += n * mids[b];
-            }
-            double running = 0;
-            for (int b = 0; b < 5; ++b) {
-                running += cumulative[b];
-                out += QStringLiteral("http_request_duration_seconds_bucket%1 %2 %3\n")
-                           .arg(labels(p, QStringLiteral("le=\"%1\"").arg(num(bounds[b]))),
-                                num(running), ts(i));
-            }
-            running += cumulative[5];
-            out += QStringLiteral("http_request_duration_seconds_bucket%1 %2 %3\n")
-                       .arg(labels(p, QStringLiteral("le=\"+Inf\"")), num(running), ts(i));
-            out += QStringLiteral("http_request_duration_seconds_count%1 %2 %3\n")
-                       .arg(labels(p), num(running), ts(i));
-            out += QStringLiteral("http_request_duration_seconds_sum%1 %2 %3\n")
-                       .arg(labels(p), num(sum), ts(i));
-        }
-    }
-    // Restarts: none anywhere (identical samples).
-    out += QStringLiteral("# TYPE kube_pod_container_status_restarts counter\n");
-    for (const Pod& p : pods)
-        for (int i = 0; i < points; ++i)
-            out += QStringLiteral("kube_pod_container_status_restarts_total%1 0 %2\n")
-                       .arg(labels(p, QStringLiteral("container=\"web\"")), ts(i));
-    out += QStringLiteral("# TYPE container_cpu_usage_seconds counter\n");
-    for (const Pod& p : pods) {
-        detail::Lcg g{p.seed * 13};
-        double cpu = 0;
-        for (int i = 0; i < points; ++i) {
-            cpu += kScrapeSeconds * g.around(0.25, 0.1);
-            out += QStringLiteral("container_cpu_usage_seconds_total%1 %2 %3\n")
-                       .arg(labels(p, QStringLiteral("container=\"web\"")), num(cpu), ts(i));
-        }
-    }
-    out += QStringLiteral("# TYPE container_memory_working_set_bytes gauge\n");
-    for (const Pod& p : pods) {
-        detail::Lcg g{p.seed * 17};
-        for (int i = 0; i < points; ++i)
-            out += QStringLiteral("container_memory_working_set_bytes%1 %2 %3\n")
-                       .arg(labels(p, QStringLiteral("container=\"web\"")),
-                            num(std::round(g.around(200e6, 0.03))), ts(i));
-    }
-    // Exact values for the client tests: sample i has value i; and the special values.
-    out += QStringLiteral("# TYPE sextant_test_counter gauge\n");
-    for (int i = 0; i < points; ++i)
-        out += QStringLiteral("sextant_test_counter{series=\"a\"} %1 %2\n").arg(i).arg(ts(i));
-    out += QStringLiteral("# TYPE sextant_test_special gauge\n"
-                          "sextant_test_special NaN %1\n"
-                          "sextant_test_special +Inf %2\n"
-                          "sextant_test_special -Inf %3\n"
-                          "sextant_test_special 1.5 %4\n")
-               .arg(ts(0), ts(1), ts(2), ts(3));
-    out += QStringLiteral("# EOF\n");
-    return out.toUtf8();
-}
-
-// One workload on one cluster, for scenarios that tell clusters apart (the release review):
-// the canary scenario's metric families labelled with `cluster` as well as namespace and pod,
-// every 15 s for kScenarioMinutes from scenarioStart(), the 5xx share changing from
-// errorRateEarly to errorRateLate at changeAtSecond.
+// One workload (a pod), on one cluster for scenarios that tell clusters apart (the release
+// review): HTTP requests and durations, restarts, CPU and memory labelled with namespace, pod
+// and (when set) cluster, every 15 s for kScenarioMinutes from scenarioStart(), the 5xx share
+// changing from errorRateEarly to errorRateLate at changeAtSecond.
 struct ClusterWorkload {
     QString cluster;
     QString ns;
@@ -195,16 +79,19 @@ struct ClusterWorkload {
     bool http = true; // false: no HTTP metrics at all (only CPU, memory and restarts)
 };
 
-inline QByteArray clusterScenarioOpenMetrics(const QVector<ClusterWorkload>& workloads) {
+// `extra`: more families, appended before "# EOF". An empty `cluster` leaves the label out.
+inline QByteArray clusterScenarioOpenMetrics(const QVector<ClusterWorkload>& workloads,
+                                             const QString& extra = {}) {
     using detail::num;
     const qint64 t0 = scenarioStart().toSecsSinceEpoch();
     const int points = kScenarioMinutes * 60 / kScrapeSeconds + 1;
     const auto ts = [&](int i) { return QString::number(t0 + qint64(i) * kScrapeSeconds); };
-    const auto labels = [](const ClusterWorkload& w, const QString& extra = {}) {
-        QString l = QStringLiteral("cluster=\"%1\",namespace=\"%2\",pod=\"%3\"")
-                        .arg(w.cluster, w.ns, w.pod);
-        if (!extra.isEmpty())
-            l += QLatin1Char(',') + extra;
+    const auto labels = [](const ClusterWorkload& w, const QString& more = {}) {
+        QString l = QStringLiteral("namespace=\"%1\",pod=\"%2\"").arg(w.ns, w.pod);
+        if (!w.cluster.isEmpty())
+            l.prepend(QStringLiteral("cluster=\"%1\",").arg(w.cluster));
+        if (!more.isEmpty())
+            l += QLatin1Char(',') + more;
         return QLatin1Char('{') + l + QLatin1Char('}');
     };
     QString out = QStringLiteral("# TYPE http_requests counter\n");
@@ -283,8 +170,32 @@ inline QByteArray clusterScenarioOpenMetrics(const QVector<ClusterWorkload>& wor
                        .arg(labels(w, QStringLiteral("container=\"web\"")),
                             num(std::round(g.around(200e6, 0.03))), ts(i));
     }
+    out += extra;
     out += QStringLiteral("# EOF\n");
     return out.toUtf8();
+}
+
+// The canary scenario as OpenMetrics text (families contiguous, points in time order, "# EOF"):
+// its pods without a cluster label, plus exact series for the client tests.
+inline QByteArray canaryScenarioOpenMetrics(const CanaryScenario& sc = {}) {
+    const qint64 t0 = scenarioStart().toSecsSinceEpoch();
+    const int points = kScenarioMinutes * 60 / kScrapeSeconds + 1;
+    const auto ts = [&](int i) { return QString::number(t0 + qint64(i) * kScrapeSeconds); };
+    // Exact values for the client tests: sample i has value i; and the special values.
+    QString extra = QStringLiteral("# TYPE sextant_test_counter gauge\n");
+    for (int i = 0; i < points; ++i)
+        extra += QStringLiteral("sextant_test_counter{series=\"a\"} %1 %2\n").arg(i).arg(ts(i));
+    extra += QStringLiteral("# TYPE sextant_test_special gauge\n"
+                            "sextant_test_special NaN %1\n"
+                            "sextant_test_special +Inf %2\n"
+                            "sextant_test_special -Inf %3\n"
+                            "sextant_test_special 1.5 %4\n")
+                 .arg(ts(0), ts(1), ts(2), ts(3));
+    return clusterScenarioOpenMetrics({{{}, sc.ns, sc.baseline, 11, 0.005, 0.005},
+                                       {{}, sc.ns, sc.bad, 23, 0.005, 0.08},
+                                       {{}, sc.ns, sc.good, 37, 0.005, 0.005},
+                                       {{}, sc.ns, sc.missing, 41, 0, 0, 600, false}},
+                                      extra);
 }
 
 inline int freeLoopbackPort() {
