@@ -99,7 +99,7 @@ void ConsoleSession::loadRunbooks(
     const std::optional<gitops::GitRemote> remote = m_gitRemotes->find(app.repoURL);
     if (!remote) {
         const Error e = noRemote(app.repoURL, tr("load its runbooks"));
-        done({}, {e.shortMessage + QStringLiteral(": ") + e.details});
+        done({}, {e.shortMessage + QStringLiteral(". ") + e.details});
         return;
     }
     const QString cacheRoot = gitCacheRoot();
