@@ -22,6 +22,9 @@
 #include "prdraftdialog.h"
 #include "scriptedapprover.h"
 
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -263,6 +266,20 @@ private Q_SLOTS:
         QByteArray expected = repo->tree(m_baseSha).value()->readFile(kFile).value();
         expected.replace("\nreplicaCount: 2\n", "\nreplicaCount: 1\n");
         QCOMPARE(after, expected);
+
+        // Both writes are in the audit log, approved and succeeded, after the refused one.
+        QFile log(m_session->auditLogPath());
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        QStringList phases;
+        for (const QByteArray& line : log.readAll().split('\n')) {
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            if (!o.isEmpty())
+                phases << o.value(QStringLiteral("action")).toString() + QLatin1Char(' ') +
+                              o.value(QStringLiteral("phase")).toString();
+        }
+        for (const char* entry : {"git-push rejected", "git-push approved", "git-push succeeded",
+                                  "open-pull-request approved", "open-pull-request succeeded"})
+            QVERIFY2(phases.contains(QLatin1String(entry)), qPrintable(phases.join(", ")));
         dialog->close();
     }
 
