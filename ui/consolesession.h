@@ -63,7 +63,8 @@ struct Alert;
 } // namespace metrics
 namespace incident {
 struct IncidentTimeline;
-}
+struct Runbook;
+} // namespace incident
 namespace release {
 struct ReleaseReview;
 }
@@ -301,6 +302,20 @@ public:
     void incidentTimeline(const QString& appKey, const QVector<metrics::Alert>& alerts,
                           const QString& fingerprint,
                           std::function<void(incident::IncidentTimeline)> done);
+
+    // Runbooks (consolesession_runbooks.cpp, docs/incidents.md "Runbooks"): the pre-approved
+    // runbooks of the application's config repository (.sextant/runbooks/), read from the
+    // remote's mirror at the branch the application follows (else the default branch) on the Git
+    // worker thread. `errors` holds the files' problems ("file:line: message"), or why nothing
+    // could be read (no repository set up for the app's repoURL: Tools → Git repositories…).
+    void loadRunbooks(const QString& appKey,
+                      std::function<void(QVector<incident::Runbook>, QStringList)> done);
+    // The runbook's proposal (incident::proposeRunbook) on that same tree, as a change described
+    // like any other (impact, object diff, risks; the runbook's PR title and text first), ready
+    // for PrDraftDialog::presentDraft and submitConfigChange. Nothing is written.
+    void draftRunbookChange(const QString& appKey, const incident::Runbook& runbook,
+                            const metrics::Alert& alert,
+                            std::function<void(Result<ConfigChangeDraft>)> done);
 
     static QString stateName(State state);
     // The colour of a state's dot, the same in the status bar and on the dashboard tiles:

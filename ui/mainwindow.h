@@ -10,6 +10,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QDialog;
 class QTabWidget;
 class QLabel;
 class QLineEdit;
@@ -77,6 +78,10 @@ public:
     // Selects the application's row in the table (clearing a filter that hides it).
     void selectApplication(const QString& appKey);
 
+Q_SIGNALS:
+    // "Propose runbook…" on the Incidents tab opened the pull request draft (PrDraftDialog).
+    void runbookDialogOpened(QDialog* dialog);
+
 protected:
     void closeEvent(QCloseEvent* event) override;
 
@@ -107,6 +112,10 @@ private:
     void proceedRelease(int step, const QStringList& appKeys);
     void exportRelease(const QString& format);
     void refreshAlerts();
+    // Drafts the runbook's pull request for the alert and shows it for review (PrDraftDialog):
+    // nothing is written until the commit's diff and the pull request are approved.
+    void proposeRunbook(const QString& runbookId, const QString& fingerprint,
+                        const QString& appKey);
     void openFleetReport();
 
     ConsoleSession* m_session;
@@ -135,6 +144,7 @@ private:
     IncidentsPage* m_incidents = nullptr;
     QTimer* m_alertTimer = nullptr;
     QVector<metrics::Alert> m_alerts; // the last alerts shown on the Incidents tab
+    QString m_runbooksApp;            // the application whose runbooks the tab shows
     QStringList m_credentialPrompts;  // instances with an open credentials prompt
 };
 

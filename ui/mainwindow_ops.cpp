@@ -13,8 +13,10 @@
 #include "fleet/healthtimeline.h"
 #include "fleetreportdialog.h"
 #include "incident/incidenttimeline.h"
+#include "incident/runbooks.h"
 #include "incidentspage.h"
 #include "metricssourcedialog.h"
+#include "prdraftdialog.h"
 #include "release/releasereview.h"
 #include "releasespage.h"
 #include "report/fleetreport.h"
@@ -109,17 +111,23 @@ QList<QAction*> MainWindow::buildOperations(QMenu* viewMenu, QMenu* toolsMenu) {
                                                 if (page)
                                                     page->setTimeline(t);
                                             });
+                // The application's runbooks, from its config repository: the earlier app's are
+                // dropped at once, and an answer for an app no longer selected is ignored.
+                if (appKey != m_runbooksApp) {
+                    m_runbooksApp = appKey;
+                    m_incidents->setRunbooks({}, {});
+                }
+                m_session->loadRunbooks(appKey, [page, appKey](QVector<incident::Runbook> runbooks,
+                                                               QStringList errors) {
+                    if (page && page->selectedAppKey() == appKey)
+                        page->setRunbooks(runbooks, errors);
+                });
             });
     connect(m_incidents, &IncidentsPage::triageRequested, this, [this](const QString& key) {
         openDetail(key);
         m_detailView->tabs()->setCurrentIndex(AppDetailView::TriageTab);
     });
-    connect(m_incidents, &IncidentsPage::runbookRequested, this, [this] {
-        QMessageBox::information(
-            this, tr("Propose runbook"),
-            tr("Runbook proposals are drafted from the application's GitOps repository; "
-               "the console does not load runbooks yet. See docs/incidents.md."));
-    });
+    connect(m_incidents, &IncidentsPage::runbookRequested, this, &MainWindow::proposeRunbook);
     // Alerts stay fresh while the tab is open: Alertmanager is cheap to ask.
     m_alertTimer = new QTimer(this);
     m_alertTimer->setInterval(60000);
@@ -288,6 +296,46 @@ void MainWindow::refreshAlerts() {
             apps.append(store->at(row));
         self->m_incidents->setAlerts(self->m_alerts, apps); // mapped off the GUI thread
     });
+}
+
+void MainWindow::proposeRunbook(const QString& runbookId, const QString& fingerprint,
+                                const QString& appKey) {
+    std::optional<incident::Runbook> runbook;
+    for (const incident::Runbook& r : m_incidents->applicableRunbooks())
+        if (r.id == runbookId)
+            runbook = r;
+    const models::AlertsModel* model = m_incidents->model();
+    const incident::AlertMapping* mapping = model->mapping(model->rowOf(fingerprint));
+    if (!runbook || !mapping)
+        return; // the selection moved on
+    const metrics::Alert alert = mapping->alert;
+    statusBar()->showMessage(tr("Drafting runbook %1…").arg(runbookId));
+    QPointer<MainWindow> self(this);
+    m_session->draftRunbookChange(
+        appKey, *runbook, alert,
+        [self, runbook = *runbook, appKey](Result<ConfigChangeDraft> draft) {
+            if (!self)
+                return;
+            self->statusBar()->clearMessage();
+            if (!draft) {
+                // Not modal: the incident page stays usable (and tests are never blocked).
+                auto* box = new QMessageBox(QMessageBox::Warning, tr("Propose runbook"),
+                                            tr("No pull request for runbook %1: %2")
+                                                .arg(runbook.id, draft.error().shortMessage),
+                                            QMessageBox::Ok, self);
+                box->setInformativeText(draft.error().details);
+                box->setAttribute(Qt::WA_DeleteOnClose);
+                box->open();
+                return;
+            }
+            QString app = appKey.section(QLatin1Char('/'), -1);
+            auto* dialog = new PrDraftDialog(self->m_session, self);
+            dialog->setAttribute(Qt::WA_DeleteOnClose);
+            dialog->presentDraft(std::move(draft).value(),
+                                 tr("Runbook %1 for %2: %3").arg(runbook.id, app, runbook.title));
+            dialog->show();
+            Q_EMIT self->runbookDialogOpened(dialog);
+        });
 }
 
 void MainWindow::openFleetReport() {
