@@ -168,6 +168,37 @@ void securityContextField(const Rule& r, const ObjectView& v, const ObjectSet&,
     }
 }
 
+// A securityContext field OpenShift's restricted-v2 SCC assigns itself from the namespace's
+// annotations (openshift.io/sa.scc.uid-range, supplemental-groups, mcs): a manifest that pins it
+// is refused at admission unless the value falls in that namespace's range, so it works in one
+// namespace and breaks in the next. Reported where it is written: on the pod (params.pod) and on
+// each container (params.container).
+void sccAssignedField(const Rule& r, const ObjectView& v, const ObjectSet&,
+                      std::vector<Finding>& out) {
+    const std::string field = paramString(r, "field");
+    const QString why = q(paramString(r, "why"));
+    const QString dotted = q(field).replace(QLatin1Char('/'), QLatin1Char('.'));
+    if (paramBool(r, "pod", true) && v.podSpec) {
+        const YNode* psc = v.podSpec->get("securityContext");
+        if (const YNode* value = psc ? psc->path(field) : nullptr)
+            out.push_back(finding(
+                v.podSpecPath + "/securityContext/" + field,
+                QStringLiteral("pod securityContext.%1 is %2: %3").arg(dotted, shown(value), why)));
+    }
+    if (!paramBool(r, "container", true))
+        return;
+    for (const ContainerView& c : v.containers) {
+        if (!appliesTo(r, c))
+            continue;
+        const YNode* sc = c.node->get("securityContext");
+        if (const YNode* value = sc ? sc->path(field) : nullptr)
+            out.push_back(finding(c.path + "/securityContext/" + field,
+                                  QStringLiteral("%1: securityContext.%2 is %3: %4")
+                                      .arg(describe(c), dotted, shown(value), why),
+                                  &c));
+    }
+}
+
 void runAsNonRoot(const Rule& r, const ObjectView& v, const ObjectSet&, std::vector<Finding>& out) {
     for (const ContainerView& c : v.containers) {
         if (!appliesTo(r, c))
@@ -961,6 +992,7 @@ const std::unordered_map<std::string, CheckFn>& checkRegistry() {
     static const std::unordered_map<std::string, CheckFn> registry = {
         {"securityContextField", &securityContextField},
         {"runAsNonRoot", &runAsNonRoot},
+        {"sccAssignedField", &sccAssignedField},
         {"podSpecField", &podSpecField},
         {"hostPathVolume", &hostPathVolume},
         {"hostPort", &hostPort},

@@ -123,6 +123,7 @@ private slots:
     void minReplicasPerEnvironment();
     void secretsInEnv();
     void hostProcessAndProcMount();
+    void openShiftSccAssignedFields();
     void configMapsIngressesAndAutoscalers();
     void invalidYamlHasFileAndLine();
     void listObjectsAreSplit();
@@ -598,6 +599,47 @@ void TestPolicyEngine::hostProcessAndProcMount() {
     const auto pm = run(proc, {QStringLiteral("proc-mount")});
     QCOMPARE(pm.size(), std::size_t(1));
     QCOMPARE(pm[0].container, QStringLiteral("a"));
+}
+
+void TestPolicyEngine::openShiftSccAssignedFields() {
+    // restricted-v2 assigns UID, fsGroup, supplemental groups and the SELinux level itself:
+    // each pinned value is reported where it is written, the pod level once per object.
+    const QByteArray yaml = deployment("      securityContext:\n"
+                                       "        runAsUser: 1001\n"
+                                       "        fsGroup: 2000\n"
+                                       "        supplementalGroups: [5555]\n"
+                                       "      containers:\n"
+                                       "      - name: a\n"
+                                       "        image: a:1\n"
+                                       "        securityContext:\n"
+                                       "          runAsUser: 1000\n"
+                                       "          seLinuxOptions: {level: \"s0:c1,c2\"}\n"
+                                       "      - name: b\n"
+                                       "        image: b:1\n");
+    const auto uid = run(yaml, {QStringLiteral("openshift-fixed-uid")});
+    QCOMPARE(uid.size(), std::size_t(2)); // the pod's and container a's
+    QCOMPARE(uid[0].line, 12);
+    QVERIFY(uid[0].message.contains(QLatin1String("pod securityContext.runAsUser is 1001")));
+    QCOMPARE(uid[1].container, QStringLiteral("a"));
+    QCOMPARE(uid[1].line, 19);
+    QVERIFY(uid[1].message.contains(QLatin1String("uid-range")));
+    QCOMPARE(run(yaml, {QStringLiteral("openshift-fixed-fsgroup")}).size(), std::size_t(1));
+    QCOMPARE(run(yaml, {QStringLiteral("openshift-fixed-supplemental-groups")}).size(),
+             std::size_t(1));
+    const auto selinux = run(yaml, {QStringLiteral("openshift-selinux-options")});
+    QCOMPARE(selinux.size(), std::size_t(1));
+    QCOMPARE(selinux[0].container, QStringLiteral("a"));
+    // Nothing pinned: nothing reported, runAsNonRoot alone is what OpenShift wants.
+    const QByteArray clean = deployment("      securityContext:\n"
+                                        "        runAsNonRoot: true\n"
+                                        "      containers:\n"
+                                        "      - name: a\n"
+                                        "        image: a:1\n");
+    QVERIFY(run(clean,
+                {QStringLiteral("openshift-fixed-uid"), QStringLiteral("openshift-fixed-fsgroup"),
+                 QStringLiteral("openshift-fixed-supplemental-groups"),
+                 QStringLiteral("openshift-selinux-options")})
+                .empty());
 }
 
 void TestPolicyEngine::configMapsIngressesAndAutoscalers() {
