@@ -1,5 +1,6 @@
 #pragma once
 
+#include "argocd/types.h"
 #include "gitops/gitremotes.h"
 #include "gitops/gitrepository.h"
 #include "gitops/prdraft.h"
@@ -58,5 +59,9 @@ struct ConfigChangeDraft {
 
     bool pushesCommit() const { return source.localChanges; }
 };
+
+// An Application as the fleet table knows it, when its full object cannot be (or need not be)
+// fetched: one source, no Helm value files (consolesession_gitops.cpp).
+gitops::AppRef appRefFromSummary(const argocd::AppSummary& row, const QString& instanceName);
 
 } // namespace sextant::ui

@@ -959,8 +959,9 @@ Status prepareChange(DescribeJob& job) {
     return okStatus();
 }
 
-// An Application as the fleet table knows it, when its full object cannot be fetched.
-gitops::AppRef appFromSummary(const argocd::AppSummary& row, const QString& instanceName) {
+} // namespace
+
+gitops::AppRef appRefFromSummary(const argocd::AppSummary& row, const QString& instanceName) {
     gitops::AppRef app;
     app.name = row.name;
     app.appNamespace = row.appNamespace;
@@ -979,8 +980,6 @@ gitops::AppRef appFromSummary(const argocd::AppSummary& row, const QString& inst
     gitops::resolveClusterAndEnvironment(app);
     return app;
 }
-
-} // namespace
 
 void ConsoleSession::describeConfigChange(const ConfigChangeSource& source,
                                           std::function<void(Result<ConfigChangeDraft>)> done,
@@ -1065,12 +1064,12 @@ void ConsoleSession::describeConfigChange(const ConfigChangeSource& source,
                 info && !info->config.name.isEmpty() ? info->config.name : app.instance;
             if (!self->client(app.instance)) {
                 if (direct)
-                    pending->apps.push_back(appFromSummary(app, instanceName));
+                    pending->apps.push_back(appRefFromSummary(app, instanceName));
             } else if (direct && toFetch.size() < kMaxFetches) {
                 toFetch.append({app, instanceName});
             } else if (direct) {
                 ++unfetched;
-                pending->apps.push_back(appFromSummary(app, instanceName));
+                pending->apps.push_back(appRefFromSummary(app, instanceName));
             } else {
                 multiSource.append({app, instanceName});
             }
@@ -1125,7 +1124,7 @@ void ConsoleSession::describeConfigChange(const ConfigChangeSource& source,
                             }
                         }
                         if (!app && !summary.multiSource)
-                            app = appFromSummary(summary, instanceName);
+                            app = appRefFromSummary(summary, instanceName);
                         if (app)
                             pending->apps.push_back(std::move(*app));
                         if (--pending->left == 0)

@@ -60,28 +60,6 @@ Error noRemote(const QString& repoURL, const QString& what) {
                        QObject::tr("Add it under Tools → Git repositories… to %1.").arg(what));
 }
 
-// An Application as the fleet table knows it (the full object, when fetched, adds Helm value
-// files and the other source details).
-gitops::AppRef appRefOf(const argocd::AppSummary& row) {
-    gitops::AppRef app;
-    app.name = row.name;
-    app.appNamespace = row.appNamespace;
-    app.instance = row.instance;
-    app.project = row.project;
-    app.destServer = row.destServer;
-    app.destName = row.destName;
-    app.destNamespace = row.destNamespace;
-    gitops::AppSourceRef source;
-    source.repoURL = row.repoURL;
-    source.path = row.path;
-    source.targetRevision = row.targetRevision;
-    app.sources.push_back(source);
-    for (const auto& [key, value] : row.labels)
-        app.labels.insert(key, value);
-    gitops::resolveClusterAndEnvironment(app);
-    return app;
-}
-
 } // namespace
 
 void ConsoleSession::loadRunbooks(
@@ -238,7 +216,7 @@ void ConsoleSession::draftRunbookChange(const QString& appKey, const incident::R
     };
     argocd::Client* c = client(app.instance);
     if (!c) {
-        withApp(appRefOf(app));
+        withApp(appRefFromSummary(app, app.instance));
         return;
     }
     c->getApplication(app.name, app.appNamespace, [withApp, app](Result<nlohmann::json> json) {
@@ -246,7 +224,7 @@ void ConsoleSession::draftRunbookChange(const QString& appKey, const incident::R
             json ? gitops::applicationFromJson(json.value(), QStringLiteral("application"))
                  : Result<gitops::AppRef>(json.error());
         if (!ref) {
-            withApp(appRefOf(app));
+            withApp(appRefFromSummary(app, app.instance));
             return;
         }
         gitops::AppRef r = std::move(ref.value());
