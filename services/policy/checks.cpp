@@ -6,6 +6,7 @@
 
 #include <QHash>
 #include <QRegularExpression>
+#include <optional>
 
 #include <algorithm>
 #include <cctype>
@@ -922,6 +923,51 @@ void ingressTls(const Rule&, const ObjectView& v, const ObjectSet&, std::vector<
                                 .arg(tls ? QStringLiteral("empty") : QStringLiteral("unset"))));
 }
 
+// A Role or ClusterRole that lets its subjects exec into or attach to pods: a rule whose
+// apiGroups include "" or "*", resources "*", pods/exec or pods/attach, and verbs "*", create
+// or get (a websocket exec is a GET). The defaults Kubernetes ships (admin, edit,
+// cluster-admin, system:*) are left alone, as Polaris does.
+void rbacPodExecAttach(const Rule&, const ObjectView& v, const ObjectSet&,
+                       std::vector<Finding>& out) {
+    const bool clusterRole = v.obj->kind == "ClusterRole";
+    if (!clusterRole && v.obj->kind != "Role")
+        return;
+    const std::string& name = v.obj->name;
+    if (name.rfind("system:", 0) == 0 || name == "gce:podsecuritypolicy:calico-sa" ||
+        (clusterRole && (name == "admin" || name == "edit" || name == "cluster-admin")))
+        return;
+    const YNode* rules = v.obj->root->get("rules");
+    if (!rules || !rules->isSeq())
+        return;
+    // The first item of `list` that is one of `values`.
+    const auto any =
+        [](const YNode* list,
+           std::initializer_list<std::string_view> values) -> std::optional<std::string> {
+        if (!list || !list->isSeq())
+            return std::nullopt;
+        for (const YNode& item : list->seq)
+            for (std::string_view value : values)
+                if (item.isScalar() && item.scalar == value)
+                    return item.scalar;
+        return std::nullopt;
+    };
+    for (std::size_t i = 0; i < rules->seq.size(); ++i) {
+        const YNode& rule = rules->seq[i];
+        if (!rule.isMap() || !any(rule.get("apiGroups"), {"", "*"}))
+            continue;
+        const auto resource = any(rule.get("resources"), {"pods/exec", "pods/attach", "*"});
+        const auto verb = any(rule.get("verbs"), {"create", "get", "*"});
+        if (!resource || !verb)
+            continue;
+        out.push_back(finding("rules/" + std::to_string(i),
+                              QStringLiteral("%1 %2: rule %3 allows %4 on %5, which lets its "
+                                             "subjects run commands in pods")
+                                  .arg(q(v.obj->kind), q(name))
+                                  .arg(i)
+                                  .arg(q(*verb), q(*resource))));
+    }
+}
+
 // params: aspect (min: spec.minReplicas ≥ minReplicas, Kubernetes' default 1 when absent;
 // max: maxReplicas above minReplicas, so the autoscaler can scale at all)
 void hpaReplicas(const Rule& r, const ObjectView& v, const ObjectSet&, std::vector<Finding>& out) {
@@ -1016,6 +1062,7 @@ const std::unordered_map<std::string, CheckFn>& checkRegistry() {
         {"minReplicas", &minReplicas},
         {"podSpecRequired", &podSpecRequired},
         {"ingressTls", &ingressTls},
+        {"rbacPodExecAttach", &rbacPodExecAttach},
         {"hpaReplicas", &hpaReplicas},
         {"configMapSecrets", &configMapSecrets},
         {"custom", &custom},

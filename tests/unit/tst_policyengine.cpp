@@ -124,6 +124,7 @@ private slots:
     void secretsInEnv();
     void hostProcessAndProcMount();
     void openShiftSccAssignedFields();
+    void rolesAllowingPodExec();
     void configMapsIngressesAndAutoscalers();
     void invalidYamlHasFileAndLine();
     void listObjectsAreSplit();
@@ -639,6 +640,56 @@ void TestPolicyEngine::openShiftSccAssignedFields() {
                 {QStringLiteral("openshift-fixed-uid"), QStringLiteral("openshift-fixed-fsgroup"),
                  QStringLiteral("openshift-fixed-supplemental-groups"),
                  QStringLiteral("openshift-selinux-options")})
+                .empty());
+}
+
+void TestPolicyEngine::rolesAllowingPodExec() {
+    const auto role = [](const QByteArray& kind, const QByteArray& name, const QByteArray& rule) {
+        return "apiVersion: rbac.authorization.k8s.io/v1\nkind: " + kind +
+               "\nmetadata:\n  name: " + name + "\n  namespace: shop\nrules:\n" + rule;
+    };
+    const QString id = QStringLiteral("rbac-pod-exec-attach");
+    // exec by name, by resource wildcard, by verb wildcard, through the "*" API group.
+    const auto exec =
+        run(role("Role", "debug",
+                 "- apiGroups: [\"\"]\n  resources: [pods]\n  verbs: [get, list]\n"
+                 "- apiGroups: [\"\"]\n  resources: [pods/exec]\n  verbs: [create]\n"),
+            {id});
+    QCOMPARE(exec.size(), std::size_t(1));
+    QCOMPARE(exec[0].line, 10); // the second rule
+    QVERIFY2(exec[0].message.contains(QLatin1String("rule 1 allows create on pods/exec")),
+             qPrintable(exec[0].message));
+    QCOMPARE(run(role("ClusterRole", "ops",
+                      "- apiGroups: [\"*\"]\n  resources: [\"*\"]\n  verbs: [get]\n"),
+                 {id})
+                 .size(),
+             std::size_t(1));
+    QCOMPARE(run(role("Role", "attach",
+                      "- apiGroups: [\"\"]\n  resources: [pods/attach]\n  verbs: [\"*\"]\n"),
+                 {id})
+                 .size(),
+             std::size_t(1));
+    // Reading logs, another API group, and Kubernetes' own roles pass.
+    QVERIFY(
+        run(role("Role", "logs", "- apiGroups: [\"\"]\n  resources: [pods/log]\n  verbs: [get]\n"),
+            {id})
+            .empty());
+    QVERIFY(
+        run(role("Role", "apps", "- apiGroups: [apps]\n  resources: [\"*\"]\n  verbs: [\"*\"]\n"),
+            {id})
+            .empty());
+    QVERIFY(run(role("ClusterRole", "edit",
+                     "- apiGroups: [\"\"]\n  resources: [pods/exec]\n  verbs: [create]\n"),
+                {id})
+                .empty());
+    QVERIFY(run(role("ClusterRole", "system:aggregate-to-edit",
+                     "- apiGroups: [\"\"]\n  resources: [pods/exec]\n  verbs: [create]\n"),
+                {id})
+                .empty());
+    // A list exec with the wrong verb passes.
+    QVERIFY(run(role("Role", "watch-exec",
+                     "- apiGroups: [\"\"]\n  resources: [pods/exec]\n  verbs: [list, watch]\n"),
+                {id})
                 .empty());
 }
 
