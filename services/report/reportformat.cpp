@@ -3,6 +3,7 @@
 #include <QLocale>
 #include <QMap>
 #include <QRegularExpression>
+#include <functional>
 
 namespace sextant::report {
 
@@ -133,6 +134,34 @@ QVector<DriftGroup> driftGroups(const FleetReport& r) {
         return a.apps.size() > b.apps.size();
     });
     return groups;
+}
+
+// One drift reason as a list line: "<reason> — 3 apps (2 in production), 1 without
+// auto-sync: a (i, env), b (i, env) and 1 more". `esc` escapes text for the format, `bold`
+// wraps the reason; Markdown and HTML differ only in those two.
+QString driftLine(const DriftGroup& g, int maxNames,
+                  const std::function<QString(const QString&)>& esc,
+                  const std::function<QString(const QString&)>& bold) {
+    QStringList names;
+    for (const DriftApp* d : g.apps) {
+        if (names.size() >= maxNames)
+            break;
+        names << QStringLiteral("%1 (%2, %3)")
+                     .arg(esc(d->app), esc(d->instance), esc(d->environment));
+    }
+    QVector<DriftApp> members;
+    for (const DriftApp* d : g.apps)
+        members << *d;
+    QString line = QStringLiteral("%1 — %2 (%3)")
+                       .arg(bold(esc(g.reason)), plural(g.apps.size(), "app", "apps"),
+                            esc(perEnvironment(members)));
+    const qsizetype manual = g.apps.size() - g.autoSync;
+    if (manual > 0)
+        line += QStringLiteral(", %1 without auto-sync").arg(number(manual));
+    line += QStringLiteral(": ") + names.join(QStringLiteral(", "));
+    if (g.apps.size() > names.size())
+        line += QStringLiteral(" and %1 more").arg(number(g.apps.size() - names.size()));
+    return line;
 }
 
 QString failingWhere(const FailingApp& f) {
@@ -369,26 +398,10 @@ QString fleetReportToMarkdown(const FleetReport& r) {
                                                                           : r.driftApplication;
                 md += QStringLiteral("### %1 (%2)\n\n").arg(environmentTitle(category)).arg(n);
             }
-            QStringList names;
-            for (const DriftApp* d : g.apps) {
-                if (names.size() >= r.limits.driftPerReason)
-                    break;
-                names << QStringLiteral("%1 (%2, %3)")
-                             .arg(e(d->app), e(d->instance), e(d->environment));
-            }
-            QVector<DriftApp> members;
-            for (const DriftApp* d : g.apps)
-                members << *d;
-            QString line = QStringLiteral("- **%1** — %2 (%3)")
-                               .arg(e(g.reason), plural(g.apps.size(), "app", "apps"),
-                                    perEnvironment(members));
-            const qsizetype manual = g.apps.size() - g.autoSync;
-            if (manual > 0)
-                line += QStringLiteral(", %1 without auto-sync").arg(number(manual));
-            line += QStringLiteral(": ") + names.join(QStringLiteral(", "));
-            if (g.apps.size() > names.size())
-                line += QStringLiteral(" and %1 more").arg(number(g.apps.size() - names.size()));
-            md += line + QLatin1Char('\n');
+            md += QStringLiteral("- ") +
+                  driftLine(g, r.limits.driftPerReason, e,
+                            [](const QString& t) { return QStringLiteral("**%1**").arg(t); }) +
+                  QLatin1Char('\n');
         }
         md += QLatin1Char('\n');
     }
@@ -597,25 +610,10 @@ QString fleetReportToHtml(const FleetReport& r) {
                             .arg(h(environmentTitle(category)))
                             .arg(n);
             }
-            QStringList names;
-            for (const DriftApp* d : g.apps) {
-                if (names.size() >= r.limits.driftPerReason)
-                    break;
-                names << h(QStringLiteral("%1 (%2, %3)").arg(d->app, d->instance, d->environment));
-            }
-            QVector<DriftApp> members;
-            for (const DriftApp* d : g.apps)
-                members << *d;
-            QString line = QStringLiteral("<li><b>%1</b> — %2 (%3)")
-                               .arg(h(g.reason), plural(g.apps.size(), "app", "apps"),
-                                    h(perEnvironment(members)));
-            const qsizetype manual = g.apps.size() - g.autoSync;
-            if (manual > 0)
-                line += QStringLiteral(", %1 without auto-sync").arg(number(manual));
-            line += QStringLiteral(": ") + names.join(QStringLiteral(", "));
-            if (g.apps.size() > names.size())
-                line += QStringLiteral(" and %1 more").arg(number(g.apps.size() - names.size()));
-            html += line + QStringLiteral("</li>\n");
+            html += QStringLiteral("<li>") +
+                    driftLine(g, r.limits.driftPerReason, h,
+                              [](const QString& t) { return QStringLiteral("<b>%1</b>").arg(t); }) +
+                    QStringLiteral("</li>\n");
         }
         html += QStringLiteral("</ul>\n");
     }
