@@ -10,9 +10,7 @@
 #include "core/result.h"
 
 #include <QByteArray>
-#include <QElapsedTimer>
 #include <QObject>
-#include <QProcess>
 #include <QUrl>
 
 #include <functional>
@@ -21,6 +19,8 @@ class QNetworkAccessManager;
 class QTimer;
 
 namespace sextant::sim {
+
+class LoopbackServer;
 
 class LocalAlertmanager : public QObject {
     Q_OBJECT
@@ -46,22 +46,14 @@ Q_SIGNALS:
     void failed(const sextant::Error& error);
 
 private:
-    void launch();
-    void poll();
     void post(bool first);
     void fail(Error error);
 
-    QString m_dir;
+    LoopbackServer* m_server; // alertmanager itself
     std::function<QByteArray()> m_alerts;
-    QProcess* m_process = nullptr;
     QNetworkAccessManager* m_nam = nullptr;
-    QTimer* m_pollTimer = nullptr;
     QTimer* m_repostTimer = nullptr;
-    QElapsedTimer m_clock;
-    QByteArray m_output;
-    int m_port = 0;
-    int m_attempt = 0;
-    bool m_running = false, m_ready = false, m_pollInFlight = false;
+    bool m_running = false, m_ready = false;
 };
 
 } // namespace sextant::sim

@@ -1,25 +1,19 @@
 #include "sim/localprometheus.h"
 
 #include "sim/loopbackprocess.h"
+#include "sim/loopbackserver.h"
 
 #include <QDir>
 #include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QNetworkRequest>
-#include <QStandardPaths>
-#include <QTcpServer>
 #include <QTimer>
 
 namespace sextant::sim {
 
 namespace {
 
-constexpr int kPollIntervalMs = 150;
 constexpr int kOutputTail = 4096;
-constexpr int kLaunchAttempts = 3;
 
 using loopback::findBinary;
 using loopback::tail;
@@ -33,7 +27,23 @@ bool writeFile(const QString& path, const QByteArray& bytes) {
 } // namespace
 
 LocalPrometheus::LocalPrometheus(QObject* parent)
-    : QObject(parent) {}
+    : QObject(parent)
+    , m_server(new LoopbackServer(QStringLiteral("Prometheus"), this)) {
+    connect(m_server, &LoopbackServer::ready, this, [this] {
+        m_running = false;
+        m_ready = true;
+        Q_EMIT ready(url());
+    });
+    connect(m_server, &LoopbackServer::failed, this, [this](const Error& error) {
+        m_running = false;
+        Q_EMIT failed(error);
+    });
+    // It stopped after it was ready: the URL no longer answers.
+    connect(m_server, &LoopbackServer::stopped, this, [this](const Error& error) {
+        m_ready = false;
+        Q_EMIT failed(error);
+    });
+}
 
 LocalPrometheus::~LocalPrometheus() {
     stop();
@@ -53,7 +63,11 @@ void LocalPrometheus::setBinaries(const QString& prometheus, const QString& prom
 }
 
 QUrl LocalPrometheus::url() const {
-    return m_ready ? QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_port)) : QUrl();
+    return m_ready ? QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server->port())) : QUrl();
+}
+
+qint64 LocalPrometheus::startupMs() const {
+    return m_server->startupMs();
 }
 
 void LocalPrometheus::start(const QByteArray& openMetrics, const QString& dataDir) {
@@ -61,8 +75,7 @@ void LocalPrometheus::start(const QByteArray& openMetrics, const QString& dataDi
         return;
     m_running = true;
     m_dir = dataDir;
-    m_attempt = 0;
-    m_backfillMs = m_startupMs = 0;
+    m_backfillMs = 0;
     m_output.clear();
     auto usable = [](const QString& path) {
         const QFileInfo f(path);
@@ -129,104 +142,25 @@ void LocalPrometheus::backfillFinished(int exitCode, QProcess::ExitStatus status
 }
 
 void LocalPrometheus::launch() {
-    ++m_attempt;
-    m_output.clear();
-    m_port = loopback::freePort();
-    if (m_port == 0) {
-        fail(Error::make(Error::Kind::Network, tr("No free loopback port for Prometheus")));
-        return;
-    }
     const QDir dir(m_dir);
-    m_prometheus = new QProcess(this);
-    m_prometheus->setProcessChannelMode(QProcess::MergedChannels);
-    QProcess* process = m_prometheus;
-    connect(process, &QProcess::readyRead, this,
-            [this, process] { m_output = (m_output + process->readAll()).right(kOutputTail); });
-    connect(process, &QProcess::errorOccurred, this, [this, process](QProcess::ProcessError e) {
-        if (e == QProcess::FailedToStart)
-            fail(Error::make(Error::Kind::Io, tr("prometheus could not be started"),
-                             process->errorString()));
-    });
-    connect(m_prometheus, &QProcess::finished, this, &LocalPrometheus::prometheusFinished);
-    m_prometheus->start(
+    m_server->start(
         m_prometheusPath,
-        {QStringLiteral("--config.file=") + dir.filePath(QStringLiteral("prometheus.yml")),
-         QStringLiteral("--storage.tsdb.path=") + dir.filePath(QStringLiteral("tsdb")),
-         QStringLiteral("--storage.tsdb.retention.time=10y"),
-         QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(m_port)});
-    if (!m_nam)
-        m_nam = new QNetworkAccessManager(this);
-    if (!m_pollTimer) {
-        m_pollTimer = new QTimer(this);
-        m_pollTimer->setInterval(kPollIntervalMs);
-        connect(m_pollTimer, &QTimer::timeout, this, &LocalPrometheus::poll);
-    }
-    m_pollTimer->start();
-}
-
-void LocalPrometheus::poll() {
-    if (!m_running || m_pollInFlight || !m_prometheus)
-        return;
-    if (m_clock.elapsed() > m_readyTimeoutMs) {
-        fail(Error::make(Error::Kind::Timeout,
-                         tr("Prometheus was not ready after %1 s").arg(m_readyTimeoutMs / 1000),
-                         tail(m_output)));
-        return;
-    }
-    QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1/-/ready").arg(m_port)));
-    request.setTransferTimeout(2000);
-    m_pollInFlight = true;
-    QNetworkReply* reply = m_nam->get(request);
-    connect(reply, &QNetworkReply::finished, this, [this, reply] {
-        reply->deleteLater();
-        m_pollInFlight = false;
-        if (!m_running)
-            return;
-        if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 200)
-            return;
-        m_pollTimer->stop();
-        m_startupMs = m_clock.elapsed();
-        m_running = false;
-        m_ready = true;
-        Q_EMIT ready(url());
-    });
-}
-
-void LocalPrometheus::prometheusFinished() {
-    if (!m_prometheus)
-        return;
-    m_output += m_prometheus->readAll();
-    const bool portTaken = m_output.contains("address already in use");
-    m_prometheus->disconnect(this);
-    m_prometheus->deleteLater();
-    m_prometheus = nullptr;
-    if (m_ready) {
-        // It stopped after it was ready: the URL no longer answers.
-        m_ready = false;
-        Q_EMIT failed(Error::make(Error::Kind::Server, tr("Prometheus stopped unexpectedly"),
-                                  tail(m_output)));
-        return;
-    }
-    if (!m_running)
-        return;
-    if (m_pollTimer)
-        m_pollTimer->stop();
-    if (portTaken && m_attempt < kLaunchAttempts) {
-        launch();
-        return;
-    }
-    fail(Error::make(Error::Kind::Server, tr("Prometheus exited before it was ready"),
-                     tail(m_output)));
+        [dir](int port) {
+            return QStringList{
+                QStringLiteral("--config.file=") + dir.filePath(QStringLiteral("prometheus.yml")),
+                QStringLiteral("--storage.tsdb.path=") + dir.filePath(QStringLiteral("tsdb")),
+                QStringLiteral("--storage.tsdb.retention.time=10y"),
+                QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(port)};
+        },
+        m_readyTimeoutMs);
 }
 
 void LocalPrometheus::fail(Error error) {
     if (!m_running)
         return;
     m_running = false;
-    if (m_pollTimer)
-        m_pollTimer->stop();
     loopback::halt(m_promtool);
-    loopback::halt(m_prometheus);
+    m_server->stop();
     // Queued: start() never emits from within itself, and the failing process's slots finish
     // before anyone reacts.
     QMetaObject::invokeMethod(
@@ -236,10 +170,8 @@ void LocalPrometheus::fail(Error error) {
 void LocalPrometheus::stop() {
     m_running = false;
     m_ready = false;
-    if (m_pollTimer)
-        m_pollTimer->stop();
     loopback::halt(m_promtool);
-    loopback::halt(m_prometheus);
+    m_server->stop();
 }
 
 Status LocalPrometheus::startAndWait(const QByteArray& openMetrics, const QString& dataDir,

@@ -23,10 +23,9 @@
 
 #include <memory>
 
-class QNetworkAccessManager;
-class QTimer;
-
 namespace sextant::sim {
+
+class LoopbackServer;
 
 class LocalPrometheus : public QObject {
     Q_OBJECT
@@ -58,7 +57,7 @@ public:
     QString dataDir() const { return m_dir; }
     // How long the last start took: the backfill, then Prometheus until /-/ready answered 200.
     qint64 backfillMs() const { return m_backfillMs; }
-    qint64 startupMs() const { return m_startupMs; }
+    qint64 startupMs() const;
     // Give up when Prometheus is not ready this long after it was started (default 120 s).
     void setReadyTimeoutMs(int ms) { m_readyTimeoutMs = ms; }
 
@@ -69,24 +68,18 @@ Q_SIGNALS:
 private:
     void backfillFinished(int exitCode, QProcess::ExitStatus status);
     void launch();
-    void poll();
-    void prometheusFinished();
     void fail(Error error);
 
     QString m_dir;
     QString m_prometheusBin, m_promtoolBin; // explicit binaries, empty = search
     QString m_prometheusPath;               // the one this start uses
     QProcess* m_promtool = nullptr;
-    QProcess* m_prometheus = nullptr;
-    QNetworkAccessManager* m_nam = nullptr;
-    QTimer* m_pollTimer = nullptr;
+    LoopbackServer* m_server; // prometheus itself
     QElapsedTimer m_clock;
-    QByteArray m_output; // the last few KiB of the running process's output
-    int m_port = 0;
-    int m_attempt = 0;
+    QByteArray m_output; // the last few KiB of promtool's output
     int m_readyTimeoutMs = 120000;
-    bool m_running = false, m_ready = false, m_pollInFlight = false;
-    qint64 m_backfillMs = 0, m_startupMs = 0;
+    bool m_running = false, m_ready = false;
+    qint64 m_backfillMs = 0;
 };
 
 } // namespace sextant::sim
