@@ -108,8 +108,6 @@ Status walkPackages(const json& node, const QString& package, RegoFileOutcome& o
                               : out.failures)
                     .push_back(std::move(f).value());
             }
-            if (!warning && !isExcepted)
-                ++out.successes; // counted per rule, only to say something ran
             continue;
         }
         if (value.is_object()) {

@@ -59,7 +59,7 @@ struct RegoFileOutcome {
     std::vector<RegoFinding> failures;
     std::vector<RegoFinding> warnings;
     std::vector<RegoFinding> exceptions; // failures the policies' own `exception` rules excused
-    int successes = 0;
+    int successes = 0;                   // conftest's count of passed rules (opa does not say)
 };
 
 // conftest's documented JSON output (`conftest test --output json`): an array of
