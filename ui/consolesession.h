@@ -212,6 +212,8 @@ public:
         QString revision;    // the commit read
         QList<File> files;   // custom rules
         QList<File> waivers; // .sextant-waivers.yaml, .sextant/*.waivers.yaml
+        QList<File> rego;    // .sextant/policy/*.rego (not *_test.rego), run when an engine is
+                             // installed (policy/rego.h)
     };
     void policyRuleFiles(const argocd::AppSummary& app,
                          std::function<void(Result<PolicyRuleFiles>)> done);

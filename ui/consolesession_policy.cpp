@@ -102,12 +102,18 @@ void ConsoleSession::policyRuleFiles(const argocd::AppSummary& app,
                     const bool waivers = name == QLatin1String(".sextant-waivers.yaml") ||
                                          (parent == QLatin1String(".sextant") &&
                                           name.endsWith(QLatin1String(".waivers.yaml")));
-                    if (!rules && !waivers)
+                    const bool rego = parent == QLatin1String("policy") &&
+                                      grand == QLatin1String(".sextant") &&
+                                      name.endsWith(QLatin1String(".rego")) &&
+                                      !name.endsWith(QLatin1String("_test.rego"));
+                    if (!rules && !waivers && !rego)
                         continue;
                     std::optional<QByteArray> content = tree.value()->readFile(path);
                     if (!content)
                         continue;
-                    (rules ? out.files : out.waivers)
+                    (rules  ? out.files
+                     : rego ? out.rego
+                            : out.waivers)
                         .append({repoName + QLatin1Char('/') + path, *content});
                 }
                 return out;

@@ -6,6 +6,7 @@
 #include "policy/customrules.h"
 #include "policy/policyengine.h"
 #include "policy/policypack.h"
+#include "policy/rego.h"
 #include "policy/waivers.h"
 #include "policyresultsmodel.h"
 #include "richtext.h"
@@ -20,6 +21,8 @@
 #include <QTextBrowser>
 #include <QVBoxLayout>
 #include <QtConcurrent>
+
+#include <algorithm>
 
 namespace sextant::ui {
 
@@ -45,6 +48,8 @@ struct PolicyView::Outcome {
     std::vector<policy::Violation> results;
     std::vector<policy::WaivedResult> waived;
     std::vector<policy::WaiverProblem> waiverProblems;
+    policy::RegoSummary rego;
+    Error regoError; // the Rego engine failed; the pack's results stand
     QStringList notes;
     int objects = 0;
     Error error;
@@ -104,6 +109,8 @@ void PolicyView::setApplication(const argocd::AppSummary& app) {
     m_objects = 0;
     m_waived = 0;
     m_rules = 0;
+    m_rego = {};
+    m_regoError = {};
     m_pack.reset();
     m_model->clear();
     m_detail->clear();
@@ -137,6 +144,7 @@ void PolicyView::load() {
         self->m_repoNote.clear();
         RepoRules repo;
         RepoRules waivers;
+        RepoRules rego;
         if (!rules.ok()) {
             // The built-in pack still runs; the note says what is missing and why.
             self->m_repoNote = tr("The custom rules of %1 could not be read (%2): the built-in "
@@ -151,6 +159,8 @@ void PolicyView::load() {
                 repo.emplace_back(f.name, f.content);
             for (const auto& f : rules->waivers)
                 waivers.emplace_back(f.name, f.content);
+            for (const auto& f : rules->rego)
+                rego.emplace_back(f.name, f.content);
             self->m_repoNote =
                 tr("%1 and %2 from %3 at %4.")
                     .arg(counted(int(repo.size()), tr("custom rule file"), tr("custom rule files")),
@@ -158,11 +168,11 @@ void PolicyView::load() {
                          esc(self->m_app.repoURL), rules->revision.left(7));
         }
         self->m_repoFiles = int(repo.size());
-        self->fetchManifests(gen, std::move(repo), std::move(waivers));
+        self->fetchManifests(gen, std::move(repo), std::move(waivers), std::move(rego));
     });
 }
 
-void PolicyView::fetchManifests(quint64 gen, RepoRules repo, RepoRules waivers) {
+void PolicyView::fetchManifests(quint64 gen, RepoRules repo, RepoRules waivers, RepoRules rego) {
     argocd::Client* c = m_session->client(m_app.instance);
     if (!c) {
         fail(tr("Could not check %1").arg(m_app.name),
@@ -176,7 +186,7 @@ void PolicyView::fetchManifests(quint64 gen, RepoRules repo, RepoRules waivers) 
     c->manifests(
         m_app.name, m_app.appNamespace, QString(),
         [self, gen, files = m_ruleFiles, repo = std::move(repo), waivers = std::move(waivers),
-         name = m_app.name](Result<Json> result) {
+         rego = std::move(rego), name = m_app.name](Result<Json> result) {
             if (!self || self->m_gen != gen)
                 return;
             if (!result.ok()) {
@@ -186,10 +196,14 @@ void PolicyView::fetchManifests(quint64 gen, RepoRules repo, RepoRules waivers) 
             self->m_status->setText(tr("Checking the manifests of %1…").arg(esc(name)));
             auto body = std::make_shared<const Json>(std::move(result).value());
             // Parsing and checking thousands of objects must not block the window.
-            QtConcurrent::run([body, files, repo, waivers, name] {
+            QtConcurrent::run([body, files, repo, waivers, rego, name] {
                 auto out = std::make_shared<Outcome>();
                 auto pack = std::make_shared<policy::PolicyPack>(policy::PolicyPack::builtin());
-                if (Status s = policy::addCustomRuleFiles(*pack, files); !s) {
+                QStringList ruleFiles;
+                QStringList regoFiles;
+                for (const QString& f : files)
+                    (f.endsWith(QLatin1String(".rego")) ? regoFiles : ruleFiles) << f;
+                if (Status s = policy::addCustomRuleFiles(*pack, ruleFiles); !s) {
                     out->error = s.error();
                     return std::shared_ptr<const Outcome>(std::move(out));
                 }
@@ -222,9 +236,29 @@ void PolicyView::fetchManifests(quint64 gen, RepoRules repo, RepoRules waivers) 
                     for (policy::Waiver& w : *parsed)
                         all.push_back(std::move(w));
                 }
-                policy::WaiverOutcome waived =
-                    policy::applyWaivers(policy::checkObjects(*pack, loaded->objects, options), all,
-                                         *pack, QDate::currentDate());
+                std::vector<policy::Violation> results =
+                    policy::checkObjects(*pack, loaded->objects, options);
+                // The Rego policies, when an engine is installed; a failing engine is reported
+                // next to the pack's results rather than hiding them.
+                Result<std::vector<policy::RegoPolicy>> policies = policy::readRegoFiles(regoFiles);
+                if (!policies) {
+                    out->error = policies.error();
+                    return std::shared_ptr<const Outcome>(std::move(out));
+                }
+                for (const auto& [file, content] : rego)
+                    policies->push_back({file, content});
+                Result<policy::RegoRun> ran =
+                    policy::runRego(policy::RegoEngine::detect(), *policies, loaded->objects);
+                if (ran) {
+                    out->rego = ran->summary;
+                    for (policy::Violation& v : ran->results)
+                        results.push_back(std::move(v));
+                } else {
+                    out->rego.policies = int(policies->size());
+                    out->regoError = ran.error();
+                }
+                policy::WaiverOutcome waived = policy::applyWaivers(
+                    std::move(results), all, *pack, QDate::currentDate(), {}, out->rego.evaluated);
                 out->results = std::move(waived.results);
                 out->waived = std::move(waived.waived);
                 out->waiverProblems = std::move(waived.problems);
@@ -261,6 +295,8 @@ void PolicyView::show(std::shared_ptr<const Outcome> outcome) {
     m_pack = outcome->pack;
     m_objects = outcome->objects;
     m_rules = int(m_pack->rules().size());
+    m_rego = outcome->rego;
+    m_regoError = outcome->regoError;
     m_model->setResults(outcome->results);
     const int total = m_model->rowCount();
     // Without results the table would be an empty grid: the explanation takes its place.
@@ -286,16 +322,30 @@ void PolicyView::show(std::shared_ptr<const Outcome> outcome) {
                                                             .arg(esc(p.file))
                                                             .arg(p.line)
                                                             .arg(esc(p.rule), esc(p.problem)));
+    if (m_regoError.isError())
+        notes +=
+            QStringLiteral("<br>") + richtext::red(tr("The Rego policies could not run: %1 — %2")
+                                                       .arg(esc(m_regoError.shortMessage),
+                                                            esc(m_regoError.details.left(300))));
+    else if (m_rego.policies > 0 && !m_rego.evaluated)
+        notes += QStringLiteral("<br>") +
+                 colored(QStringLiteral("#b06000"), esc(m_rego.note) + QLatin1Char('.'));
+    else if (m_rego.policies > 0)
+        notes += QStringLiteral("<br>") + richtext::gray(esc(m_rego.note) + QLatin1Char('.'));
     for (const QString& n : outcome->notes)
         notes += QStringLiteral("<br>") + richtext::gray(esc(n));
+    // Rego files given with the rule files are counted in the Rego note, not here.
+    const int ruleFiles =
+        int(std::count_if(m_ruleFiles.begin(), m_ruleFiles.end(),
+                          [](const QString& f) { return !f.endsWith(QLatin1String(".rego")); }));
     const QString scope =
         tr("%1 of %2 checked against %3")
             .arg(counted(m_objects, tr("rendered object"), tr("rendered objects")), esc(m_app.name),
                  counted(m_rules, tr("rule"), tr("rules"))) +
-        (m_ruleFiles.isEmpty() && m_repoFiles == 0
+        (ruleFiles == 0 && m_repoFiles == 0
              ? QString()
              : tr(" (the built-in pack and %1)")
-                   .arg(counted(int(m_ruleFiles.size()) + m_repoFiles, tr("custom rule file"),
+                   .arg(counted(ruleFiles + m_repoFiles, tr("custom rule file"),
                                 tr("custom rule files"))));
     if (m_objects == 0) {
         m_status->setText(
@@ -368,7 +418,10 @@ void PolicyView::renderDetail() {
     QString html = QStringLiteral("<h3 style='margin-bottom:4px'>%1 <code>%2</code> — %3</h3>")
                        .arg(colored(models::PolicyResultsModel::severityColor(v->severity),
                                     esc(policy::severityName(v->severity))),
-                            esc(v->rule), esc(rule ? rule->title : QString()));
+                            esc(v->rule),
+                            esc(rule                          ? rule->title
+                                : policy::isRegoRule(v->rule) ? tr("a Rego policy's result")
+                                                              : QString()));
     html += QStringLiteral("<p><b>%1</b>: %2</p>")
                 .arg(esc(models::PolicyResultsModel::objectText(*v)), esc(v->message));
     if (rule) {
@@ -398,6 +451,11 @@ void PolicyView::renderDetail() {
         if (!rule->waivable)
             html += tr("<p>This rule cannot be waived.</p>");
     }
+    if (!rule && policy::isRegoRule(v->rule))
+        html += tr("<p><b>Rego policy</b>, evaluated with %1: the message is the policy's own. "
+                   "Waive it with <code>rule: %2</code> (or a pattern such as "
+                   "<code>rego:*</code>).</p>")
+                    .arg(esc(m_rego.engine), esc(v->rule));
     if (v->fix) {
         html += tr("<p><b>Fix</b>: %1. Shown against the rendered object; make the same change "
                    "in the file or values that set this field.</p>")
@@ -406,6 +464,8 @@ void PolicyView::renderDetail() {
         if (!lines.isEmpty() && lines.last().isEmpty())
             lines.removeLast();
         html += richtext::diffHtml(lines);
+    } else if (!rule && policy::isRegoRule(v->rule)) {
+        html += tr("<p><b>Fix</b>: none (Rego policies do not offer fixes).</p>");
     } else {
         html += tr("<p><b>Fix</b>: none offered (the value has no safe default).</p>");
     }

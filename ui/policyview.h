@@ -2,6 +2,7 @@
 
 #include "argocd/types.h"
 #include "core/error.h"
+#include "policy/rego.h"
 
 #include <QStringList>
 #include <QWidget>
@@ -42,7 +43,8 @@ public:
     // Shows `app` (nothing is fetched until load()).
     void setApplication(const argocd::AppSummary& app);
     // Custom rule files (docs/policy.md, "Custom rules") run with the built-in pack, e.g. the
-    // .sextant/policy files of the application's config repository. Takes effect on load().
+    // .sextant/policy files of the application's config repository; `*.rego` files among them are
+    // Rego policies (run when conftest or opa is installed). Takes effect on load().
     void setCustomRuleFiles(const QStringList& files);
 
     bool hasResult() const { return m_hasResult; }
@@ -53,6 +55,10 @@ public:
     // Results the repository's waivers moved out of the list.
     int waivedCount() const { return m_waived; }
     int ruleCount() const { return m_rules; }
+    // What became of the Rego policies of the last run (none, not evaluated, evaluated), and the
+    // engine's error when it failed (the pack's results are shown all the same).
+    const policy::RegoSummary& regoSummary() const { return m_rego; }
+    const Error& regoError() const { return m_regoError; }
 
     models::PolicyResultsModel* model() const { return m_model; }
     QTableView* resultsView() const { return m_table; }
@@ -71,7 +77,7 @@ private:
     struct Outcome;
     // Custom rule files read from the config repository: name, content.
     using RepoRules = std::vector<std::pair<QString, QByteArray>>;
-    void fetchManifests(quint64 gen, RepoRules repo, RepoRules waivers);
+    void fetchManifests(quint64 gen, RepoRules repo, RepoRules waivers, RepoRules rego);
     void show(std::shared_ptr<const Outcome> outcome);
     void fail(const QString& what, const Error& error);
     void renderDetail();
@@ -89,6 +95,8 @@ private:
     int m_objects = 0;
     int m_rules = 0;
     int m_waived = 0;
+    policy::RegoSummary m_rego;
+    Error m_regoError;
     std::shared_ptr<const policy::PolicyPack> m_pack; // the rules of the shown run
 
     QLabel* m_status;

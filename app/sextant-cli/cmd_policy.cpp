@@ -11,6 +11,7 @@
 #include "policy/policyengine.h"
 #include "policy/policypack.h"
 #include "policy/policyreport.h"
+#include "policy/rego.h"
 #include "policy/waivers.h"
 
 #include <QDate>
@@ -46,7 +47,7 @@ void printPolicyHelp() {
            "                                [--output json|sarif|md] [--kube-version X.Y]\n"
            "                                [--pack FILE] [--today YYYY-MM-DD] [--base REV]\n"
            "                                [--rules-file FILE]... [--polaris-config FILE]\n"
-           "                                [--polaris-check FILE]...\n"
+           "                                [--polaris-check FILE]... [--rego DIR]...\n"
            "\n"
            "rules  lists the built-in rules with their equivalents in Polaris, kube-linter,\n"
            "       the Gatekeeper library and Kyverno, then the custom rules given.\n"
@@ -69,6 +70,9 @@ void printPolicyHelp() {
            "                     repository root are read too\n"
            "  --polaris-config FILE  the customChecks of a Polaris configuration file\n"
            "  --polaris-check FILE   one Polaris check file (id = file name); repeatable\n"
+           "  --rego DIR         Rego policies (*.rego) in DIR, besides .sextant/policy/*.rego;\n"
+           "                     run with conftest, else opa, when installed (SEXTANT_CONFTEST,\n"
+           "                     SEXTANT_OPA name a binary); rules are rego:<package>.<rule>\n"
            "\n"
            "Waivers are read from .sextant-waivers.yaml and .sextant/*.waivers.yaml files\n"
            "below the checked directories and in the directories from each checked path up\n"
@@ -146,6 +150,51 @@ int runRules(const QStringList& args) {
     return 2;
 }
 
+// The Rego side of a run: the policies found, the engine, and which rules --rules selects.
+struct RegoSetup {
+    std::vector<policy::RegoPolicy> policies;
+    policy::RegoEngine engine;
+    policy::RegoOptions options;
+    bool run = true; // false when --rules selects no Rego rule
+    policy::RegoSummary summary;
+};
+
+// The pack's results and the Rego policies' results over the same objects, in file, line, rule
+// order. Fills rego.summary.
+Result<std::vector<policy::Violation>> allResults(const PolicyPack& pack,
+                                                  const policy::LoadedManifests& loaded,
+                                                  const policy::CheckOptions& options,
+                                                  RegoSetup& rego) {
+    std::vector<policy::Violation> results = policy::checkObjects(pack, loaded.objects, options);
+    if (!rego.run) {
+        rego.summary.policies = int(rego.policies.size());
+        rego.summary.evaluated = false;
+        if (!rego.policies.empty())
+            rego.summary.note = QStringLiteral("%1 Rego policies not run: --rules selects none of "
+                                               "their rules (rego:…)")
+                                    .arg(rego.policies.size());
+        return results;
+    }
+    Result<policy::RegoRun> ran =
+        policy::runRego(rego.engine, rego.policies, loaded.objects, rego.options);
+    if (!ran)
+        return ran.error();
+    rego.summary = ran->summary;
+    if (ran->results.empty())
+        return results;
+    for (policy::Violation& v : ran->results)
+        results.push_back(std::move(v));
+    std::stable_sort(results.begin(), results.end(),
+                     [](const policy::Violation& a, const policy::Violation& b) {
+                         if (a.file != b.file)
+                             return a.file < b.file;
+                         if (a.line != b.line)
+                             return a.line < b.line;
+                         return a.rule < b.rule;
+                     });
+    return results;
+}
+
 // The Git repository whose work tree holds `path` (the nearest enclosing one).
 Result<std::unique_ptr<gitops::GitRepository>> repositoryOf(const QString& path) {
     QDir dir(QFileInfo(path).isDir() ? QFileInfo(path).absoluteFilePath()
@@ -169,7 +218,7 @@ Result<std::unique_ptr<gitops::GitRepository>> repositoryOf(const QString& path)
 Result<std::vector<policy::Violation>>
 checkAtRevision(const QStringList& paths, const QString& rev, const PolicyPack& pack,
                 const policy::CheckOptions& options, const std::vector<policy::Waiver>& waivers,
-                const QDate& today, const QStringList& onlyRules) {
+                const QDate& today, const QStringList& onlyRules, RegoSetup& rego) {
     auto repo = repositoryOf(paths.first());
     if (!repo)
         return repo.error();
@@ -202,8 +251,11 @@ checkAtRevision(const QStringList& paths, const QString& rev, const PolicyPack& 
     Result<policy::LoadedManifests> loaded = policy::loadManifests(basePaths);
     if (!loaded)
         return loaded.error();
-    return policy::applyWaivers(policy::checkObjects(pack, loaded->objects, options), waivers, pack,
-                                today, onlyRules)
+    Result<std::vector<policy::Violation>> results = allResults(pack, *loaded, options, rego);
+    if (!results)
+        return results.error();
+    return policy::applyWaivers(std::move(results).value(), waivers, pack, today, onlyRules,
+                                rego.summary.evaluated)
         .results;
 }
 
@@ -257,6 +309,7 @@ int runCheck(const QStringList& args) {
     QStringList rulesFiles;
     QStringList polarisConfigs;
     QStringList polarisChecks;
+    QStringList regoDirs;
     for (int i = 0; i < args.size(); ++i) {
         const QString& a = args[i];
         const QString name = a.section(QLatin1Char('='), 0, 0);
@@ -274,7 +327,8 @@ int runCheck(const QStringList& args) {
             name == QLatin1String("--fail-on") || name == QLatin1String("--kube-version") ||
             name == QLatin1String("--pack") || name == QLatin1String("--base") ||
             name == QLatin1String("--today") || name == QLatin1String("--rules-file") ||
-            name == QLatin1String("--polaris-config") || name == QLatin1String("--polaris-check");
+            name == QLatin1String("--polaris-config") || name == QLatin1String("--polaris-check") ||
+            name == QLatin1String("--rego");
         if (!known) {
             printError(QStringLiteral("unexpected argument '%1'").arg(a));
             return 2;
@@ -301,6 +355,8 @@ int runCheck(const QStringList& args) {
             polarisConfigs << value;
         else if (name == QLatin1String("--polaris-check"))
             polarisChecks << value;
+        else if (name == QLatin1String("--rego"))
+            regoDirs << value;
         else
             baseRev = value;
     }
@@ -361,7 +417,31 @@ int runCheck(const QStringList& args) {
             return 2;
         }
     }
+    for (const QString& dir : std::as_const(regoDirs)) {
+        if (!QFileInfo::exists(dir)) {
+            printError(QStringLiteral("--rego %1: no such folder").arg(dir));
+            return 2;
+        }
+    }
+    RegoSetup rego;
+    {
+        Result<std::vector<policy::RegoPolicy>> policies =
+            policy::readRegoFiles(policy::findRegoFiles(paths, regoDirs));
+        if (!policies) {
+            printError(policies.error().shortMessage, policies.error().details);
+            return 2;
+        }
+        rego.policies = std::move(policies).value();
+        rego.engine = policy::RegoEngine::detect();
+        // --rules narrows the Rego results too: `rego:main.deny`, `rego:*`.
+        for (const QString& id : onlyRules)
+            if (policy::isRegoRule(id))
+                rego.options.onlyRules << id;
+        rego.run = onlyRules.isEmpty() || !rego.options.onlyRules.isEmpty();
+    }
     for (const QString& id : onlyRules) {
+        if (policy::isRegoRule(id))
+            continue; // known only once the policies ran
         if (!pack.find(id)) {
             printError(QStringLiteral("unknown rule '%1'").arg(id),
                        QStringLiteral("see 'sextant-cli policy rules'"));
@@ -387,8 +467,10 @@ int runCheck(const QStringList& args) {
     // the same way (the current waivers apply to both sides).
     std::optional<std::vector<policy::Violation>> atBase;
     if (!baseRev.isEmpty()) {
+        // The current Rego policies apply to both sides, like custom rules.
+        RegoSetup baseRego = rego;
         Result<std::vector<policy::Violation>> base =
-            checkAtRevision(paths, baseRev, pack, options, *waivers, today, onlyRules);
+            checkAtRevision(paths, baseRev, pack, options, *waivers, today, onlyRules, baseRego);
         if (!base) {
             printError(base.error().shortMessage, base.error().details);
             return 2;
@@ -399,8 +481,16 @@ int runCheck(const QStringList& args) {
     policy::Report report;
     report.renderer = loaded->renderer;
     report.notes = loaded->notes;
-    policy::WaiverOutcome outcome = policy::applyWaivers(
-        policy::checkObjects(pack, loaded->objects, options), *waivers, pack, today, onlyRules);
+    Result<std::vector<policy::Violation>> results = allResults(pack, *loaded, options, rego);
+    if (!results) {
+        printError(results.error().shortMessage, results.error().details);
+        return 2;
+    }
+    report.rego = rego.summary;
+    if (!rego.summary.note.isEmpty() && !rego.summary.evaluated)
+        QTextStream(stderr) << "warning: " << rego.summary.note << '\n';
+    policy::WaiverOutcome outcome = policy::applyWaivers(std::move(results).value(), *waivers, pack,
+                                                         today, onlyRules, rego.summary.evaluated);
     report.results = std::move(outcome.results);
     report.waived = std::move(outcome.waived);
     report.waiverProblems = std::move(outcome.problems);

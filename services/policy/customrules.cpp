@@ -12,6 +12,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 
 namespace sextant::policy {
@@ -247,6 +248,7 @@ enum class Op {
     All,
     Any,
     Not,
+    Some, // `some: LIST, where: ...`: at least one item of the list satisfies `where`
     Exists,
     Absent,
     Equals,
@@ -265,7 +267,7 @@ struct Condition {
     std::optional<YNode> defaultValue;
     QRegularExpression re;
     double number = 0;
-    std::vector<Condition> children;
+    std::vector<Condition> children; // all/any/not; for `some`, the `where` conditions (all)
     int line = 0;
 };
 
@@ -275,6 +277,9 @@ struct Blame {
     std::vector<std::string> parts; // the concrete path of the deciding value
     QString actual;
     QString expected;
+    // A path built while evaluating (`some`: the list's path, the item's index and the path
+    // inside the item); `field` points into it then.
+    std::shared_ptr<const FieldPath> owned;
 };
 
 const std::pair<const char*, Op> kLeafOps[] = {{"exists", Op::Exists},
@@ -315,6 +320,24 @@ Condition parseCondition(const YNode& n) {
         onlyKeys(n, {"any"}, "an 'any' condition");
         c.op = Op::Any;
         c.children = parseList(*any, "any");
+        return c;
+    }
+    if (const YNode* list = n.get("some")) {
+        onlyKeys(n, {"some", "where"}, "a 'some' condition");
+        if (!list->isScalar() || list->scalar.empty())
+            throw RuleError{list->displayLine(),
+                            QStringLiteral("'some' names a list field, e.g. some: ports")};
+        c.op = Op::Some;
+        c.field = parseFieldPath(list->scalar, list->displayLine());
+        const YNode* where = n.get("where");
+        if (!where)
+            throw RuleError{n.line, QStringLiteral("'some: %1' needs 'where': the conditions "
+                                                   "one item must satisfy")
+                                        .arg(c.field.text)};
+        if (where->isSeq())
+            c.children = parseList(*where, "where");
+        else
+            c.children.push_back(parseCondition(*where));
         return c;
     }
     if (const YNode* inner = n.get("not")) {
@@ -458,8 +481,92 @@ bool holds(const Condition& c, const YNode* v) {
     }
 }
 
+bool evaluate(const Condition& c, const YNode& target, Blame& blame);
+
+// "an item where containerPort is 22 and protocol is TCP" (`some` when no item matched).
+QString someExpected(const Condition& c) {
+    QStringList parts;
+    for (const Condition& child : c.children) {
+        if (child.op == Op::All || child.op == Op::Any || child.op == Op::Not ||
+            child.op == Op::Some)
+            return QStringLiteral("an item matching the rule's conditions");
+        parts << QStringLiteral("%1 is %2").arg(child.field.text, expectedText(child));
+    }
+    return QStringLiteral("an item where %1").arg(parts.join(QStringLiteral(" and ")));
+}
+
+// `some`: true when one item of the list (of every list the path reaches) satisfies all the
+// `where` conditions. The blame is then that item's deciding value (for `not: {some: ...}`:
+// "ports[1].containerPort is 22, expected not 22"); otherwise the list itself.
+bool evaluateSome(const Condition& c, const YNode& target, Blame& blame) {
+    std::vector<Hit> hits;
+    std::vector<std::string> parts;
+    collect(&target, c.field, 0, parts, hits);
+    int items = 0;
+    for (const Hit& hit : hits) {
+        if (!hit.node || !hit.node->isSeq())
+            continue;
+        for (std::size_t idx = 0; idx < hit.node->seq.size(); ++idx) {
+            ++items;
+            // When the item matches, its first condition names it ("ports[0].containerPort").
+            Blame inner;
+            bool all = true;
+            for (std::size_t i = 0; i < c.children.size() && all; ++i) {
+                Blame b;
+                all = evaluate(c.children[i], hit.node->seq[idx], b);
+                if (i == 0)
+                    inner = b;
+            }
+            if (!all)
+                continue;
+            auto path = std::make_shared<FieldPath>();
+            path->hasEvery = true; // shown from the concrete parts
+            path->parts = hit.parts;
+            for (std::size_t i = 0; i < hit.parts.size(); ++i)
+                path->steps.push_back(c.field.steps[i] == Step::Key ? Step::Key : Step::Index);
+            path->parts.push_back(std::to_string(idx));
+            path->steps.push_back(Step::Index);
+            if (inner.field) {
+                for (std::size_t i = 0; i < inner.parts.size(); ++i) {
+                    path->parts.push_back(inner.parts[i]);
+                    const bool key =
+                        i < inner.field->steps.size() ? inner.field->steps[i] == Step::Key : true;
+                    path->steps.push_back(key ? Step::Key : Step::Index);
+                }
+            }
+            path->text = pathText(*path, path->parts);
+            blame.owned = path;
+            blame.field = path.get();
+            blame.parts = path->parts;
+            blame.actual = inner.field ? inner.actual : QStringLiteral("an item");
+            blame.expected = inner.field ? inner.expected : someExpected(c);
+            return true;
+        }
+    }
+    blame.owned.reset();
+    blame.field = &c.field;
+    blame.parts = c.field.parts;
+    for (const Hit& hit : hits)
+        if (hit.node) {
+            blame.parts = hit.parts;
+            break;
+        }
+    const bool anyList = std::any_of(hits.begin(), hits.end(),
+                                     [](const Hit& h) { return h.node && h.node->isSeq(); });
+    blame.actual = items > 0
+                       ? QStringLiteral("%1 %2, none matching")
+                             .arg(items)
+                             .arg(items == 1 ? QStringLiteral("item") : QStringLiteral("items"))
+                   : anyList ? QStringLiteral("an empty list")
+                             : QStringLiteral("absent");
+    blame.expected = someExpected(c);
+    return false;
+}
+
 bool evaluate(const Condition& c, const YNode& target, Blame& blame) {
     switch (c.op) {
+    case Op::Some:
+        return evaluateSome(c, target, blame);
     case Op::All:
         for (const Condition& child : c.children)
             if (!evaluate(child, target, blame))

@@ -26,6 +26,9 @@ Result<std::vector<Rule>> parseCustomRules(const QByteArray& yaml, const QString
 // like waiver files (below each checked directory, and from each checked path up to its
 // repository root). Sorted, without duplicates.
 QStringList findCustomRuleFiles(const QStringList& paths);
+// The `.sextant/policy` folders themselves, found the same way (their `*.rego` files are Rego
+// policies, policy/rego.h).
+QStringList findCustomRuleFolders(const QStringList& paths);
 
 // Reads and parses each file and adds its rules to `pack`.
 Status addCustomRuleFiles(PolicyPack& pack, const QStringList& files);

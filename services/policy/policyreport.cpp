@@ -150,6 +150,15 @@ std::string reportJson(const Report& report) {
     for (const QString& n : report.notes)
         notes.push_back(s(n));
     out["notes"] = notes;
+    if (report.rego) {
+        const RegoSummary& r = *report.rego;
+        out["rego"] = {
+            {"engine", r.engine.isEmpty() ? ordered_json(nullptr) : ordered_json(s(r.engine))},
+            {"policies", r.policies},
+            {"evaluated", r.evaluated},
+            {"exceptions", r.exceptions},
+            {"note", r.note.isEmpty() ? ordered_json(nullptr) : ordered_json(s(r.note))}};
+    }
     const bool diff = !report.base.isEmpty();
     if (diff) {
         const auto newCount = std::count(report.isNew.begin(), report.isNew.end(), true);
@@ -197,6 +206,23 @@ std::string reportSarif(const Report& report, const PolicyPack& pack) {
                          {"fullDescription", {{"text", s(r.rationale)}}},
                          {"defaultConfiguration", {{"level", sarifLevel(r.severity)}}}});
     }
+    // Rego rules exist only in the results (the policies define them as they run).
+    const auto addRegoRule = [&](const Violation& v) {
+        if (!isRegoRule(v.rule) || ruleIndex.count(v.rule))
+            return;
+        ruleIndex[v.rule] = int(rules.size());
+        rules.push_back({{"id", s(v.rule)},
+                         {"name", s(v.rule)},
+                         {"shortDescription",
+                          {{"text", s(QStringLiteral("Rego policy %1").arg(v.rule.mid(5)))}}},
+                         {"defaultConfiguration", {{"level", sarifLevel(v.severity)}}}});
+    };
+    for (const Violation& v : report.results)
+        addRegoRule(v);
+    for (const WaivedResult& w : report.waived)
+        addRegoRule(w.violation);
+    for (const Violation& v : report.fixed)
+        addRegoRule(v);
     ordered_json results = ordered_json::array();
     const auto addResult = [&](const Violation& v, const Waiver* waiver) {
         ordered_json region = {{"startLine", std::max(1, v.line)}};
@@ -241,6 +267,17 @@ std::string reportSarif(const Report& report, const PolicyPack& pack) {
          {{"driver",
            {{"name", "sextant-policy"}, {"version", SEXTANT_VERSION}, {"rules", rules}}}}},
         {"results", results}};
+    if (report.rego && report.rego->policies > 0) {
+        // Rego policies that could not run must not look like a clean result in CI.
+        ordered_json notification = {
+            {"descriptor",
+             {{"id", report.rego->evaluated ? "rego-evaluated" : "rego-not-evaluated"}}},
+            {"level", report.rego->evaluated ? "note" : "warning"},
+            {"message", {{"text", s(report.rego->note)}}}};
+        run["invocations"] = ordered_json::array(
+            {{{"executionSuccessful", true},
+              {"toolExecutionNotifications", ordered_json::array({notification})}}});
+    }
     ordered_json out = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
                         {"version", "2.1.0"},
                         {"runs", ordered_json::array({run})}};
@@ -251,6 +288,10 @@ std::string reportMarkdown(const Report& report) {
     QString md = QStringLiteral("# Policy report\n\nRenderer: %1\n\n").arg(report.renderer);
     for (const QString& n : report.notes)
         md += QStringLiteral("> %1\n\n").arg(n);
+    if (report.rego && report.rego->policies > 0)
+        md += QStringLiteral("> %1%2.\n\n")
+                  .arg(report.rego->evaluated ? QString() : QStringLiteral("**Warning**: "),
+                       report.rego->note);
     const bool diff = !report.base.isEmpty();
     const auto table = [&](bool onlyNew, bool onlyOld) {
         QString t = QStringLiteral("| severity | rule | object | location | message |\n"

@@ -1,8 +1,10 @@
 #pragma once
 
 #include "policy/policyengine.h"
+#include "policy/rego.h"
 #include "policy/waivers.h"
 
+#include <optional>
 #include <string>
 
 namespace sextant::policy {
@@ -14,6 +16,8 @@ struct Report {
     std::vector<Violation> results;
     std::vector<WaivedResult> waived;
     std::vector<WaiverProblem> waiverProblems;
+    // What became of the Rego policies (docs/policy.md, "Rego policies"); absent = not looked for.
+    std::optional<RegoSummary> rego;
 
     // Diff-aware mode (`policy check --base REV`): how each result compares with the base
     // revision. Empty `base` = not in diff mode.
@@ -29,10 +33,11 @@ void compareWithBase(Report& report, const QString& base, const std::vector<Viol
 
 // {"rules": [{"id", "severity", "title", "rationale", "check", "waivable", "equivalents": {...}}]}
 std::string rulesJson(const PolicyPack& pack);
-// {"renderer", "notes", "results": [...], "waived": [...], "waiverProblems": [...]}
+// {"renderer", "notes", "rego", "results": [...], "waived": [...], "waiverProblems": [...]}
 std::string reportJson(const Report& report);
 // SARIF 2.1.0 with one run; rules come from the pack. Waived results are included with an
-// external suppression whose justification is the waiver's reason.
+// external suppression whose justification is the waiver's reason. Rego rules that produced
+// results are added to the driver's rules; the Rego note is a tool execution notification.
 std::string reportSarif(const Report& report, const PolicyPack& pack);
 std::string reportMarkdown(const Report& report);
 

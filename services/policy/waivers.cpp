@@ -1,6 +1,7 @@
 #include "waivers.h"
 
 #include "policy/customrules.h"
+#include "policy/rego.h"
 
 #include <QDir>
 #include <QFile>
@@ -58,7 +59,9 @@ Waiver parseEntry(const YNode& n, const QString& file, const PolicyPack& pack) {
     w.line = n.line;
     const QString what = QStringLiteral("a waiver");
     w.rule = scalar(n, "rule", true, what);
-    if (!pack.find(w.rule))
+    // Rego rules are known only once the policies ran (`rego:<package>.<rule>`, or the id the
+    // policy sets), so any rego: id is accepted, with '*' for a run of characters.
+    if (!pack.find(w.rule) && !isRegoRule(w.rule))
         throw WaiverError{n.get("rule")->displayLine(),
                           QStringLiteral("unknown rule '%1'").arg(w.rule)};
     if (const YNode* o = n.get("object")) {
@@ -92,17 +95,22 @@ bool isWaiverFile(const QFileInfo& fi) {
     return fi.fileName().endsWith(kWaiverSuffix) && fi.dir().dirName() == kWaiverFolder;
 }
 
-// Which files a search collects: waiver files, or custom rule files (`.sextant/policy/*.yaml`).
-enum class Wanted { Waivers, Rules };
+// Which files a search collects: waiver files, custom rule files (`.sextant/policy/*.yaml`), or
+// the `.sextant/policy` folders themselves (their Rego files, policy/rego.h).
+enum class Wanted { Waivers, Rules, RuleFolders };
 
 const QString kRulesFolder = QStringLiteral("policy");
 
 // The wanted files directly in `dir` (its own waiver file and those of its .sextant folder).
 void collectIn(const QString& dir, std::set<QString>& out, Wanted wanted) {
-    if (wanted == Wanted::Rules) {
+    if (wanted == Wanted::Rules || wanted == Wanted::RuleFolders) {
         const QDir folder(dir + QLatin1Char('/') + kWaiverFolder + QLatin1Char('/') + kRulesFolder);
         if (!folder.exists())
             return;
+        if (wanted == Wanted::RuleFolders) {
+            out.insert(folder.absolutePath());
+            return;
+        }
         for (const QFileInfo& fi : folder.entryInfoList(
                  {QStringLiteral("*.yaml"), QStringLiteral("*.yml")}, QDir::Files | QDir::Hidden))
             out.insert(fi.absoluteFilePath());
@@ -176,7 +184,7 @@ QStringList findFiles(const QStringList& paths, Wanted wanted) {
 } // namespace
 
 bool Waiver::matches(const Violation& v) const {
-    if (v.rule != rule)
+    if (v.rule != rule && !(isRegoRule(rule) && regoRuleMatches(rule, v.rule)))
         return false;
     if (!kind.isEmpty() && kind != v.kind)
         return false;
@@ -247,6 +255,10 @@ QStringList findCustomRuleFiles(const QStringList& paths) {
     return findFiles(paths, Wanted::Rules);
 }
 
+QStringList findCustomRuleFolders(const QStringList& paths) {
+    return findFiles(paths, Wanted::RuleFolders);
+}
+
 Result<std::vector<Waiver>> loadWaivers(const QStringList& paths, const PolicyPack& pack) {
     std::vector<Waiver> all;
     for (const QString& file : findWaiverFiles(paths)) {
@@ -264,8 +276,8 @@ Result<std::vector<Waiver>> loadWaivers(const QStringList& paths, const PolicyPa
 }
 
 WaiverOutcome applyWaivers(std::vector<Violation> results, const std::vector<Waiver>& waivers,
-                           const PolicyPack& pack, const QDate& today,
-                           const QStringList& rulesRun) {
+                           const PolicyPack& pack, const QDate& today, const QStringList& rulesRun,
+                           bool regoRan) {
     WaiverOutcome out;
     enum class State { Active, Expired, NotWaivable };
     std::vector<State> state;
@@ -311,8 +323,18 @@ WaiverOutcome applyWaivers(std::vector<Violation> results, const std::vector<Wai
             p.problem = QStringLiteral("expired %1").arg(w.expires.toString(Qt::ISODate));
             break;
         case State::Active:
-            if (used[i] || (!rulesRun.isEmpty() && !rulesRun.contains(w.rule)))
+            if (used[i])
                 continue;
+            if (isRegoRule(w.rule)) {
+                if (!regoRan)
+                    continue; // the Rego policies did not run: nothing could match
+                if (!rulesRun.isEmpty() &&
+                    std::none_of(rulesRun.begin(), rulesRun.end(),
+                                 [&](const QString& r) { return regoRuleMatches(r, w.rule); }))
+                    continue;
+            } else if (!rulesRun.isEmpty() && !rulesRun.contains(w.rule)) {
+                continue;
+            }
             p.kind = WaiverProblem::Kind::Unused;
             p.problem = QStringLiteral("matched no result");
             break;

@@ -73,9 +73,10 @@ struct WaiverOutcome {
 
 // Moves results matched by an unexpired waiver of a waivable rule to `waived`. `rulesRun` are
 // the rules that were evaluated (empty = every rule of the pack): a waiver of a rule that did not
-// run is not reported as unused.
+// run is not reported as unused, nor is a waiver of a Rego rule (`rego:…`) when `regoRan` is false
+// (no engine installed, or no policies).
 WaiverOutcome applyWaivers(std::vector<Violation> results, const std::vector<Waiver>& waivers,
                            const PolicyPack& pack, const QDate& today,
-                           const QStringList& rulesRun = {});
+                           const QStringList& rulesRun = {}, bool regoRan = true);
 
 } // namespace sextant::policy

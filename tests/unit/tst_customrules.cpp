@@ -112,6 +112,7 @@ private slots:
     void operators();
     void combinators();
     void everyListItem();
+    void someListItem();
     void fixIsMinimalAndMakesTheRulePass();
     void badFilesHaveFileAndLine_data();
     void badFilesHaveFileAndLine();
@@ -334,6 +335,78 @@ void TestCustomRules::everyListItem() {
     QVERIFY(!bad.ok());
     QVERIFY2(bad.error().details.contains(QLatin1String("rules.yaml:7: a fix writes one field")),
              qPrintable(bad.error().details));
+}
+
+void TestCustomRules::someListItem() {
+    // "Some container port is 8080" (an item that satisfies every `where` condition), "no
+    // container port is 22 over TCP" (`not` of `some`: the offending item is named), and `some`
+    // over the items of several lists (every container's env).
+    const PolicyPack pack = packWith(
+        "rules:\n  - id: serves-8080\n    severity: warning\n    title: t\n    rationale: r\n"
+        "    target: container\n    containerTypes: [containers]\n"
+        "    conditions:\n      some: ports\n      where: {field: containerPort, equals: 8080}\n"
+        "  - id: no-ssh\n    severity: error\n    title: t\n    rationale: r\n"
+        "    target: container\n"
+        "    conditions:\n      not:\n        some: ports\n        where:\n"
+        "          - {field: containerPort, equals: 22}\n"
+        "          - {field: protocol, default: TCP, equals: TCP}\n"
+        "  - id: log-level\n    severity: info\n    title: t\n    rationale: r\n"
+        "    target: podSpec\n"
+        "    conditions:\n      some: 'containers[*].env'\n"
+        "      where: [{field: name, equals: LOG_LEVEL}, {field: value, exists: true}]\n"
+        "    message: \"{{field}}: {{value}}, expected {{expected}}\"\n");
+    const QByteArray yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n" // 1-5
+                            "  containers:\n  - name: web\n    image: a:1\n"           // 6-8
+                            "    ports:\n    - containerPort: 80\n"                    // 9-10
+                            "    - containerPort: 8080\n"                              // 11
+                            "  - name: ssh\n    image: b:1\n    ports:\n"              // 12-14
+                            "    - containerPort: 22\n"                                // 15
+                            "  - name: none\n    image: c:1\n";                        // 16-17
+    const auto serves = run(pack, yaml, {"serves-8080"});
+    QCOMPARE(names(serves), (QStringList{"p/ssh", "p/none"}));
+    QCOMPARE(serves[0].message,
+             QStringLiteral("ports is 1 item, none matching, expected an item where "
+                            "containerPort is 8080"));
+    QCOMPARE(serves[0].line, 14);
+    QCOMPARE(serves[1].message,
+             QStringLiteral("ports is absent, expected an item where containerPort is 8080"));
+
+    const auto ssh = run(pack, yaml, {"no-ssh"});
+    QCOMPARE(names(ssh), QStringList{"p/ssh"});
+    QCOMPARE(ssh[0].message, QStringLiteral("ports[0].containerPort is 22, expected not 22"));
+    QCOMPARE(ssh[0].line, 15);
+    // UDP on 22 is not SSH: no item satisfies both conditions.
+    QByteArray udp = yaml;
+    udp.replace("    - containerPort: 22\n", "    - containerPort: 22\n      protocol: UDP\n");
+    QVERIFY(run(pack, udp, {"no-ssh"}).empty());
+
+    const auto env = run(pack, yaml, {"log-level"});
+    QCOMPARE(env.size(), std::size_t(1));
+    QCOMPARE(env[0].message,
+             QStringLiteral("containers[*].env: absent, expected an item where name is LOG_LEVEL "
+                            "and value is set"));
+    QByteArray withEnv = yaml;
+    withEnv.replace("  - name: none\n    image: c:1\n",
+                    "  - name: none\n    image: c:1\n    env:\n    - name: DEBUG\n"
+                    "      value: \"1\"\n    - name: LOG_LEVEL\n      value: info\n");
+    QVERIFY(run(pack, withEnv, {"log-level"}).empty());
+
+    // `some` needs `where`; `where` conditions are checked like any other.
+    const auto missing =
+        parseCustomRules("rules:\n  - id: x\n    severity: info\n    title: t\n    rationale: r\n"
+                         "    conditions: {some: ports}\n",
+                         kRules, PolicyPack::builtin());
+    QVERIFY(!missing.ok());
+    QVERIFY2(missing.error().details.contains(QLatin1String("rules.yaml:6: 'some: ports' needs "
+                                                            "'where'")),
+             qPrintable(missing.error().details));
+    const auto badWhere = parseCustomRules(
+        "rules:\n  - id: x\n    severity: info\n    title: t\n    rationale: r\n"
+        "    conditions:\n      some: ports\n      where: {field: containerPort, equal: 1}\n",
+        kRules, PolicyPack::builtin());
+    QVERIFY(!badWhere.ok());
+    QVERIFY2(badWhere.error().details.contains(QLatin1String("rules.yaml:8:")),
+             qPrintable(badWhere.error().details));
 }
 
 void TestCustomRules::fixIsMinimalAndMakesTheRulePass() {
