@@ -1163,8 +1163,9 @@ std::optional<RbacGrant> clusterAdminGrant(const YNode* rules) {
     return std::nullopt;
 }
 
-// Kubernetes' own roles and bindings, which Polaris leaves alone too: system:* (the control
-// plane's), GKE's calico binding, and the role names of the defaults.
+// Names of Kubernetes' own roles and bindings, which Polaris leaves alone too: system:* (the
+// control plane's) and GKE's calico binding. (admin, edit, view and cluster-admin are handled
+// where their meaning differs: as roles, as bindings, as references.)
 bool isDefaultRbacName(const std::string& name) {
     return name.rfind("system:", 0) == 0 || name == "gce:podsecuritypolicy:calico-sa";
 }
