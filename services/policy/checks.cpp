@@ -968,6 +968,10 @@ void networkPolicyCoverage(const Rule& r, const ObjectView& v, const ObjectSet& 
     if (const YNode* owners = v.obj->root->path("metadata/ownerReferences");
         owners && owners->isSeq() && !owners->seq.empty())
         return;
+    // NetworkPolicies do not apply to pods on the host's network (host-network reports them).
+    bool hostNetwork = false;
+    if (const YNode* h = v.podSpec->get("hostNetwork"); h && h->asBool(hostNetwork) && hostNetwork)
+        return;
     const auto it = set.networkPoliciesByNamespace.find(v.obj->ns);
     const std::string when = paramString(r, "requireWhen", "namespaceHasPolicy");
     if (it == set.networkPoliciesByNamespace.end() && when != "always" &&

@@ -243,6 +243,12 @@ void TestPolicyHardening::networkPolicyIsolation() {
              qPrintable(wrongLabel[0].message));
     QVERIFY(
         run(pod(kContainer) + networkPolicy(both, "tools") + networkPolicy(both), kNetpol).empty());
+    // Pods on the host's network are out of NetworkPolicy's reach (host-network reports them).
+    QVERIFY(run(pod("  hostNetwork: true\n" + kContainer) + networkPolicy("  podSelector: {}\n"),
+                kNetpol)
+                .empty());
+    QCOMPARE(run(pod(kContainer) + networkPolicy("  podSelector: {}\n"), kNetpol).size(),
+             std::size_t(1));
 }
 
 void TestPolicyHardening::networkPolicyOnlyWhereManaged() {
