@@ -517,7 +517,8 @@ int runCheck(const QStringList& args) {
 // ---- bench policy ------------------------------------------------------------------------------
 
 // A realistic mix for one "application": a Deployment (two containers, partly hardened), its
-// Service, PDB, ServiceAccount and ConfigMap, a CronJob, a StatefulSet, an HPA and an Ingress.
+// Service, PDB, ServiceAccount and ConfigMap, a CronJob, a StatefulSet, an HPA and an Ingress
+// (or a NetworkPolicy or a RoleBinding).
 // Some objects violate rules, as real repositories do.
 std::string generatedObject(int i) {
     const std::string n = std::to_string(i);
@@ -587,6 +588,22 @@ std::string generatedObject(int i) {
                "    name: " +
                app + "\n  minReplicas: 2\n  maxReplicas: 6\n";
     default:
+        // Every fourth application has a NetworkPolicy instead of an Ingress, and every
+        // fourth a RoleBinding (to the default edit ClusterRole or to a Role not in the set):
+        // the cross-object rules then have something to look up.
+        if (i / 9 % 4 == 1)
+            return "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: " +
+                   app + "\n  namespace: " + ns +
+                   "\nspec:\n  podSelector:\n    matchLabels:\n"
+                   "      app: " +
+                   app + "-report\n  policyTypes: [Ingress]\n";
+        if (i / 9 % 4 == 2)
+            return "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n"
+                   "  name: " +
+                   app + "-devs\n  namespace: " + ns +
+                   "\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: " +
+                   (i % 2 ? "ClusterRole\n  name: edit" : "Role\n  name: " + app + "-debug") +
+                   "\nsubjects:\n- kind: Group\n  name: " + app + "-devs\n";
         return std::string(i % 4 ? "apiVersion: networking.k8s.io/v1\n"
                                  : "apiVersion: networking.k8s.io/v1beta1\n") +
                "kind: Ingress\nmetadata:\n  name: " + app + "\n  namespace: " + ns +

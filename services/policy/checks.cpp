@@ -364,6 +364,84 @@ void seccompProfile(const Rule& r, const ObjectView& v, const ObjectSet&,
     }
 }
 
+// The pod template's metadata (Pod: the object's own metadata).
+const YNode* podTemplateMetadata(const ObjectView& v) {
+    if (!v.podSpec)
+        return nullptr;
+    if (v.podSpecPath == "spec")
+        return v.obj->root->get("metadata");
+    return v.obj->root->path(v.podSpecPath.substr(0, v.podSpecPath.size() - 5) + "/metadata");
+}
+
+bool nonEmptyMap(const YNode* n) {
+    return n && n->isMap() && !n->map.empty();
+}
+
+// Polaris's linuxHardening: each container is restricted by at least one of AppArmor (the
+// pod annotation container.apparmor.security.beta.kubernetes.io/<container>, or the
+// appArmorProfile field of Kubernetes 1.30+, container or pod), a seccomp profile other than
+// Unconfined (the container's, else the pod's), SELinux options with at least one field
+// (container or pod), or a non-empty capabilities.drop without add: [ALL]. Init and ephemeral
+// containers are containers too. Unconfined AppArmor counts as none (Polaris accepts any
+// annotation value). Fix: the RuntimeDefault seccomp profile, the least intrusive of the four.
+void linuxHardening(const Rule& r, const ObjectView& v, const ObjectSet&,
+                    std::vector<Finding>& out) {
+    const YNode* meta = podTemplateMetadata(v);
+    const YNode* annotations = meta ? meta->get("annotations") : nullptr;
+    const YNode* psc = v.podSpec ? v.podSpec->get("securityContext") : nullptr;
+    const auto confinedProfile = [](const YNode* profile) {
+        const YNode* type = profile ? profile->get("type") : nullptr;
+        return type && type->isScalar() && !type->scalar.empty() && type->scalar != "Unconfined";
+    };
+    for (const ContainerView& c : v.containers) {
+        if (!appliesTo(r, c))
+            continue;
+        const YNode* sc = c.node->get("securityContext");
+        const YNode* apparmor =
+            annotations && annotations->isMap()
+                ? annotations->get("container.apparmor.security.beta.kubernetes.io/" + c.name)
+                : nullptr;
+        if (apparmor && apparmor->isScalar() && !apparmor->scalar.empty() &&
+            apparmor->scalar != "unconfined")
+            continue;
+        const YNode* ownAppArmor = sc ? sc->get("appArmorProfile") : nullptr;
+        if (confinedProfile(ownAppArmor ? ownAppArmor
+                            : psc       ? psc->get("appArmorProfile")
+                                        : nullptr))
+            continue;
+        const YNode* ownSeccomp = sc ? sc->get("seccompProfile") : nullptr;
+        const YNode* ownSeccompType = ownSeccomp ? ownSeccomp->get("type") : nullptr;
+        // A container's type overrides the pod's; a container profile without a type does not.
+        if (confinedProfile(ownSeccompType ? ownSeccomp
+                            : psc          ? psc->get("seccompProfile")
+                                           : nullptr))
+            continue;
+        if (nonEmptyMap(sc ? sc->get("seLinuxOptions") : nullptr) ||
+            nonEmptyMap(psc ? psc->get("seLinuxOptions") : nullptr))
+            continue;
+        const YNode* caps = sc ? sc->get("capabilities") : nullptr;
+        const YNode* drop = caps ? caps->get("drop") : nullptr;
+        const bool addsAll = caps && listContainsIgnoreCase(caps->get("add"), "ALL");
+        if (drop && drop->isSeq() && !drop->seq.empty() && !addsAll)
+            continue;
+        Finding f = finding(c.path + "/securityContext",
+                            QStringLiteral("%1: no AppArmor profile, seccompProfile.type is %2, "
+                                           "no seLinuxOptions and %3, expected one of them "
+                                           "(e.g. seccompProfile.type RuntimeDefault)")
+                                .arg(describe(c),
+                                     ownSeccompType ? shown(ownSeccompType)
+                                     : psc && psc->path("seccompProfile/type")
+                                         ? shown(psc->path("seccompProfile/type"))
+                                         : QStringLiteral("unset"),
+                                     addsAll ? QStringLiteral("capabilities.add has ALL")
+                                             : QStringLiteral("no capabilities dropped")),
+                            &c);
+        f.fixPath = c.path + "/securityContext/seccompProfile/type";
+        f.fixValue = "RuntimeDefault";
+        out.push_back(std::move(f));
+    }
+}
+
 // ---- images -----------------------------------------------------------------------------------
 
 struct ImageRef {
@@ -785,9 +863,14 @@ bool isZeroQuantity(const YNode* n) {
     return n && n->isScalar() && (n->scalar == "0" || n->scalar == "0%");
 }
 
-void pdbSanity(const Rule&, const ObjectView& v, const ObjectSet& set, std::vector<Finding>& out) {
+// params: workloads (all: minAvailable is compared with the replicas of static workloads and
+// the minReplicas of autoscaled ones; autoscaled: only with autoscaled ones, Polaris's
+// pdbMinAvailableGreaterThanHPAMinReplicas)
+void pdbSanity(const Rule& r, const ObjectView& v, const ObjectSet& set,
+               std::vector<Finding>& out) {
     if (v.obj->kind != "PodDisruptionBudget")
         return;
+    const bool autoscaledOnly = paramString(r, "workloads", "all") == "autoscaled";
     const YNode* spec = v.obj->root->get("spec");
     const YNode* maxUnavailable = spec ? spec->get("maxUnavailable") : nullptr;
     const YNode* minAvailable = spec ? spec->get("minAvailable") : nullptr;
@@ -825,6 +908,8 @@ void pdbSanity(const Rule&, const ObjectView& v, const ObjectSet& set, std::vect
         // An autoscaled workload may shrink to the autoscaler's minReplicas.
         const auto hpa = set.autoscaled.find(w->obj->ns + '/' + w->obj->kind + '/' + w->obj->name);
         const bool autoscaled = hpa != set.autoscaled.end();
+        if (autoscaledOnly && !autoscaled)
+            continue;
         const long long floor = autoscaled ? hpa->second : w->replicas;
         if (min >= floor) {
             out.push_back(finding("spec/minAvailable",
@@ -838,6 +923,99 @@ void pdbSanity(const Rule&, const ObjectView& v, const ObjectSet& set, std::vect
             return;
         }
     }
+}
+
+// A Pod written as such, not created by a controller (no metadata.ownerReferences): nothing
+// recreates it when its node fails or is drained, and a rollout cannot replace it.
+void nakedPod(const Rule&, const ObjectView& v, const ObjectSet&, std::vector<Finding>& out) {
+    if (v.obj->kind != "Pod")
+        return;
+    const YNode* owners = v.obj->root->path("metadata/ownerReferences");
+    if (owners && owners->isSeq() && !owners->seq.empty())
+        return;
+    out.push_back(finding("kind", QStringLiteral("Pod %1 has no ownerReferences (a bare pod): "
+                                                 "nothing recreates it when its node goes, "
+                                                 "expected a Deployment, StatefulSet, DaemonSet "
+                                                 "or Job to own it")
+                                      .arg(q(v.obj->name))));
+}
+
+// The directions a NetworkPolicy isolates (Kubernetes' defaulting: without policyTypes,
+// Ingress always and Egress when it has egress rules).
+void policyDirections(const YNode& spec, bool& ingress, bool& egress) {
+    if (const YNode* types = spec.get("policyTypes"); types && types->isSeq()) {
+        ingress = listContains(types, "Ingress");
+        egress = listContains(types, "Egress");
+        return;
+    }
+    const YNode* rules = spec.get("egress");
+    ingress = true;
+    egress = rules && rules->isSeq() && !rules->seq.empty();
+}
+
+// params: directions (Ingress, Egress: each must be isolated by some NetworkPolicy),
+// requireWhen (namespaceHasPolicy: only namespaces with a NetworkPolicy in the set;
+// namespaceInSet: also namespaces whose Namespace object is in the set; always: every
+// workload). A workload's pods are covered in a direction when a NetworkPolicy
+// of their namespace selects them (podSelector: matchLabels and matchExpressions, {} = every
+// pod) and isolates that direction. Isolation with no rules denies all, which counts: a
+// default-deny policy is the strongest coverage (Polaris asks for rules as well).
+void networkPolicyCoverage(const Rule& r, const ObjectView& v, const ObjectSet& set,
+                           std::vector<Finding>& out) {
+    if (!v.podSpec || !kindAllowed(r, v))
+        return;
+    // Pods that a controller owns are checked through their controller.
+    if (const YNode* owners = v.obj->root->path("metadata/ownerReferences");
+        owners && owners->isSeq() && !owners->seq.empty())
+        return;
+    // NetworkPolicies do not apply to pods on the host's network (host-network reports them).
+    bool hostNetwork = false;
+    if (const YNode* h = v.podSpec->get("hostNetwork"); h && h->asBool(hostNetwork) && hostNetwork)
+        return;
+    const auto it = set.networkPoliciesByNamespace.find(v.obj->ns);
+    const std::string when = paramString(r, "requireWhen", "namespaceHasPolicy");
+    if (it == set.networkPoliciesByNamespace.end() && when != "always" &&
+        !(when == "namespaceInSet" && set.namespaces.count(v.obj->ns)))
+        return; // network policy is not managed in this set: a partial render says nothing
+    const YNode* directions = param(r, "directions");
+    const bool wantIngress = !directions || listContains(directions, "Ingress");
+    const bool wantEgress = !directions || listContains(directions, "Egress");
+    bool ingress = false, egress = false;
+    if (it != set.networkPoliciesByNamespace.end()) {
+        for (const ObjectView* np : it->second) {
+            const YNode* spec = np->obj->root->get("spec");
+            if (!spec || !spec->isMap())
+                continue;
+            const YNode* selector = spec->get("podSelector");
+            // podSelector is required; an absent or null one is the empty selector: every pod.
+            if (selector && selector->isMap() && !selectorMatches(*selector, v.podLabels, true))
+                continue;
+            bool in = false, eg = false;
+            policyDirections(*spec, in, eg);
+            ingress = ingress || in;
+            egress = egress || eg;
+        }
+    }
+    QStringList missing;
+    if (wantIngress && !ingress)
+        missing << QStringLiteral("Ingress");
+    if (wantEgress && !egress)
+        missing << QStringLiteral("Egress");
+    if (missing.isEmpty())
+        return;
+    const std::string labelsPath =
+        v.podSpecPath == "spec"
+            ? std::string("metadata/labels")
+            : v.podSpecPath.substr(0, v.podSpecPath.size() - 5) + "/metadata/labels";
+    out.push_back(finding(
+        labelsPath,
+        QStringLiteral("%1 %2: its pods are not isolated for %3 by any NetworkPolicy of "
+                       "namespace %4 in the checked objects, expected a NetworkPolicy whose "
+                       "podSelector matches them with policyTypes %5")
+            .arg(q(v.obj->kind), q(v.obj->name), missing.join(QStringLiteral(" and ")),
+                 v.obj->ns.empty() ? QStringLiteral("(unset)") : q(v.obj->ns),
+                 wantIngress && wantEgress ? QStringLiteral("Ingress and Egress")
+                                           : missing.join(QStringLiteral(", ")))));
 }
 
 // The environment of an object: a label, else a namespace part (shop-prod -> prod).
@@ -923,49 +1101,206 @@ void ingressTls(const Rule&, const ObjectView& v, const ObjectSet&, std::vector<
                                 .arg(tls ? QStringLiteral("empty") : QStringLiteral("unset"))));
 }
 
-// A Role or ClusterRole that lets its subjects exec into or attach to pods: a rule whose
-// apiGroups include "" or "*", resources "*", pods/exec or pods/attach, and verbs "*", create
-// or get (a websocket exec is a GET). The defaults Kubernetes ships (admin, edit,
-// cluster-admin, system:*) are left alone, as Polaris does.
+// ---- RBAC -------------------------------------------------------------------------------------
+
+// The first item of `list` that is one of `values`.
+std::optional<std::string> firstOf(const YNode* list,
+                                   std::initializer_list<std::string_view> values) {
+    if (!list || !list->isSeq())
+        return std::nullopt;
+    for (const YNode& item : list->seq)
+        for (std::string_view value : values)
+            if (item.isScalar() && item.scalar == value)
+                return item.scalar;
+    return std::nullopt;
+}
+
+// A rule of a Role or ClusterRole that lets its subjects exec into or attach to pods: apiGroups
+// include "" or "*", resources "*", pods/exec or pods/attach, and verbs "*", create or get (a
+// websocket exec is a GET). Polaris's clusterrolePodExecAttach/rolePodExecAttach definition.
+struct RbacGrant {
+    std::size_t index = 0; // of the rule in `rules`
+    std::string verb;
+    std::string resource;
+};
+
+std::optional<RbacGrant> execAttachRule(const YNode& rule, std::size_t index) {
+    if (!rule.isMap() || !firstOf(rule.get("apiGroups"), {"", "*"}))
+        return std::nullopt;
+    const auto resource = firstOf(rule.get("resources"), {"pods/exec", "pods/attach", "*"});
+    const auto verb = firstOf(rule.get("verbs"), {"create", "get", "*"});
+    if (!resource || !verb)
+        return std::nullopt;
+    return RbacGrant{index, *verb, *resource};
+}
+
+std::optional<RbacGrant> execAttachGrant(const YNode* rules) {
+    if (!rules || !rules->isSeq())
+        return std::nullopt;
+    for (std::size_t i = 0; i < rules->seq.size(); ++i)
+        if (auto grant = execAttachRule(rules->seq[i], i))
+            return grant;
+    return std::nullopt;
+}
+
+// A rule equivalent to cluster-admin's: every API group ("*"), every resource ("*") and every
+// verb ("*", or all seven of get, list, watch, create, update, patch and delete). Polaris asks
+// for exactly those seven; a list with more verbs grants at least as much, so it counts too.
+std::optional<RbacGrant> clusterAdminGrant(const YNode* rules) {
+    if (!rules || !rules->isSeq())
+        return std::nullopt;
+    for (std::size_t i = 0; i < rules->seq.size(); ++i) {
+        const YNode& rule = rules->seq[i];
+        if (!rule.isMap() || !firstOf(rule.get("apiGroups"), {"*"}) ||
+            !firstOf(rule.get("resources"), {"*"}))
+            continue;
+        const YNode* verbs = rule.get("verbs");
+        if (firstOf(verbs, {"*"}))
+            return RbacGrant{i, "*", "*"};
+        bool all = true;
+        for (std::string_view verb :
+             {"get", "list", "watch", "create", "update", "patch", "delete"})
+            all = all && firstOf(verbs, {verb});
+        if (all)
+            return RbacGrant{i, "every verb", "*"};
+    }
+    return std::nullopt;
+}
+
+// Names of Kubernetes' own roles and bindings, which Polaris leaves alone too: system:* (the
+// control plane's) and GKE's calico binding. (admin, edit, view and cluster-admin are handled
+// where their meaning differs: as roles, as bindings, as references.)
+bool isDefaultRbacName(const std::string& name) {
+    return name.rfind("system:", 0) == 0 || name == "gce:podsecuritypolicy:calico-sa";
+}
+
+// A Role or ClusterRole that lets its subjects exec into or attach to pods. The defaults
+// Kubernetes ships (admin, edit, cluster-admin, system:*) are left alone, as Polaris does:
+// binding them is what rbac-binding-pod-exec-attach reports.
 void rbacPodExecAttach(const Rule&, const ObjectView& v, const ObjectSet&,
                        std::vector<Finding>& out) {
     const bool clusterRole = v.obj->kind == "ClusterRole";
     if (!clusterRole && v.obj->kind != "Role")
         return;
     const std::string& name = v.obj->name;
-    if (name.rfind("system:", 0) == 0 || name == "gce:podsecuritypolicy:calico-sa" ||
+    if (isDefaultRbacName(name) ||
         (clusterRole && (name == "admin" || name == "edit" || name == "cluster-admin")))
         return;
     const YNode* rules = v.obj->root->get("rules");
     if (!rules || !rules->isSeq())
         return;
-    // The first item of `list` that is one of `values`.
-    const auto any =
-        [](const YNode* list,
-           std::initializer_list<std::string_view> values) -> std::optional<std::string> {
-        if (!list || !list->isSeq())
-            return std::nullopt;
-        for (const YNode& item : list->seq)
-            for (std::string_view value : values)
-                if (item.isScalar() && item.scalar == value)
-                    return item.scalar;
-        return std::nullopt;
-    };
     for (std::size_t i = 0; i < rules->seq.size(); ++i) {
-        const YNode& rule = rules->seq[i];
-        if (!rule.isMap() || !any(rule.get("apiGroups"), {"", "*"}))
-            continue;
-        const auto resource = any(rule.get("resources"), {"pods/exec", "pods/attach", "*"});
-        const auto verb = any(rule.get("verbs"), {"create", "get", "*"});
-        if (!resource || !verb)
+        const auto grant = execAttachRule(rules->seq[i], i);
+        if (!grant)
             continue;
         out.push_back(finding("rules/" + std::to_string(i),
                               QStringLiteral("%1 %2: rule %3 allows %4 on %5, which lets its "
                                              "subjects run commands in pods")
                                   .arg(q(v.obj->kind), q(name))
                                   .arg(i)
-                                  .arg(q(*verb), q(*resource))));
+                                  .arg(q(grant->verb), q(grant->resource))));
     }
+}
+
+// params: grants (clusterAdmin | podExecAttach), bindingKinds (default both), roleKinds
+// (default both). A ClusterRoleBinding or RoleBinding whose roleRef grants cluster-admin (the
+// cluster-admin ClusterRole, or a role with every verb on every resource of every group), or
+// exec/attach into pods. The bound role is looked up in the set: a Role in the binding's
+// namespace, a ClusterRole by name. Kubernetes' default bindings (system:*, the
+// cluster-admin ClusterRoleBinding) are exempt, as in Polaris.
+void rbacBinding(const Rule& r, const ObjectView& v, const ObjectSet& set,
+                 std::vector<Finding>& out) {
+    const std::string& kind = v.obj->kind;
+    const bool clusterBinding = kind == "ClusterRoleBinding";
+    if (!clusterBinding && kind != "RoleBinding")
+        return;
+    if (const YNode* kinds = param(r, "bindingKinds"); kinds && !listContains(kinds, kind))
+        return;
+    const std::string& name = v.obj->name;
+    if (isDefaultRbacName(name) || (clusterBinding && name == "cluster-admin"))
+        return;
+    const YNode* ref = v.obj->root->get("roleRef");
+    const YNode* refKindNode = ref ? ref->get("kind") : nullptr;
+    const YNode* refNameNode = ref ? ref->get("name") : nullptr;
+    if (!refKindNode || !refNameNode || refNameNode->scalar.empty())
+        return; // not a valid binding: the API server refuses it
+    const std::string& refKind = refKindNode->scalar;
+    const std::string& refName = refNameNode->scalar;
+    const bool refClusterRole = refKind == "ClusterRole";
+    if (!refClusterRole && (refKind != "Role" || clusterBinding))
+        return; // a ClusterRoleBinding cannot reference a Role
+    if (const YNode* kinds = param(r, "roleKinds"); kinds && !listContains(kinds, refKind))
+        return;
+
+    const ObjectView* role = nullptr;
+    if (refClusterRole) {
+        const auto it = set.clusterRoles.find(refName);
+        role = it == set.clusterRoles.end() ? nullptr : it->second;
+    } else {
+        const auto it = set.roles.find(v.obj->ns + '/' + refName);
+        role = it == set.roles.end() ? nullptr : it->second;
+    }
+    const YNode* rules = role ? role->obj->root->get("rules") : nullptr;
+    // Where the grant applies: a RoleBinding grants even a ClusterRole's rules only in its own
+    // namespace.
+    const QString scope = clusterBinding      ? QStringLiteral("in every namespace")
+                          : v.obj->ns.empty() ? QStringLiteral("in the binding's namespace")
+                                              : QStringLiteral("in namespace %1").arg(q(v.obj->ns));
+    const QString subject =
+        QStringLiteral("%1 %2 binds %3 %4").arg(q(kind), q(name), q(refKind), q(refName));
+    const std::string aspect = paramString(r, "grants", "clusterAdmin");
+    if (aspect == "clusterAdmin") {
+        if (refClusterRole && refName == "cluster-admin") {
+            out.push_back(finding("roleRef/name",
+                                  QStringLiteral("%1: Kubernetes' superuser role, every verb on "
+                                                 "every resource %2; expected a role with only "
+                                                 "the permissions its subjects need")
+                                      .arg(subject, scope)));
+            return;
+        }
+        // A role absent from the set is not taken for cluster-admin (nothing says it is);
+        // rbac-binding-pod-exec-attach reports bindings it cannot verify.
+        if (const auto grant = clusterAdminGrant(rules))
+            out.push_back(finding("roleRef/name",
+                                  QStringLiteral("%1, whose rule %2 grants %3 on every resource "
+                                                 "of every API group %4 (cluster-admin in all "
+                                                 "but name); expected explicit groups, "
+                                                 "resources and verbs")
+                                      .arg(subject)
+                                      .arg(grant->index)
+                                      .arg(q(grant->verb), scope)));
+        return;
+    }
+    // podExecAttach. Kubernetes' default ClusterRoles: the API server reconciles them at start,
+    // so their rules are known whatever the set says.
+    if (refClusterRole && refName == "view")
+        return; // read-only: no exec, no attach
+    if (refClusterRole && (refName == "cluster-admin" || refName == "admin" || refName == "edit")) {
+        out.push_back(finding("roleRef/name",
+                              QStringLiteral("%1: Kubernetes' default %2 role allows create on "
+                                             "pods/exec and pods/attach %3; expected a role "
+                                             "without exec or attach (or view)")
+                                  .arg(subject, q(refName), scope)));
+        return;
+    }
+    if (!role) {
+        // Polaris fails these too: a binding to a role nobody can see may grant anything.
+        out.push_back(finding("roleRef/name",
+                              QStringLiteral("%1, which is not among the checked objects, so "
+                                             "whether it allows exec or attach into pods %2 "
+                                             "cannot be verified; expected the %3 in the same "
+                                             "set")
+                                  .arg(subject, scope, q(refKind))));
+        return;
+    }
+    if (const auto grant = execAttachGrant(rules))
+        out.push_back(finding("roleRef/name",
+                              QStringLiteral("%1, whose rule %2 allows %3 on %4 %5: the "
+                                             "subjects can run commands in those pods; expected "
+                                             "no exec or attach")
+                                  .arg(subject)
+                                  .arg(grant->index)
+                                  .arg(q(grant->verb), q(grant->resource), scope)));
 }
 
 // params: aspect (min: spec.minReplicas ≥ minReplicas, Kubernetes' default 1 when absent;
@@ -1063,6 +1398,10 @@ const std::unordered_map<std::string, CheckFn>& checkRegistry() {
         {"podSpecRequired", &podSpecRequired},
         {"ingressTls", &ingressTls},
         {"rbacPodExecAttach", &rbacPodExecAttach},
+        {"rbacBinding", &rbacBinding},
+        {"linuxHardening", &linuxHardening},
+        {"nakedPod", &nakedPod},
+        {"networkPolicyCoverage", &networkPolicyCoverage},
         {"hpaReplicas", &hpaReplicas},
         {"configMapSecrets", &configMapSecrets},
         {"custom", &custom},

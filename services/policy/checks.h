@@ -48,6 +48,12 @@ struct ObjectSet {
     std::unordered_map<std::string, std::vector<const ObjectView*>> workloadsByNamespace;
     // "ns/kind/name" of every HorizontalPodAutoscaler target -> its minReplicas (default 1)
     std::unordered_map<std::string, long long> autoscaled;
+    // RBAC: "ns/name" -> Role, name -> ClusterRole (cluster-scoped: a namespace is ignored)
+    std::unordered_map<std::string, const ObjectView*> roles;
+    std::unordered_map<std::string, const ObjectView*> clusterRoles;
+    // namespace -> NetworkPolicies; the namespaces the set declares (kind Namespace)
+    std::unordered_map<std::string, std::vector<const ObjectView*>> networkPoliciesByNamespace;
+    std::unordered_map<std::string, const ObjectView*> namespaces;
 };
 
 // What a check reports; the engine turns the paths into file, line and a textual fix.

@@ -97,7 +97,14 @@ void buildIndexes(ObjectSet& set) {
                 m->asInt(minReplicas);
             if (kind && name)
                 set.autoscaled[o.ns + '/' + kind->scalar + '/' + name->scalar] = minReplicas;
-        }
+        } else if (o.kind == "Role")
+            set.roles.emplace(o.ns + '/' + o.name, &v);
+        else if (o.kind == "ClusterRole")
+            set.clusterRoles.emplace(o.name, &v);
+        else if (o.kind == "NetworkPolicy")
+            set.networkPoliciesByNamespace[o.ns].push_back(&v);
+        else if (o.kind == "Namespace")
+            set.namespaces.emplace(o.name, &v);
         if (v.podSpec) {
             set.workloadsByNamespace[o.ns].push_back(&v);
             if (v.podLabels && v.podLabels->isMap()) {
