@@ -254,9 +254,26 @@ checkAtRevision(const QStringList& paths, const QString& rev, const PolicyPack& 
     Result<std::vector<policy::Violation>> results = allResults(pack, *loaded, options, rego);
     if (!results)
         return results.error();
-    return policy::applyWaivers(std::move(results).value(), waivers, pack, today, onlyRules,
-                                rego.summary.evaluated)
-        .results;
+    std::vector<policy::Violation> atBase =
+        policy::applyWaivers(std::move(results).value(), waivers, pack, today, onlyRules,
+                             rego.summary.evaluated)
+            .results;
+    // The export is deleted on return: name each file as the same path of the work tree, in
+    // the form the current results use (relative to the working directory when the paths
+    // given were relative), so a fixed result points where the author looks for it.
+    const QDir exportRoot(exported.path());
+    const bool relativeInput = QFileInfo(paths.first()).isRelative();
+    for (policy::Violation& v : atBase) {
+        v.fix.reset(); // a fix of a result that is already gone means nothing
+        if (v.file.isEmpty())
+            continue;
+        const QString inRepo = exportRoot.relativeFilePath(QFileInfo(v.file).absoluteFilePath());
+        if (inRepo.startsWith(QLatin1String("..")))
+            continue;
+        const QString worktreePath = root.filePath(inRepo);
+        v.file = relativeInput ? QDir::current().relativeFilePath(worktreePath) : worktreePath;
+    }
+    return atBase;
 }
 
 Status addCustomRules(PolicyPack& pack, const QStringList& rulesFiles,
