@@ -4,6 +4,7 @@
 #include "fleet/fleethistory.h"
 #include "fleetmodel.h"
 
+#include <QAccessible>
 #include <QBarCategoryAxis>
 #include <QBarSet>
 #include <QChart>
@@ -129,6 +130,9 @@ private:
                                  .arg(m_current + 1)
                                  .arg(targets.size());
         m_view->setAccessibleDescription(text);
+        // Screen readers hear the new segment without waiting for the next focus change.
+        QAccessibleEvent changed(m_view, QAccessible::DescriptionChanged);
+        QAccessible::updateAccessibility(&changed);
         if (m_view->isVisible())
             QToolTip::showText(m_view->mapToGlobal(m_view->rect().center()), text, m_view);
     }
@@ -357,7 +361,13 @@ DashboardView::DashboardView(ConsoleSession* session, FleetModel* model,
                 auto* line = qobject_cast<QLineSeries*>(series.at(i));
                 if (!line)
                     continue;
-                out.append({line->name(), m_trendFilters.at(i), [line](bool on) {
+                // The line and where it ends now: "Degraded: 12 at the latest snapshot".
+                const QString label =
+                    line->count() > 0
+                        ? tr("%1: %2 at the latest snapshot")
+                              .arg(line->name(), number(int(line->at(line->count() - 1).y())))
+                        : tr("%1: no snapshot yet").arg(line->name());
+                out.append({label, m_trendFilters.at(i), [line](bool on) {
                                 QPen pen = line->pen();
                                 pen.setWidthF(on ? 4.5 : 2.2);
                                 line->setPen(pen);
@@ -412,6 +422,9 @@ DashboardView::DashboardView(ConsoleSession* session, FleetModel* model,
     m_matrix->verticalHeader()->setSectionsClickable(true);
     m_matrix->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
     m_matrix->setMouseTracking(true);
+    // Tab moves on to the next control; the arrow keys move between cells and Enter opens one.
+    m_matrix->setTabKeyNavigation(false);
+    m_matrix->installEventFilter(this);
     auto* matrixBox = new QWidget;
     auto* matrixLayout = new QVBoxLayout(matrixBox);
     matrixLayout->setContentsMargins(0, 0, 0, 0);
@@ -534,6 +547,20 @@ void DashboardView::fitTiles() {
     m_tilesScroll->setFixedHeight(
         hint.height() +
         (overflow ? style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, this) + 2 : 0));
+}
+
+bool DashboardView::eventFilter(QObject* watched, QEvent* event) {
+    // Focus arriving on the matrix lands on a filled cell (the first is the cluster with the
+    // most problems), so the first arrow or Enter already means something.
+    if (watched == m_matrix && event->type() == QEvent::FocusIn && !m_matrix->currentItem()) {
+        for (int r = 0; r < m_matrix->rowCount(); ++r)
+            for (int c = 0; c < m_matrix->columnCount(); ++c)
+                if (m_matrix->item(r, c)) {
+                    m_matrix->setCurrentCell(r, c);
+                    return false;
+                }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void DashboardView::resizeEvent(QResizeEvent* event) {
@@ -919,7 +946,9 @@ void DashboardView::updateTrend() {
         pen.setWidthF(2.2);
         line.series->setPen(pen);
         // With few samples the line is short: show the points themselves.
+        // A single snapshot is no line at all: without markers a fresh start looks empty.
         line.series->setPointsVisible(points.size() < 30);
+        line.series->setMarkerSize(points.size() == 1 ? 10 : 7);
         m_trendChart->addSeries(line.series);
         line.series->attachAxis(timeAxis);
         line.series->attachAxis(valueAxis);
@@ -1039,11 +1068,16 @@ void DashboardView::updateMatrix() {
                     if (it->health[h] > 0)
                         tip << QStringLiteral("%1: %2").arg(argocd::toString(HealthStatus(h)),
                                                             number(it->health[h]));
-                item->setToolTip(
-                    tr("%1 / %2\n%3\nClick to list these applications.")
-                        .arg(clusterLabel(rows.at(r)),
-                             columns.at(c).isEmpty() ? tr("(no env label)") : columns.at(c),
-                             tip.join(QLatin1Char('\n'))));
+                const QString where = tr("%1 / %2").arg(
+                    clusterLabel(rows.at(r)),
+                    columns.at(c).isEmpty() ? tr("(no env label)") : columns.at(c));
+                item->setToolTip(tr("%1\n%2\nClick to list these applications.")
+                                     .arg(where, tip.join(QLatin1Char('\n'))));
+                // What a screen reader says on the cell (the arrow keys move between cells).
+                item->setData(Qt::AccessibleTextRole, tr("%1: %2").arg(where, label));
+                item->setData(
+                    Qt::AccessibleDescriptionRole,
+                    tr("%1. Enter lists these applications.").arg(tip.join(QStringLiteral(", "))));
                 QFont f = item->font();
                 f.setBold(worst == HealthStatus::Degraded || worst == HealthStatus::Missing);
                 item->setFont(f);

@@ -64,6 +64,7 @@ Q_SIGNALS:
     void filterRequested(const sextant::fleet::FleetFilter& filter);
 
 protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void showEvent(QShowEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
     void changeEvent(QEvent* event) override;
