@@ -816,9 +816,22 @@ void ConsoleSession::withHealthTimeline(std::function<void(fleet::HealthTimeline
 }
 
 void ConsoleSession::collectTimelineRows(int first, int last) {
+    // Rows from the local cache are what an earlier session saw live, and recorded then. At
+    // 50,000 rows recording them again kept a core busy with SQLite for seconds, right while
+    // the console started (bench startup); the instance's own list is recorded as usual.
+    const QString* instance = nullptr;
+    bool cached = false;
     m_timelineRows.reserve(m_timelineRows.size() + (last - first + 1));
-    for (int row = first; row <= last; ++row)
-        m_timelineRows.append(m_store->at(row)); // shares the strings, copies no text
+    for (int row = first; row <= last; ++row) {
+        const AppSummary& app = m_store->at(row);
+        if (!instance || *instance != app.instance) {
+            instance = &app.instance;
+            const InstanceInfo* info = this->instance(app.instance);
+            cached = info && info->cachedAsOf.isValid() && !info->lastUpdate.isValid();
+        }
+        if (!cached)
+            m_timelineRows.append(app); // shares the strings, copies no text
+    }
 }
 
 void ConsoleSession::flushTimelineRows() {

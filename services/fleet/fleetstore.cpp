@@ -460,6 +460,9 @@ void FleetStore::announce(bool sliced) {
         const int last = first + int(done.added.size()) - 1;
         Q_EMIT rowsAboutToBeInserted(first, last);
         m_rows.order.reserve(m_rows.size() + done.added.size());
+        // The slab too: 50,000 rows from the cache otherwise grow it a dozen times (memmoves).
+        m_rows.slab.reserve(m_rows.slab.size() +
+                            std::max<qsizetype>(0, done.added.size() - m_rows.free.size()));
         m_hashes.reserve(m_hashes.size() + done.added.size());
         m_index.byHash.reserve(m_index.byHash.size() + done.added.size());
         for (int i = 0; i < done.added.size(); ++i) {
