@@ -418,6 +418,9 @@ DashboardView::DashboardView(ConsoleSession* session, FleetModel* model,
     m_matrix->setSelectionMode(QAbstractItemView::SingleSelection);
     m_matrix->setWordWrap(false);
     m_matrix->horizontalHeader()->setDefaultSectionSize(150);
+    // Column widths from the first rows only (the clusters with most problems, what is on
+    // screen): measuring every cell of 400 clusters took most of a 50,000-app refresh.
+    m_matrix->horizontalHeader()->setResizeContentsPrecision(40);
     m_matrix->horizontalHeader()->setSectionsClickable(true);
     m_matrix->verticalHeader()->setSectionsClickable(true);
     m_matrix->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
@@ -577,7 +580,16 @@ void DashboardView::scheduleRefresh() {
     if (m_refreshTimer->isActive())
         return;
     // While the table is in front only the history needs the numbers.
-    m_refreshTimer->start(isVisible() ? 500 : 10000);
+    if (!isVisible()) {
+        m_refreshTimer->start(10000);
+        return;
+    }
+    // At most two refreshes a second, but the first change after a quiet spell, and the first
+    // rows of all, show at once: a start from the local cache drew its first counts half a
+    // second late (bench startup --view dashboard).
+    const qint64 since =
+        m_lastRefresh.isValid() && m_stats.total.apps > 0 ? m_lastRefresh.elapsed() : 500;
+    m_refreshTimer->start(int(std::clamp<qint64>(500 - since, 0, 500)));
 }
 
 QString DashboardView::instanceName(const QString& id) const {
@@ -658,6 +670,7 @@ QString DashboardView::clusterLabel(const QString& cluster) const {
 
 void DashboardView::refreshNow() {
     m_refreshTimer->stop();
+    m_lastRefresh.start();
     DashboardStats stats = DashboardStats::compute(*m_session->store());
     // Charts drawn while hidden were skipped: the first visible refresh redraws everything.
     const bool changed = !m_computed || m_stale || !(stats == m_stats);

@@ -3,6 +3,7 @@
 #include "dashboardstats.h"
 #include "fleet/fleetfilter.h"
 
+#include <QElapsedTimer>
 #include <QWidget>
 
 class QChart;
@@ -90,6 +91,7 @@ private:
     bool m_computed = false;
     bool m_stale = false; // numbers changed while hidden; widgets not yet redrawn
     QTimer* m_refreshTimer;
+    QElapsedTimer m_lastRefresh; // since the last refreshNow()
     QTimer* m_historyTimer;
 
     QScrollArea* m_tilesScroll;
