@@ -19,6 +19,7 @@ FleetFilterProxy::FleetFilterProxy(QObject* parent)
     setDynamicSortFilter(true);
     // After the batch's own work (sorting, the first paint): the build is not urgent, only
     // done before a person can type.
+    m_searchTimer->setObjectName(QStringLiteral("searchTextTimer"));
     m_searchTimer->setSingleShot(true);
     m_searchTimer->setInterval(50);
     connect(m_searchTimer, &QTimer::timeout, this, &FleetFilterProxy::startSearchBuild);
