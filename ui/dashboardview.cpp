@@ -5,6 +5,7 @@
 #include "fleetmodel.h"
 
 #include <QAccessible>
+#include <QApplication>
 #include <QBarCategoryAxis>
 #include <QBarSet>
 #include <QChart>
@@ -371,6 +372,15 @@ DashboardView::DashboardView(ConsoleSession* session, FleetModel* model,
                                 QPen pen = line->pen();
                                 pen.setWidthF(on ? 4.5 : 2.2);
                                 line->setPen(pen);
+                                // A single snapshot has no line to thicken: mark its newest
+                                // point in the focus colour.
+                                if (on && line->count() > 0) {
+                                    line->setSelectedColor(
+                                        QApplication::palette().color(QPalette::Highlight));
+                                    line->selectPoint(line->count() - 1);
+                                } else {
+                                    line->deselectAllPoints();
+                                }
                             }});
             }
             return out;
