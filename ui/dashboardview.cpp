@@ -29,6 +29,7 @@
 #include <QScatterSeries>
 #include <QScrollArea>
 #include <QSet>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QStyle>
 #include <QTableWidget>
@@ -39,6 +40,7 @@
 
 #include <QValueAxis>
 #include <climits>
+#include <optional>
 
 namespace sextant::ui {
 
@@ -495,7 +497,7 @@ DashboardView::DashboardView(ConsoleSession* session, FleetModel* model,
     // A quiet fleet still gets its heartbeat snapshot; record() decides whether one is due.
     m_historyTimer->setInterval(30 * 1000);
     connect(m_historyTimer, &QTimer::timeout, this, [this] {
-        if (m_history && m_computed && !m_stats.perInstance.isEmpty()) {
+        if (m_history && m_computed && !m_stats.perInstance.isEmpty() && !fleetLoading()) {
             QHash<QString, fleet::FleetCounts> counts;
             for (auto it = m_stats.perInstance.cbegin(); it != m_stats.perInstance.cend(); ++it)
                 counts.insert(it.key(), it.value());
@@ -602,6 +604,20 @@ void DashboardView::scheduleRefresh() {
     m_refreshTimer->start(int(std::clamp<qint64>(500 - since, 0, 500)));
 }
 
+bool DashboardView::fleetLoading() const {
+    // An instance still connecting for the first time, with no rows yet (none cached either):
+    // a snapshot now would put a false dip into the trend, and the history keeps the first
+    // snapshot of a period for a while (FleetHistory::record). The first rows now refresh the
+    // dashboard at once, before a second instance's list is there.
+    for (const QString& id : m_session->instanceIds()) {
+        const auto* info = m_session->instance(id);
+        if (info && info->state == ConsoleSession::State::Connecting &&
+            !m_stats.perInstance.contains(id))
+            return true;
+    }
+    return false;
+}
+
 QString DashboardView::instanceName(const QString& id) const {
     return m_model ? m_model->instanceName(id) : id;
 }
@@ -688,7 +704,7 @@ void DashboardView::refreshNow() {
     m_computed = true;
 
     bool recorded = false;
-    if (m_history && !m_stats.perInstance.isEmpty()) {
+    if (m_history && !m_stats.perInstance.isEmpty() && !fleetLoading()) {
         QHash<QString, fleet::FleetCounts> counts;
         for (auto it = m_stats.perInstance.cbegin(); it != m_stats.perInstance.cend(); ++it)
             counts.insert(it.key(), it.value());
@@ -1054,6 +1070,12 @@ void DashboardView::updateMatrix() {
     }
     const QColor base = palette().color(QPalette::Base);
     const QColor text = palette().color(QPalette::Text);
+    // Thousands of cells (400 clusters × 20 projects) each set half a dozen roles, and each
+    // role announced itself: the view is told once, below, instead (the whole fill took 85 ms
+    // at 50,000 applications, 67 ms now: the rest is making the items). The shape (rows,
+    // columns, headers) was announced normally above.
+    std::optional<QSignalBlocker> quiet;
+    quiet.emplace(m_matrix->model());
     for (int r = 0; r < rows.size(); ++r) {
         const auto rowCells = cells.value(rows.at(r));
         for (int c = 0; c < columns.size(); ++c) {
@@ -1107,6 +1129,11 @@ void DashboardView::updateMatrix() {
             }
         }
     }
+    quiet.reset();
+    if (rows.size() > 0 && columns.size() > 0)
+        Q_EMIT m_matrix->model()->dataChanged(
+            m_matrix->model()->index(0, 0),
+            m_matrix->model()->index(int(rows.size()) - 1, int(columns.size()) - 1));
     if (!sameShape)
         m_matrix->resizeColumnsToContents();
 }

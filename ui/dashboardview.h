@@ -82,6 +82,7 @@ private:
     QString clusterLabel(const QString& cluster) const;
     void updateClusterLabels();
     QString instanceName(const QString& id) const;
+    bool fleetLoading() const; // see the definition: no history snapshot while true
     QChartView* makeChartView(QChart* chart, const QString& accessibleName);
 
     ConsoleSession* m_session;

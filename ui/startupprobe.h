@@ -30,8 +30,11 @@ class MainWindow;
 //   usable_ms      a zero-timer after that paint ran, with no store batch pending: the event
 //                  loop is free for the user's first key press or click
 //   max_gui_stall_ms  the longest gap between two ticks of a 1 ms timer on the GUI thread from
-//                  the loop's first turn to usable_ms; max_gui_stall_after_ms the same for the
+//                  the loop's first turn to usable_ms (a gap that began before usable_ms counts
+//                  here); max_gui_stall_after_ms the same for the
 //                  `settle` period after it (deferred work: dashboard, search cache, history)
+//   max_gui_busy_ms, max_gui_busy_after_ms  the GUI thread's own CPU time within those two
+//                  gaps (a gap much longer than its busy time was the OS running others)
 // Nothing is asserted here: it is a measurement. A start that shows no rows within the timeout
 // writes {"error": …} and finishes with 1.
 class StartupProbe : public QObject {
@@ -82,7 +85,10 @@ private:
     bool m_checkQueued = false;
     bool m_done = false;
     qint64 m_lastTickNs = -1;
+    qint64 m_lastTickCpuNs = 0;
+    qint64 m_usableNs = 0; // m_sinceMain at usable_ms
     double m_maxStallMs = 0, m_maxStallAfterMs = 0;
+    double m_maxStallBusyMs = 0, m_maxStallAfterBusyMs = 0; // GUI thread CPU in those gaps
 };
 
 } // namespace sextant::ui
