@@ -20,7 +20,8 @@ class FleetModel;
 // removed. When many rows lack it (a list or the local cache just arrived: 50,000 rows take
 // ~80 ms), it is built on a worker thread from an implicitly shared copy of the store's rows,
 // so the first typed character filters as fast as the next ones; a few missing rows (watch
-// events) are built on demand by the next free-text filter, as before.
+// events that moved an application) are built on demand by the next free-text filter, as
+// before. Status changes keep the text: it holds no status.
 class FleetFilterProxy : public QSortFilterProxyModel {
     Q_OBJECT
 public:
@@ -47,7 +48,8 @@ public:
 
     // Every source row has its search text (the background build, if any, is done).
     bool searchTextReady() const;
-    // Fewer rows than this without a search text are left to the next free-text filter.
+    // Fewer rows than this (or than a quarter of all) without a search text are left to the
+    // next free-text filter; a fresh list is always built in the background.
     static constexpr int kBackgroundSearchRows = 1000;
 
 Q_SIGNALS:

@@ -68,6 +68,13 @@ private Q_SLOTS:
         QCOMPARE(proxy.rowCount(), expected);
         proxy.setText(QStringLiteral("i1 argocd/app-02999"));
         QCOMPARE(proxy.rowCount(), 1);
+
+        // A status change (most watch events) keeps the text: it holds no status.
+        proxy.setText(QString());
+        AppSummary degraded = store.at(store.indexOf(QStringLiteral("i1/argocd/app-00010")));
+        degraded.health = argocd::HealthStatus::Degraded;
+        store.applyEvents({argocd::AppEvent{argocd::WatchEventType::Modified, degraded}});
+        QVERIFY(proxy.searchTextReady());
     }
 
     void rowsChangedWhileBuildingKeepNoStaleText() {
