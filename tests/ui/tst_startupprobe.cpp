@@ -71,7 +71,8 @@ private Q_SLOTS:
         for (const char* key :
              {"apps", "rows_shown", "cached_apps", "view", "main_ms", "window_ms", "loop_ms",
               "cache_load_ms", "cache_ready_ms", "store_ms", "first_rows_ms", "usable_ms",
-              "max_gui_stall_ms", "max_gui_stall_after_ms", "settle_ms", "instance_states"})
+              "max_gui_stall_ms", "max_gui_stall_after_ms", "max_gui_busy_ms",
+              "max_gui_busy_after_ms", "settle_ms", "instance_states"})
             QVERIFY2(result.contains(QLatin1String(key)), key);
         QCOMPARE(result.value(QLatin1String("apps")).toInt(), 40);
         QCOMPARE(result.value(QLatin1String("cached_apps")).toInt(), 40);

@@ -107,7 +107,7 @@ private Q_SLOTS:
         for (const char* key :
              {"apps", "instances", "rows_shown", "view", "cache_bytes", "main_ms", "window_ms",
               "loop_ms", "cache_load_ms", "first_rows_ms", "usable_ms", "max_gui_stall_ms",
-              "max_gui_stall_after_ms", "instance_states", "runs"})
+              "max_gui_stall_after_ms", "max_gui_busy_ms", "instance_states", "runs"})
             QVERIFY2(out.contains(QLatin1String(key)), key);
         QCOMPARE(out.value(QLatin1String("apps")).toInt(), 60);
         QCOMPARE(out.value(QLatin1String("rows_shown")).toInt(), 60);
