@@ -2,15 +2,27 @@
 
 #include "fleetmodel.h"
 
+#include "fleet/fleetstore.h"
+
+#include <QBitArray>
 #include <QColor>
+#include <QTimer>
+#include <QtConcurrent>
 
 namespace sextant::models {
 
 FleetFilterProxy::FleetFilterProxy(QObject* parent)
-    : QSortFilterProxyModel(parent) {
+    : QSortFilterProxyModel(parent)
+    , m_searchTimer(new QTimer(this)) {
     setSortRole(FleetModel::SortRole);
     setSortCaseSensitivity(Qt::CaseInsensitive);
     setDynamicSortFilter(true);
+    // After the batch's own work (sorting, the first paint): the build is not urgent, only
+    // done before a person can type.
+    m_searchTimer->setObjectName(QStringLiteral("searchTextTimer"));
+    m_searchTimer->setSingleShot(true);
+    m_searchTimer->setInterval(50);
+    connect(m_searchTimer, &QTimer::timeout, this, &FleetFilterProxy::startSearchBuild);
 }
 
 void FleetFilterProxy::setSourceModel(QAbstractItemModel* source) {
@@ -24,25 +36,113 @@ void FleetFilterProxy::setSourceModel(QAbstractItemModel* source) {
     if (m_fleet) {
         connect(m_fleet, &QAbstractItemModel::rowsAboutToBeInserted, this,
                 [this](const QModelIndex&, int first, int last) {
+                    ++m_searchEpoch;
                     if (first <= m_searchCache.size() && !m_searchCache.isEmpty())
                         m_searchCache.insert(first, last - first + 1, QString());
+                    scheduleSearchBuild();
                 });
         connect(m_fleet, &QAbstractItemModel::rowsRemoved, this,
                 [this](const QModelIndex&, int first, int last) {
+                    ++m_searchEpoch;
                     if (last < m_searchCache.size())
                         m_searchCache.remove(first, last - first + 1);
                     else
                         m_searchCache.clear();
+                    scheduleSearchBuild();
                 });
         connect(m_fleet, &QAbstractItemModel::dataChanged, this,
                 [this](const QModelIndex& tl, const QModelIndex& br) {
+                    // The search text holds the instance, cluster, namespace, project and name
+                    // columns' fields (labels and source announce themselves there too); a
+                    // status change keeps it. Watch events are mostly status changes, and
+                    // dropping their texts made every batch rebuild thousands of them.
+                    if (tl.column() > FleetModel::NameColumn)
+                        return;
                     dropCache(tl.row(), br.row());
+                    if (m_searchBuilding)
+                        m_changedDuringBuild.append({tl.row(), br.row()});
+                    scheduleSearchBuild();
                 });
-        connect(m_fleet, &QAbstractItemModel::modelReset, this, [this] { m_searchCache.clear(); });
-        connect(m_fleet, &QAbstractItemModel::layoutChanged, this,
-                [this] { m_searchCache.clear(); });
+        connect(m_fleet, &QAbstractItemModel::modelReset, this, [this] {
+            ++m_searchEpoch;
+            m_searchCache.clear();
+            scheduleSearchBuild();
+        });
+        connect(m_fleet, &QAbstractItemModel::layoutChanged, this, [this] {
+            ++m_searchEpoch;
+            m_searchCache.clear();
+            scheduleSearchBuild();
+        });
     }
+    ++m_searchEpoch;
     QSortFilterProxyModel::setSourceModel(source);
+    scheduleSearchBuild();
+}
+
+void FleetFilterProxy::scheduleSearchBuild() {
+    if (m_fleet && !m_searchBuilding && !m_searchTimer->isActive())
+        m_searchTimer->start();
+}
+
+void FleetFilterProxy::startSearchBuild() {
+    if (!m_fleet || m_searchBuilding)
+        return;
+    const int rows = m_fleet->rowCount();
+    if (m_searchCache.size() != rows)
+        m_searchCache.resize(rows);
+    QVector<int> missing;
+    for (int r = 0; r < rows; ++r)
+        if (m_searchCache.at(r).isNull())
+            missing.append(r);
+    // A fresh list (every row missing) is always built here. Fewer rows are left to the next
+    // free-text filter: a worker holding the row table makes the store's next write copy it
+    // (~10 ms at 50,000 rows on the GUI thread), worth it only for a large share of the rows.
+    if (missing.isEmpty() || (missing.size() < rows && (missing.size() < kBackgroundSearchRows ||
+                                                        missing.size() < rows / 4)))
+        return;
+    m_searchBuilding = true;
+    m_changedDuringBuild.clear();
+    // The copies are O(1): the worker reads the rows as they are now, while the store goes on.
+    QtConcurrent::run([rowTable = m_fleet->store()->rowTable(), names = m_fleet->instanceNames(),
+                       missing] {
+        QVector<QString> texts;
+        texts.reserve(missing.size());
+        for (const int r : missing) {
+            if (r >= rowTable.size())
+                break;
+            const argocd::AppSummary& app = rowTable.at(r);
+            texts.append(
+                fleet::FleetFilter::searchText(app, names.value(app.instance, app.instance)));
+        }
+        return texts;
+    }).then(this, [this, epoch = m_searchEpoch, missing](QVector<QString> texts) {
+        m_searchBuilding = false;
+        // Rows inserted, removed or reordered meanwhile: the positions are stale, start over.
+        if (epoch == m_searchEpoch && texts.size() == missing.size() &&
+            m_searchCache.size() == m_fleet->rowCount()) {
+            QBitArray changed(int(m_searchCache.size()));
+            for (const auto& [first, last] : std::as_const(m_changedDuringBuild))
+                for (int r = std::max(0, first); r <= last && r < changed.size(); ++r)
+                    changed.setBit(r);
+            for (qsizetype i = 0; i < missing.size(); ++i) {
+                const int r = missing.at(i);
+                if (!changed.testBit(r) && m_searchCache.at(r).isNull())
+                    m_searchCache[r] = std::move(texts[i]);
+            }
+        }
+        m_changedDuringBuild.clear();
+        Q_EMIT searchTextBuilt();
+        scheduleSearchBuild();
+    });
+}
+
+bool FleetFilterProxy::searchTextReady() const {
+    if (!m_fleet)
+        return true;
+    if (m_searchBuilding || m_searchCache.size() != m_fleet->rowCount())
+        return m_fleet->rowCount() == 0;
+    return std::none_of(m_searchCache.cbegin(), m_searchCache.cend(),
+                        [](const QString& text) { return text.isNull(); });
 }
 
 void FleetFilterProxy::dropCache(int first, int last) {

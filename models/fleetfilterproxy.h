@@ -6,6 +6,8 @@
 #include <QSortFilterProxyModel>
 #include <QVector>
 
+class QTimer;
+
 namespace sextant::models {
 
 class FleetModel;
@@ -14,8 +16,12 @@ class FleetModel;
 // favourites, free text, "problems only"). Source rows stay stable; only the proxy moves.
 //
 // Filtering reads the store's rows directly (no QVariant round trip). The lower-case search text
-// is built only while free-text terms are active, cached per source row and dropped for rows the
-// source reports as changed, inserted or removed.
+// is cached per source row and dropped for rows the source reports as changed, inserted or
+// removed. When many rows lack it (a list or the local cache just arrived: 50,000 rows take
+// ~80 ms), it is built on a worker thread from an implicitly shared copy of the store's rows,
+// so the first typed character filters as fast as the next ones; a few missing rows (watch
+// events that moved an application) are built on demand by the next free-text filter, as
+// before. Status changes keep the text: it holds no status.
 class FleetFilterProxy : public QSortFilterProxyModel {
     Q_OBJECT
 public:
@@ -40,8 +46,16 @@ public:
 
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
 
+    // Every source row has its search text (the background build, if any, is done).
+    bool searchTextReady() const;
+    // Fewer rows than this (or than a quarter of all) without a search text are left to the
+    // next free-text filter; a fresh list is always built in the background.
+    static constexpr int kBackgroundSearchRows = 1000;
+
 Q_SIGNALS:
     void filterChanged();
+    // A background build of search texts finished and its texts are in the cache.
+    void searchTextBuilt();
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
@@ -52,12 +66,20 @@ protected:
 private:
     const QString& searchText(int sourceRow) const;
     void dropCache(int first, int last);
+    void scheduleSearchBuild();
+    void startSearchBuild();
 
     FleetModel* m_fleet = nullptr;
     fleet::FleetFilter m_filter;
     QSet<QString> m_favourites;
     // Per source row; a null QString means "not built yet".
     mutable QVector<QString> m_searchCache;
+    QTimer* m_searchTimer = nullptr;
+    // Bumps when source rows are inserted, removed or reordered: a build started before that
+    // has texts for rows that are no longer where it thinks.
+    quint64 m_searchEpoch = 0;
+    bool m_searchBuilding = false;
+    QVector<std::pair<int, int>> m_changedDuringBuild; // source rows changed while it ran
 };
 
 } // namespace sextant::models

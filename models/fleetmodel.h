@@ -48,6 +48,7 @@ public:
     // Instance ids are stable keys (UUIDs for saved instances); rows show these names instead.
     void setInstanceNames(const QHash<QString, QString>& names);
     QString instanceName(const QString& id) const { return m_instanceNames.value(id, id); }
+    const QHash<QString, QString>& instanceNames() const { return m_instanceNames; }
     // Worst first: Degraded, Missing, Unknown, Progressing, Suspended, Healthy.
     static int healthSeverity(argocd::HealthStatus health);
     const argocd::AppSummary& app(int row) const { return m_store->at(row); }

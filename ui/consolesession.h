@@ -336,6 +336,9 @@ Q_SIGNALS:
     void demoAlertmanagerReady(const QUrl& url);
     void demoAlertmanagerFailed(const sextant::Error& error);
     void message(const QString& text); // a transient note for the status bar
+    // An instance's cached rows were read (on a worker thread, `loadMs` of it) and handed to
+    // the store; `apps` is 0 when there was no usable cache. For the startup probe.
+    void cacheLoaded(const QString& id, int apps, double loadMs);
 
 private:
     struct Connection;

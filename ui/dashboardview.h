@@ -3,6 +3,7 @@
 #include "dashboardstats.h"
 #include "fleet/fleetfilter.h"
 
+#include <QElapsedTimer>
 #include <QWidget>
 
 class QChart;
@@ -64,6 +65,7 @@ Q_SIGNALS:
     void filterRequested(const sextant::fleet::FleetFilter& filter);
 
 protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void showEvent(QShowEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
     void changeEvent(QEvent* event) override;
@@ -80,6 +82,7 @@ private:
     QString clusterLabel(const QString& cluster) const;
     void updateClusterLabels();
     QString instanceName(const QString& id) const;
+    bool fleetLoading() const; // see the definition: no history snapshot while true
     QChartView* makeChartView(QChart* chart, const QString& accessibleName);
 
     ConsoleSession* m_session;
@@ -89,6 +92,7 @@ private:
     bool m_computed = false;
     bool m_stale = false; // numbers changed while hidden; widgets not yet redrawn
     QTimer* m_refreshTimer;
+    QElapsedTimer m_lastRefresh; // since the last refreshNow()
     QTimer* m_historyTimer;
 
     QScrollArea* m_tilesScroll;

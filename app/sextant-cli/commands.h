@@ -24,7 +24,8 @@ int runReport(const QStringList& args);   // cmd_report.cpp
 int runRollback(const QStringList& args); // cmd_rollback.cpp
 // `bench policy` (cmd_policy.cpp, dispatched from cmd_bench.cpp).
 int runBenchPolicy(const QStringList& args);
-int runBenchPr(const QStringList& args); // `bench pr` (cmd_benchpr.cpp)
+int runBenchPr(const QStringList& args);      // `bench pr` (cmd_benchpr.cpp)
+int runBenchStartup(const QStringList& args); // `bench startup` (cmd_benchstartup.cpp)
 
 // Prints to stderr in the CLI's one error format.
 void printError(const QString& shortMessage, const QString& details = {});

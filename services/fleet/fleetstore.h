@@ -88,6 +88,9 @@ public:
     const argocd::AppSummary& at(int row) const { return m_rows.at(row); }
     // -1 when the application is not in the store.
     int indexOf(const QString& key) const;
+    // The rows by position. A copy is O(1) and implicitly shared: a worker thread may read one
+    // while this store goes on (its next write then copies the table for itself).
+    const RowTable& rowTable() const { return m_rows; }
 
     // Replaces everything known about one instance with a fresh list (after a list or re-list).
     void applySnapshot(const QString& instanceId, const QVector<argocd::AppSummary>& apps);

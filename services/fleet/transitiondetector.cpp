@@ -51,7 +51,7 @@ TransitionDetector::TransitionDetector(FleetStore* store, QObject* parent)
             });
     connect(store, &FleetStore::rowsAboutToBeRemoved, this, [this](int first, int last) {
         for (int row = first; row <= last; ++row)
-            m_seen.remove(m_store->at(row).key());
+            m_seen.remove(FleetStore::keyHash(m_store->at(row)));
     });
     for (int row = 0; row < store->size(); ++row)
         observe(store->at(row), false);
@@ -62,6 +62,7 @@ void TransitionDetector::setGroupingWindow(int ms) {
 }
 
 void TransitionDetector::onRowsInserted(int first, int last) {
+    m_seen.reserve(m_seen.size() + (last - first + 1));
     for (int row = first; row <= last; ++row)
         observe(m_store->at(row), false);
 }
@@ -72,7 +73,7 @@ void TransitionDetector::onRowsChanged(int first, int last) {
 }
 
 void TransitionDetector::observe(const AppSummary& app, bool announce) {
-    const QString key = app.key();
+    const quint64 key = FleetStore::keyHash(app);
     auto it = m_seen.find(key);
     const Seen now{app.health, app.operationPhase, app.operationFinishedAt};
     if (it == m_seen.end()) {

@@ -13,10 +13,13 @@
 #include "savedviews.h"
 #include "sim/simulator.h"
 
+#include <QApplication>
 #include <QBarSet>
 #include <QChartView>
+#include <QDateTimeAxis>
 #include <QHorizontalStackedBarSeries>
 #include <QLabel>
+#include <QLineSeries>
 #include <QLocale>
 #include <QPieSeries>
 #include <QPieSlice>
@@ -267,6 +270,105 @@ private Q_SLOTS:
         QTest::keyClick(trend, Qt::Key_Home);
         QTest::keyClick(trend, Qt::Key_Return);
         QCOMPARE(spy.size(), 1);
+    }
+
+    void matrixCellsAreReachableByKeyboard() {
+        // Tab passes the matrix on (no cell-by-cell Tab trap); focus lands on a filled cell,
+        // the arrow keys move between cells, each cell names itself for screen readers, and
+        // Enter filters the table exactly like a click.
+        m_window->showDashboard();
+        auto* dash = m_window->dashboard();
+        dash->refreshNow();
+        QTableWidget* matrix = dash->matrix();
+        QVERIFY(!matrix->tabKeyNavigation());
+        QCOMPARE(matrix->focusPolicy() & Qt::TabFocus, Qt::TabFocus);
+        matrix->setCurrentItem(nullptr);
+        QFocusEvent focusIn(QEvent::FocusIn, Qt::TabFocusReason);
+        QApplication::sendEvent(matrix, &focusIn);
+        QTableWidgetItem* first = matrix->currentItem();
+        QVERIFY(first);
+        QCOMPARE(first->row(), 0);
+        const QString spoken = first->data(Qt::AccessibleTextRole).toString();
+        QVERIFY2(spoken.endsWith(first->text()), qPrintable(spoken));
+        QVERIFY2(spoken.contains(matrix->verticalHeaderItem(0)->text()), qPrintable(spoken));
+        QVERIFY(
+            first->data(Qt::AccessibleDescriptionRole).toString().contains(QLatin1String("Enter")));
+
+        // Right to the next filled cell of the first row (or stay on the first one).
+        int target = first->column();
+        for (int c = first->column() + 1; c < matrix->columnCount(); ++c)
+            if (matrix->item(0, c)) {
+                target = c;
+                break;
+            }
+        for (int c = first->column(); c < target; ++c)
+            QTest::keyClick(matrix, Qt::Key_Right);
+        QCOMPARE(matrix->currentColumn(), target);
+        QSignalSpy spy(dash, &ui::DashboardView::filterRequested);
+        QTest::keyClick(matrix, Qt::Key_Return);
+        QCOMPARE(spy.size(), 1);
+        const FleetFilter f = spy.first().first().value<FleetFilter>();
+        QVERIFY(f == dash->matrixFilter(0, target));
+        QCOMPARE(m_window->tabs()->currentIndex(), 1);
+        checkTableShowsExactly(f);
+    }
+
+    void trendHoldsEverySnapshot() {
+        // A fresh start: the history has one snapshot, taken now; the time axis must include
+        // it and the single point must be drawn inside the plot. A snapshot stamped a little
+        // ahead of this clock (written by a process on another clock, or rounded up) too.
+        for (const qint64 ahead : {qint64(0), qint64(90)}) {
+            QTemporaryDir dir;
+            QVERIFY(dir.isValid());
+            fleet::FleetHistory history(dir.filePath(QStringLiteral("fresh.sqlite")));
+            QVERIFY(history.isOpen());
+            if (ahead > 0) {
+                QHash<QString, fleet::FleetCounts> counts;
+                counts.insert(m_session->instanceIds().first(),
+                              m_session->store()->counts(m_session->instanceIds().first()));
+                QVERIFY(history.record(counts, QDateTime::currentDateTimeUtc().addSecs(ahead)));
+            }
+            models::FleetModel model(m_session->store());
+            ui::DashboardView dash(m_session.get(), &model, &history);
+            dash.resize(1200, 700);
+            dash.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&dash));
+            dash.refreshNow();
+            const auto points = history.totals(QDateTime::currentDateTimeUtc().addDays(-1));
+            QCOMPARE(points.size(), 1);
+
+            auto* view = dash.findChild<QChartView*>(QStringLiteral("trendChart"));
+            QVERIFY(view);
+            QChart* chart = view->chart();
+            const auto axes = chart->axes(Qt::Horizontal);
+            QCOMPARE(axes.size(), 1);
+            auto* time = qobject_cast<QDateTimeAxis*>(axes.first());
+            QVERIFY(time);
+            const qint64 x = points.first().time.toMSecsSinceEpoch();
+            QVERIFY2(time->min().toMSecsSinceEpoch() < x && x < time->max().toMSecsSinceEpoch(),
+                     qPrintable(QStringLiteral("%1 not in %2 .. %3")
+                                    .arg(points.first().time.toString(Qt::ISODate),
+                                         time->min().toUTC().toString(Qt::ISODate),
+                                         time->max().toUTC().toString(Qt::ISODate))));
+            QApplication::processEvents(); // layout of the plot area
+            const auto series = chart->series();
+            QCOMPARE(series.size(), 3);
+            for (QAbstractSeries* s : series) {
+                auto* line = qobject_cast<QLineSeries*>(s);
+                QVERIFY(line);
+                QCOMPARE(line->count(), 1);
+                // One point is no line: it is drawn as a visible marker.
+                QVERIFY(line->pointsVisible());
+                QVERIFY(line->markerSize() >= 6);
+                const QPointF at = chart->mapToPosition(line->at(0), line);
+                // Strictly inside left to right; a zero count sits on the bottom edge.
+                const QRectF plot = chart->plotArea();
+                QVERIFY2(at.x() > plot.left() && at.x() < plot.right() &&
+                             at.y() >= plot.top() - 0.5 && at.y() <= plot.bottom() + 0.5,
+                         qPrintable(
+                             QStringLiteral("(%1, %2) outside the plot").arg(at.x()).arg(at.y())));
+            }
+        }
     }
 
     void trendReadsTheHistory() {
