@@ -727,6 +727,10 @@ private:
 // Interning for one walker: with the pool's mutex held by the caller, and `shared` when two
 // walkers use the pool at once.
 struct Walk {
+    Walk(StringPool* p, SpinLock* s)
+        : pool(p)
+        , shared(s) {}
+
     StringPool* pool = nullptr;
     SpinLock* shared = nullptr;
     Scratch scratch;
@@ -762,6 +766,63 @@ struct Walk {
             return pool->intern(list);
         std::lock_guard<SpinLock> lock(*shared);
         return pool->intern(list);
+    }
+
+    // Label sets and image lists repeat from row to row (and key by key: sorted keys put
+    // "env" at the same position in most rows), so each position remembers its last bytes
+    // and value, and each list its last elements and interned list.
+    using PositionMemo = std::vector<std::pair<std::string_view, QString>>;
+    PositionMemo labelKeys, labelValues, images;
+    Labels lastLabels;
+    QStringList lastImages;
+
+    QString at(PositionMemo& memo, std::size_t position, std::string_view s) {
+        if (!pool)
+            return unique(s);
+        if (s.empty())
+            return {};
+        if (position >= memo.size())
+            memo.resize(position + 1);
+        auto& [bytes, value] = memo[position];
+        if (s != bytes) {
+            value = intern(s);
+            bytes = s;
+        }
+        return value;
+    }
+    Labels labels(const Labels& list) {
+        if (!pool)
+            return list;
+        auto same = [&] {
+            if (list.size() != lastLabels.size())
+                return false;
+            for (qsizetype i = 0; i < list.size(); ++i) {
+                // at(): operator[] on the member would detach it from the pool's copy
+                if (list.at(i).first.constData() != lastLabels.at(i).first.constData() ||
+                    list.at(i).second.constData() != lastLabels.at(i).second.constData())
+                    return false;
+            }
+            return true;
+        };
+        if (!same())
+            lastLabels = internList(list);
+        return lastLabels;
+    }
+    QStringList imageList(const QStringList& list) {
+        if (!pool)
+            return list;
+        auto same = [&] {
+            if (list.size() != lastImages.size())
+                return false;
+            for (qsizetype i = 0; i < list.size(); ++i) {
+                if (list.at(i).constData() != lastImages.at(i).constData())
+                    return false;
+            }
+            return true;
+        };
+        if (!same())
+            lastImages = internList(list);
+        return lastImages;
     }
 };
 
@@ -1101,9 +1162,9 @@ bool walkLabels(Tokens& t, Walk& w, AppSummary& app) {
     }
     Labels out;
     out.reserve(qsizetype(kv.size()));
-    for (const auto& [k, value] : kv)
-        out.append({w.intern(k), w.intern(value)});
-    app.labels = w.internList(out);
+    for (std::size_t i = 0; i < kv.size(); ++i)
+        out.append({w.at(w.labelKeys, i, kv[i].first), w.at(w.labelValues, i, kv[i].second)});
+    app.labels = w.labels(out);
     return true;
 }
 
@@ -1270,7 +1331,7 @@ bool walkStatus(Tokens& t, Walk& w, AppSummary& app) {
                         std::string_view image;
                         if (!readString(t, w, image))
                             return false;
-                        imageList.append(w.intern(image));
+                        imageList.append(w.at(w.images, std::size_t(imageList.size()), image));
                         return true;
                     });
                 });
@@ -1287,7 +1348,7 @@ bool walkStatus(Tokens& t, Walk& w, AppSummary& app) {
     app.operationPhase = fphase(phase);
     app.operationStartedAt = ftime(started);
     app.operationFinishedAt = ftime(finished);
-    app.images = images ? w.internList(imageList) : QStringList();
+    app.images = images ? w.imageList(imageList) : QStringList();
     return true;
 }
 
@@ -1485,12 +1546,12 @@ bool splitWalk(ListParser::Impl& p, const QByteArray& body, qsizetype cut,
         lock.emplace(&pool->mutex());
     SpinLock shared;
     std::thread helper([&] {
-        Walk w{pool, &shared, {}, {}};
+        Walk w(pool, &shared);
         const std::size_t from = std::size_t(cut) + 2; // after "},"
         tailOk = walkPart(p.indexers[1], body.constData() + from, std::size_t(body.size()) - from,
                           Part::Tail, instanceId, w, tail);
     });
-    Walk w{pool, &shared, {}, {}};
+    Walk w(pool, &shared);
     const bool headOk = walkPart(p.indexers[0], body.constData(), std::size_t(cut) + 1, Part::Head,
                                  instanceId, w, list);
     helper.join();
@@ -1527,7 +1588,7 @@ std::optional<AppList> indexedApplicationList(ListParser::Impl& p, const QByteAr
     std::optional<QMutexLocker<QMutex>> lock;
     if (pool)
         lock.emplace(&pool->mutex());
-    Walk w{pool, nullptr, {}, {}};
+    Walk w(pool, nullptr);
     if (!walkPart(p.indexers[0], bytes->constData(), std::size_t(bytes->size()), Part::Whole,
                   instanceId, w, list))
         return std::nullopt;
