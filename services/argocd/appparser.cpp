@@ -1602,8 +1602,12 @@ Result<AppList> domApplicationList(ListParser::Impl& p, const QByteArray& body,
     QByteArray padded;
     const QByteArray* bytes = &body;
     if (roomAfter(body) < qsizetype(simdjson::SIMDJSON_PADDING)) {
+        // Spaces in the padding, then cut off: simdjson reads the padding (valgrind reported
+        // its uninitialised bytes), chop() keeps them in the allocation.
         padded.reserve(body.size() + qsizetype(simdjson::SIMDJSON_PADDING));
         padded.append(body);
+        padded.append(QByteArray(qsizetype(simdjson::SIMDJSON_PADDING), ' '));
+        padded.chop(qsizetype(simdjson::SIMDJSON_PADDING));
         bytes = &padded;
     }
     element root;
