@@ -116,9 +116,9 @@ void compareAllPaths(const QByteArray& body, bool expectOk) {
 
 // Damage the walk may accept: the reference rejects `damaged`, the fast parser either rejects
 // it with the same error or (the damage lies inside a value the walk skips, see
-// docs/benchmarks.md) gives exactly the rows of the undamaged `original`. Returns whether it
-// was accepted.
-bool compareDamaged(const QByteArray& damaged, const QByteArray& original,
+// docs/benchmarks.md) gives exactly the rows of the undamaged list, `intact`. Returns whether
+// it was accepted.
+bool compareDamaged(const QByteArray& damaged, const AppList& intact,
                     const ListParser::Options& options) {
     const Result<AppList> reference = parseApplicationList(damaged, QStringLiteral("inst"));
     StringPool pool;
@@ -137,14 +137,12 @@ bool compareDamaged(const QByteArray& damaged, const QByteArray& original,
         }();
         return false;
     }
-    const Result<AppList> intact = parseApplicationList(original, QStringLiteral("inst"));
     [&] {
-        QVERIFY(intact.ok());
         QVERIFY2(parser.lastStats().indexedWalk, "only the walk may accept damaged JSON");
-        QCOMPARE(fast->resourceVersion, intact->resourceVersion);
-        QCOMPARE(fast->apps.size(), intact->apps.size());
+        QCOMPARE(fast->resourceVersion, intact.resourceVersion);
+        QCOMPARE(fast->apps.size(), intact.apps.size());
         for (int i = 0; i < fast->apps.size(); ++i) {
-            compareApps(fast->apps[i], intact->apps[i], i);
+            compareApps(fast->apps[i], intact.apps[i], i);
             if (QTest::currentTestFailed())
                 return;
         }
@@ -442,6 +440,8 @@ private Q_SLOTS:
     // and the rows are those of the intact list.
     void damagedBytesAgree() {
         const QByteArray body = generatedList(11, 20);
+        const Result<AppList> intact = parseApplicationList(body, QStringLiteral("inst"));
+        QVERIFY(intact.ok());
         QRandomGenerator rng(17);
         static const char kBytes[] = "{}[]\",:0 1e-\\\x01\xff\xc3tn";
         int accepted = 0;
@@ -449,7 +449,7 @@ private Q_SLOTS:
             QByteArray damaged = body;
             const qsizetype at = qsizetype(rng.bounded(quint32(damaged.size())));
             damaged[at] = kBytes[rng.bounded(quint32(sizeof(kBytes) - 1))];
-            accepted += compareDamaged(damaged, body, walkOptions(k % 2 ? 2 : 1));
+            accepted += compareDamaged(damaged, *intact, walkOptions(k % 2 ? 2 : 1));
             if (QTest::currentTestFailed())
                 return;
         }
@@ -493,24 +493,29 @@ private Q_SLOTS:
     // A damaged byte at every offset of one item and around it: in what the walk reads, in
     // what it skips (history, resources, operation results) and at the cut of a split body.
     void damageAtEveryOffsetOfAnItem() {
-        const QByteArray body = generatedList(5, 6);
+        const QByteArray body = generatedList(5, 3);
+        const Result<AppList> intact = parseApplicationList(body, QStringLiteral("inst"));
+        QVERIFY(intact.ok());
         const qsizetype from = body.indexOf(R"(},{"metadata":)", body.size() / 2);
         QVERIFY(from > 0);
         const qsizetype to = body.indexOf(R"(},{"metadata":)", from + 1);
         const qsizetype end = to > 0 ? to : body.size() - 8;
         int accepted = 0;
         for (qsizetype at = from - 8; at < end + 8; ++at) {
-            for (char c : {'}', '\x22', 'x', '\x5c', '1'}) {
+            // A closing brace, a quote, a letter: structure, strings and scalars broken.
+            for (char c : {'}', '\x22', 'x'}) {
                 if (body[at] == c)
                     continue;
                 QByteArray damaged = body;
                 damaged[at] = c;
-                accepted += compareDamaged(damaged, body, walkOptions(at % 2 ? 2 : 1));
+                accepted += compareDamaged(damaged, *intact, walkOptions(at % 2 ? 2 : 1));
                 if (QTest::currentTestFailed())
                     return;
             }
         }
         QVERIFY(accepted > 0); // the offsets do reach skipped values
+        qInfo("the walk accepted %d damaged bytes of %lld offsets (inside skipped values)",
+              accepted, qint64(end - from + 16));
     }
 
     // Rows parsed through one pool share the data of repeated values.
