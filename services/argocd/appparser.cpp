@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -944,6 +945,17 @@ bool readString(Tokens& t, Walk& w, std::string_view& out) {
         return false;
     const char* begin = t.at() + 1;
     const char* s = begin;
+    // The closing quote is the last byte before the next index entry but whitespace: between
+    // the two entries there is exactly this string. Then one memchr finds any escape.
+    if (t.i + 1 < t.n) {
+        const char* q = t.buf + t.idx[t.i + 1] - 1;
+        while (q > begin && (*q == ' ' || *q == '\n' || *q == '\r' || *q == '\t'))
+            --q;
+        if (q >= begin && *q == '"') {
+            const void* escape = std::memchr(begin, '\\', std::size_t(q - begin));
+            s = escape ? static_cast<const char*>(escape) : q;
+        }
+    }
     while (*s != '"' && *s != '\\')
         ++s;
     ++t.i;
