@@ -77,8 +77,12 @@ FleetStore::Plan prepareSnapshot(const RowsView& cur, const SnapshotInput& in) {
     hashes.reserve(in.apps.size());
     for (const AppSummary& app : in.apps)
         hashes.append(FleetStore::keyHash(app));
-    // A first list of an instance only adds: no key set needed to find what went away.
-    if (cur.counts.contains(in.instanceId)) {
+    // A first list of an instance only adds: no key set needed to find what went away, and
+    // every row goes to `added` (reserved: growing a vector of AppSummary moves every row).
+    if (!cur.counts.contains(in.instanceId)) {
+        plan.added.reserve(in.apps.size());
+        plan.addedHashes.reserve(in.apps.size());
+    } else {
         QHash<quint64, int> fresh; // hash -> an app of the list with it
         fresh.reserve(in.apps.size());
         bool collision = false;
@@ -460,6 +464,8 @@ void FleetStore::announce(bool sliced) {
         const int last = first + int(done.added.size()) - 1;
         Q_EMIT rowsAboutToBeInserted(first, last);
         m_rows.order.reserve(m_rows.size() + done.added.size());
+        m_rows.slab.reserve(m_rows.slab.size() +
+                            std::max<qsizetype>(0, done.added.size() - m_rows.free.size()));
         m_hashes.reserve(m_hashes.size() + done.added.size());
         m_index.byHash.reserve(m_index.byHash.size() + done.added.size());
         for (int i = 0; i < done.added.size(); ++i) {
