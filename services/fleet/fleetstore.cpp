@@ -354,8 +354,8 @@ void FleetStore::finishSlices() {
         announce(false);
 }
 
-void FleetStore::countRow(const AppSummary& app, int sign) {
-    FleetCounts& c = m_counts[app.instance];
+namespace {
+void addToCounts(FleetCounts& c, const AppSummary& app, int sign) {
     c.apps += sign;
     if (app.sync == argocd::SyncStatus::OutOfSync)
         c.outOfSync += sign;
@@ -365,6 +365,12 @@ void FleetStore::countRow(const AppSummary& app, int sign) {
         c.progressing += sign;
     if (app.syncFailed())
         c.syncFailed += sign;
+}
+} // namespace
+
+void FleetStore::countRow(const AppSummary& app, int sign) {
+    FleetCounts& c = m_counts[app.instance];
+    addToCounts(c, app, sign);
     if (c.apps == 0)
         m_counts.remove(app.instance);
 }
@@ -468,8 +474,15 @@ void FleetStore::announce(bool sliced) {
                             std::max<qsizetype>(0, done.added.size() - m_rows.free.size()));
         m_hashes.reserve(m_hashes.size() + done.added.size());
         m_index.byHash.reserve(m_index.byHash.size() + done.added.size());
+        // Added rows come grouped by instance: one counts lookup per run of the same one.
+        FleetCounts* counts = nullptr;
+        QString countsOf;
         for (int i = 0; i < done.added.size(); ++i) {
-            countRow(done.added[i], +1);
+            if (!counts || done.added[i].instance != countsOf) {
+                countsOf = done.added[i].instance;
+                counts = &m_counts[countsOf];
+            }
+            addToCounts(*counts, done.added[i], +1);
             m_index.insert(m_rows, done.added[i], done.addedHashes[i], int(m_rows.size()));
             m_hashes.append(done.addedHashes[i]);
             m_rows.append(std::move(done.added[i]));
