@@ -469,10 +469,17 @@ void FleetStore::announce(bool sliced) {
         const int first = int(m_rows.size());
         const int last = first + int(done.added.size()) - 1;
         Q_EMIT rowsAboutToBeInserted(first, last);
-        m_rows.order.reserve(m_rows.size() + done.added.size());
-        m_rows.slab.reserve(m_rows.slab.size() +
-                            std::max<qsizetype>(0, done.added.size() - m_rows.free.size()));
-        m_hashes.reserve(m_hashes.size() + done.added.size());
+        // Room for the rows, growing at least twofold: reserve() allocates exactly what it is
+        // asked for, so reserving a few more rows per watch batch would copy the whole slab
+        // every time.
+        auto makeRoom = [](auto& vector, qsizetype needed) {
+            if (needed > vector.capacity())
+                vector.reserve(std::max(needed, 2 * vector.capacity()));
+        };
+        makeRoom(m_rows.order, m_rows.size() + done.added.size());
+        makeRoom(m_rows.slab, m_rows.slab.size() +
+                                  std::max<qsizetype>(0, done.added.size() - m_rows.free.size()));
+        makeRoom(m_hashes, m_hashes.size() + done.added.size());
         m_index.byHash.reserve(m_index.byHash.size() + done.added.size());
         // Added rows come grouped by instance: one counts lookup per run of the same one.
         FleetCounts* counts = nullptr;
