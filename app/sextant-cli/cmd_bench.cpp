@@ -88,7 +88,7 @@ bool intArg(const QStringList& args, int& i, int& out) {
 
 void printBenchHelp() {
     QTextStream(stdout)
-        << "Usage: sextant-cli bench ingest FILE [--runs N]\n"
+        << "Usage: sextant-cli bench ingest FILE [--runs N] [--threads 1|2] [--dom]\n"
            "       sextant-cli bench fleet [--apps N] [--events-per-second R] [--seconds S]\n"
            "                               [--instances I] [--sort-column C] [--runs N]\n"
            "                               [--churn PERCENT]\n"
@@ -100,7 +100,8 @@ void printBenchHelp() {
            "\n"
            "ingest  parses a GET /api/v1/applications body and builds the fleet store, warm,\n"
            "        N times (default 9); prints medians with simdjson's and nlohmann's DOM\n"
-           "        parse of the same bytes as references.\n"
+           "        parse of the same bytes as references. --threads 1: one walker even for a\n"
+           "        large body; --dom: simdjson's DOM path instead of the indexed walk.\n"
            "fleet   generates a fleet in-process, ingests it into the store, the table model and\n"
            "        its sort/filter proxy (sort and text filter active), then applies synthetic\n"
            "        watch events at R per second for S seconds while a 1 ms timer on the main\n"
@@ -130,9 +131,17 @@ int runIngest(const QStringList& args) {
     QString file;
     int runs = 9;
     bool references = true;
+    argocd::ListParser::Options options;
     for (int i = 0; i < args.size(); ++i) {
         if (args[i] == QLatin1String("--no-references")) {
             references = false; // for profiling the ingest path alone
+        } else if (args[i] == QLatin1String("--dom")) {
+            options.indexedWalk = false;
+        } else if (args[i] == QLatin1String("--threads")) {
+            if (!intArg(args, i, options.maxThreads) || options.maxThreads < 1) {
+                printError(QStringLiteral("--threads needs a positive number"));
+                return 2;
+            }
         } else if (args[i] == QLatin1String("--runs")) {
             if (!intArg(args, i, runs) || runs < 1) {
                 printError(QStringLiteral("--runs needs a positive number"));
@@ -162,7 +171,7 @@ int runIngest(const QStringList& args) {
     const QString instance = QStringLiteral("bench");
 
     argocd::ListParser reference;
-    argocd::ListParser parser;
+    argocd::ListParser parser(options);
     const qsizetype domItems = reference.domParseOnly(bytes);
     if (domItems < 0) {
         const auto r = argocd::parseApplicationList(bytes, instance);
@@ -173,6 +182,7 @@ int runIngest(const QStringList& args) {
 
     std::vector<double> domMs, nlohmannMs, ingestMs, parseMs, storeMs;
     int apps = 0;
+    argocd::ListParser::Stats stats;
     const int warmups = 2;
     for (int run = 0; run < warmups + runs; ++run) {
         const bool counted = run >= warmups;
@@ -189,6 +199,7 @@ int runIngest(const QStringList& args) {
             printError(list.error().shortMessage, list.error().details);
             return 2;
         }
+        stats = parser.lastStats();
         store->applySnapshot(instance, list->apps);
         const double total = msSince(t);
         apps = store->size();
@@ -230,6 +241,9 @@ int runIngest(const QStringList& args) {
     out["nlohmann_dom_ms"] = round2(median(nlohmannMs));
     out["parse_ms"] = round2(median(parseMs));
     out["store_ms"] = round2(median(storeMs));
+    // Which path built the rows (the indexed walk or the DOM path) and on how many threads.
+    out["path"] = stats.indexedWalk ? "indexed" : "dom";
+    out["threads"] = stats.threads;
     print(out);
     return 0;
 }

@@ -4,8 +4,15 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <deque>
+#include <mutex>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <simdjson.h>
@@ -356,26 +363,6 @@ qsizetype roomAfter(const QByteArray& body) {
 
 } // namespace
 
-struct ListParser::Impl {
-    simdjson::dom::parser parser;
-};
-
-ListParser::ListParser()
-    : d(std::make_unique<Impl>()) {}
-ListParser::~ListParser() = default;
-
-qsizetype ListParser::domParseOnly(const QByteArray& body) {
-    Q_ASSERT(roomAfter(body) >= qsizetype(simdjson::SIMDJSON_PADDING));
-    simdjson::dom::element root;
-    if (d->parser.parse(body.constData(), std::size_t(body.size()), false).get(root) !=
-        simdjson::SUCCESS)
-        return -1;
-    simdjson::dom::array items;
-    if (root["items"].get(items) != simdjson::SUCCESS)
-        return 0;
-    return qsizetype(items.size());
-}
-
 void padForFastParse(QByteArray& body) {
     if (roomAfter(body) < qsizetype(simdjson::SIMDJSON_PADDING))
         body.reserve(body.size() + qsizetype(simdjson::SIMDJSON_PADDING));
@@ -703,28 +690,945 @@ const char* typeName(element e) {
     }
 }
 
+// ---- the indexed walk -------------------------------------------------------------------------
+//
+// simdjson's stage 1 runs over the whole body: it validates the UTF-8, checks that every string
+// is closed and holds no raw control character, and writes the offsets of all structure
+// characters and value starts (the structural index). Then, instead of simdjson's stage 2
+// (which builds a tape of every value, most of which a row never reads), the walk below goes
+// through the index once: it checks the grammar of every object and array it descends into and
+// reads, type-checks and (for strings) unescapes exactly the values the rows need, with the
+// same rules as the DOM path. A value it does not need is skipped by bracket depth over the
+// index: its UTF-8 and strings were checked by stage 1, its grammar and scalars are not.
+// (simdjson's On-Demand front end does the same, but its skipping was measured at about twice
+// the cost of this loop; see docs/benchmarks.md.)
+//
+// Anything unexpected -- invalid JSON the walk meets, a truncated body, a root that is not an
+// object, items that are not an array of objects, trailing content, an escape or number it
+// leaves to simdjson -- makes the walk give up, and the caller parses the body with the DOM
+// path, which gives the reference's typed errors.
+
+// Two walkers share the pool between themselves through this lock while the caller holds the
+// pool's mutex for both (against other parsers). A spin lock, because a pool call takes well
+// under a microsecond and a contended QMutex would put the walker to sleep.
+class SpinLock {
+public:
+    void lock() {
+        while (m_flag.test_and_set(std::memory_order_acquire)) {
+            while (m_flag.test(std::memory_order_relaxed))
+                std::this_thread::yield();
+        }
+    }
+    void unlock() { m_flag.clear(std::memory_order_release); }
+
+private:
+    std::atomic_flag m_flag;
+};
+
+// Interning for one walker: with the pool's mutex held by the caller, and `shared` when two
+// walkers use the pool at once.
+struct Walk {
+    Walk(StringPool* p, SpinLock* s)
+        : pool(p)
+        , shared(s) {}
+
+    StringPool* pool = nullptr;
+    SpinLock* shared = nullptr;
+    Scratch scratch;
+    std::deque<std::string> unescaped; // strings with escapes, alive for the whole walk
+
+    QString intern(std::string_view s) {
+        if (!pool)
+            return unique(s);
+        if (s.empty())
+            return {};
+        if (!shared)
+            return pool->intern(s);
+        std::lock_guard<SpinLock> lock(*shared);
+        return pool->intern(s);
+    }
+    QString memo(MemoSlot slot, std::string_view s) {
+        if (!pool)
+            return unique(s);
+        auto& [bytes, value] = scratch.memo[slot];
+        if (s.empty())
+            return {};
+        if (s == bytes)
+            return value;
+        value = intern(s);
+        bytes = s;
+        return value;
+    }
+    template <typename List>
+    List internList(const List& list) {
+        if (!pool)
+            return list;
+        if (!shared)
+            return pool->intern(list);
+        std::lock_guard<SpinLock> lock(*shared);
+        return pool->intern(list);
+    }
+
+    // Label sets and image lists repeat from row to row (and key by key: sorted keys put
+    // "env" at the same position in most rows), so each position remembers its last bytes
+    // and value, and each list its last elements and interned list.
+    using PositionMemo = std::vector<std::pair<std::string_view, QString>>;
+    PositionMemo labelKeys, labelValues, images;
+    Labels lastLabels;
+    QStringList lastImages;
+
+    QString at(PositionMemo& memo, std::size_t position, std::string_view s) {
+        if (!pool)
+            return unique(s);
+        if (s.empty())
+            return {};
+        if (position >= memo.size())
+            memo.resize(position + 1);
+        auto& [bytes, value] = memo[position];
+        if (s != bytes) {
+            value = intern(s);
+            bytes = s;
+        }
+        return value;
+    }
+    Labels labels(const Labels& list) {
+        if (!pool)
+            return list;
+        auto same = [&] {
+            if (list.size() != lastLabels.size())
+                return false;
+            for (qsizetype i = 0; i < list.size(); ++i) {
+                // at(): operator[] on the member would detach it from the pool's copy
+                if (list.at(i).first.constData() != lastLabels.at(i).first.constData() ||
+                    list.at(i).second.constData() != lastLabels.at(i).second.constData())
+                    return false;
+            }
+            return true;
+        };
+        if (!same())
+            lastLabels = internList(list);
+        return lastLabels;
+    }
+    QStringList imageList(const QStringList& list) {
+        if (!pool)
+            return list;
+        auto same = [&] {
+            if (list.size() != lastImages.size())
+                return false;
+            for (qsizetype i = 0; i < list.size(); ++i) {
+                if (list.at(i).constData() != lastImages.at(i).constData())
+                    return false;
+            }
+            return true;
+        };
+        if (!same())
+            lastImages = internList(list);
+        return lastImages;
+    }
+};
+
+// Bracket depth change of an index entry's first byte.
+constexpr std::array<std::int8_t, 256> kDepth = [] {
+    std::array<std::int8_t, 256> d{};
+    d['{'] = d['['] = 1;
+    d['}'] = d[']'] = -1;
+    return d;
+}();
+
+bool isDigit(char c) {
+    return c >= '0' && c <= '9';
+}
+
+// What may follow a scalar: whitespace or the structure that ends a value.
+bool endsScalar(char c) {
+    return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+// The body's bytes and stage 1's index of them; `i` is the next entry to read.
+struct Tokens {
+    const char* buf = nullptr;
+    const std::uint32_t* idx = nullptr;
+    std::uint32_t n = 0;
+    std::uint32_t i = 0;
+
+    char peek() const { return i < n ? buf[idx[i]] : '\0'; }
+    const char* at() const { return buf + idx[i]; }
+};
+
+// The literal `word` at p, ended like a scalar. Stops at the first difference, so it never
+// reads past the body's terminating byte.
+bool isLiteral(const char* p, std::string_view word) {
+    for (char c : word) {
+        if (*p++ != c)
+            return false;
+    }
+    return endsScalar(*p);
+}
+
+// A scalar the row does not use, checked as far as simdjson would accept it. Numbers with an
+// exponent are left to the DOM path (1e999 overflows a double, which the reference rejects).
+bool checkScalar(const char* p) {
+    switch (*p) {
+    case 't':
+        return isLiteral(p, "true");
+    case 'f':
+        return isLiteral(p, "false");
+    case 'n':
+        return isLiteral(p, "null");
+    default:
+        break;
+    }
+    if (*p == '-')
+        ++p;
+    if (*p == '0') {
+        ++p;
+    } else if (*p >= '1' && *p <= '9') {
+        while (isDigit(*p))
+            ++p;
+    } else {
+        return false;
+    }
+    if (*p == '.') {
+        ++p;
+        if (!isDigit(*p))
+            return false;
+        while (isDigit(*p))
+            ++p;
+    }
+    return endsScalar(*p);
+}
+
+int hexValue(char c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+bool hex4(const char* p, char32_t& out) {
+    out = 0;
+    for (int k = 0; k < 4; ++k) {
+        const int v = hexValue(p[k]);
+        if (v < 0)
+            return false;
+        out = out * 16 + char32_t(v);
+    }
+    return true;
+}
+
+void appendUtf8(std::string& s, char32_t c) {
+    if (c < 0x80) {
+        s += char(c);
+    } else if (c < 0x800) {
+        s += char(0xC0 | (c >> 6));
+        s += char(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+        s += char(0xE0 | (c >> 12));
+        s += char(0x80 | ((c >> 6) & 0x3F));
+        s += char(0x80 | (c & 0x3F));
+    } else {
+        s += char(0xF0 | (c >> 18));
+        s += char(0x80 | ((c >> 12) & 0x3F));
+        s += char(0x80 | ((c >> 6) & 0x3F));
+        s += char(0x80 | (c & 0x3F));
+    }
+}
+
+// The string token at the cursor, unescaped (a view of the body when it has no escape, which
+// is nearly always). Stage 1 has checked that the string is closed and free of raw control
+// characters. Escapes JSON does not allow, and lone surrogates, give up.
+bool readString(Tokens& t, Walk& w, std::string_view& out) {
+    if (t.peek() != '"')
+        return false;
+    const char* begin = t.at() + 1;
+    const char* s = begin;
+    // The closing quote is the last byte before the next index entry but whitespace: between
+    // the two entries there is exactly this string. Then one memchr finds any escape.
+    if (t.i + 1 < t.n) {
+        const char* q = t.buf + t.idx[t.i + 1] - 1;
+        while (q > begin && (*q == ' ' || *q == '\n' || *q == '\r' || *q == '\t'))
+            --q;
+        if (q >= begin && *q == '"') {
+            const void* escape = std::memchr(begin, '\\', std::size_t(q - begin));
+            s = escape ? static_cast<const char*>(escape) : q;
+        }
+    }
+    while (*s != '"' && *s != '\\')
+        ++s;
+    ++t.i;
+    if (*s == '"') {
+        out = std::string_view(begin, std::size_t(s - begin));
+        return true;
+    }
+    std::string& o = w.unescaped.emplace_back(begin, std::size_t(s - begin));
+    while (*s != '"') {
+        if (*s != '\\') {
+            o += *s++;
+            continue;
+        }
+        const char e = s[1];
+        s += 2;
+        switch (e) {
+        case '"':
+        case '\\':
+        case '/':
+            o += e;
+            break;
+        case 'b':
+            o += '\b';
+            break;
+        case 'f':
+            o += '\f';
+            break;
+        case 'n':
+            o += '\n';
+            break;
+        case 'r':
+            o += '\r';
+            break;
+        case 't':
+            o += '\t';
+            break;
+        case 'u': {
+            char32_t c = 0;
+            if (!hex4(s, c))
+                return false;
+            s += 4;
+            if (c >= 0xDC00 && c <= 0xDFFF)
+                return false;
+            if (c >= 0xD800 && c <= 0xDBFF) {
+                char32_t low = 0;
+                if (s[0] != '\\' || s[1] != 'u' || !hex4(s + 2, low) || low < 0xDC00 ||
+                    low > 0xDFFF)
+                    return false;
+                s += 6;
+                c = 0x10000 + ((c - 0xD800) << 10) + (low - 0xDC00);
+            }
+            appendUtf8(o, c);
+            break;
+        }
+        default:
+            return false;
+        }
+    }
+    out = o;
+    return true;
+}
+
+// Skips the value at the cursor: a container by bracket depth over the index, a scalar after
+// checking it.
+bool skipValue(Tokens& t) {
+    if (t.i >= t.n)
+        return false;
+    const char c = t.buf[t.idx[t.i]];
+    if (c == '{' || c == '[') {
+        const char* buf = t.buf;
+        const std::uint32_t* idx = t.idx;
+        std::uint32_t i = t.i;
+        const std::uint32_t n = t.n;
+        int depth = 0;
+        do {
+            depth += kDepth[static_cast<unsigned char>(buf[idx[i]])];
+            ++i;
+        } while (depth > 0 && i < n);
+        if (depth != 0)
+            return false; // the body ends inside it
+        t.i = i;
+        return true;
+    }
+    if (c == '"') {
+        ++t.i;
+        return true;
+    }
+    if (c == '}' || c == ']' || c == ',' || c == ':' || !checkScalar(t.at()))
+        return false;
+    ++t.i;
+    return true;
+}
+
+// A null value (which the reference treats as absent): checks and consumes it.
+bool takeNull(Tokens& t) {
+    if (t.peek() != 'n' || !isLiteral(t.at(), "null"))
+        return false;
+    ++t.i;
+    return true;
+}
+
+// Calls f(key) for every field of the object at the cursor, with the cursor on the value; f
+// must consume it. Fields come in document order, so a later duplicate overwrites an earlier
+// one, as in the reference's std::map.
+template <typename F>
+bool eachField(Tokens& t, Walk& w, F&& f) {
+    if (t.peek() != '{')
+        return false;
+    ++t.i;
+    if (t.peek() == '}') {
+        ++t.i;
+        return true;
+    }
+    for (;;) {
+        std::string_view key;
+        if (!readString(t, w, key) || t.peek() != ':')
+            return false;
+        ++t.i;
+        if (!f(key))
+            return false;
+        const char c = t.peek();
+        ++t.i;
+        if (c == '}')
+            return true;
+        if (c != ',')
+            return false;
+    }
+}
+
+// Calls f(index) for every element of the array at the cursor, with the cursor on it.
+template <typename F>
+bool eachElement(Tokens& t, F&& f) {
+    if (t.peek() != '[')
+        return false;
+    ++t.i;
+    if (t.peek() == ']') {
+        ++t.i;
+        return true;
+    }
+    for (std::size_t index = 0;; ++index) {
+        if (!f(index))
+            return false;
+        const char c = t.peek();
+        ++t.i;
+        if (c == ']')
+            return true;
+        if (c != ',')
+            return false;
+    }
+}
+
+// A field the row reads as a string: the string, or empty for null and any other type (the
+// reference's str()).
+bool stringField(Tokens& t, Walk& w, std::string_view& out) {
+    out = {};
+    if (t.peek() == '"')
+        return readString(t, w, out);
+    return skipValue(t);
+}
+
+// A field the row reads as an object: f(key) for its fields; any other value is skipped (the
+// reference's member() and is_object()). `isObject` tells which.
+template <typename F>
+bool objectField(Tokens& t, Walk& w, bool& isObject, F&& f) {
+    isObject = t.peek() == '{';
+    return isObject ? eachField(t, w, std::forward<F>(f)) : skipValue(t);
+}
+
+template <typename F>
+bool arrayField(Tokens& t, bool& isArray, F&& f) {
+    isArray = t.peek() == '[';
+    return isArray ? eachElement(t, std::forward<F>(f)) : skipValue(t);
+}
+
+struct SourceFields {
+    bool isObject = false;
+    std::string_view repo, path, chart, target;
+};
+
+bool readSourceFields(Tokens& t, Walk& w, SourceFields& s) {
+    s = {};
+    return objectField(t, w, s.isObject, [&](std::string_view key) {
+        if (key == "repoURL")
+            return stringField(t, w, s.repo);
+        if (key == "path")
+            return stringField(t, w, s.path);
+        if (key == "chart")
+            return stringField(t, w, s.chart);
+        if (key == "targetRevision")
+            return stringField(t, w, s.target);
+        return skipValue(t);
+    });
+}
+
+bool walkLabels(Tokens& t, Walk& w, AppSummary& app) {
+    auto& kv = w.scratch.labels;
+    kv.clear();
+    app.labels = {};
+    bool isObject = false;
+    if (!objectField(t, w, isObject, [&](std::string_view key) {
+            std::string_view value;
+            if (!stringField(t, w, value))
+                return false;
+            kv.emplace_back(key, value);
+            return true;
+        }))
+        return false;
+    if (kv.empty())
+        return true;
+    // The reference's std::map orders keys and keeps the last duplicate.
+    std::stable_sort(kv.begin(), kv.end(),
+                     [](const auto& x, const auto& y) { return x.first < y.first; });
+    for (std::size_t i = kv.size(); i-- > 1;) {
+        if (kv[i - 1].first == kv[i].first)
+            kv.erase(kv.begin() + qsizetype(i) - 1);
+    }
+    Labels out;
+    out.reserve(qsizetype(kv.size()));
+    for (std::size_t i = 0; i < kv.size(); ++i)
+        out.append({w.at(w.labelKeys, i, kv[i].first), w.at(w.labelValues, i, kv[i].second)});
+    app.labels = w.labels(out);
+    return true;
+}
+
+bool walkMetadata(Tokens& t, Walk& w, AppSummary& app) {
+    std::string_view name, ns, version, created;
+    bool deleting = false, isObject = false;
+    app.labels = {};
+    if (!objectField(t, w, isObject, [&](std::string_view key) {
+            if (key == "name")
+                return stringField(t, w, name);
+            if (key == "namespace")
+                return stringField(t, w, ns);
+            if (key == "resourceVersion")
+                return stringField(t, w, version);
+            if (key == "creationTimestamp")
+                return stringField(t, w, created);
+            if (key == "deletionTimestamp") {
+                deleting = t.peek() != 'n'; // any value but null, like member()
+                return deleting ? skipValue(t) : takeNull(t);
+            }
+            if (key == "labels")
+                return walkLabels(t, w, app);
+            return skipValue(t);
+        }))
+        return false;
+    app.name = unique(name);
+    app.appNamespace = w.memo(MemoNamespace, ns);
+    app.resourceVersion = unique(version);
+    app.createdAt = ftime(created);
+    app.deleting = deleting;
+    return true;
+}
+
+void applySource(const SourceFields& s, Walk& w, AppSummary& app) {
+    app.repoURL = w.memo(MemoRepo, s.repo);
+    app.path = w.memo(MemoPath, s.path.empty() ? s.chart : s.path);
+    app.targetRevision = w.memo(MemoTarget, s.target);
+}
+
+bool walkSpec(Tokens& t, Walk& w, AppSummary& app) {
+    std::string_view project, server, destName, destNamespace;
+    SourceFields source, firstOfSources;
+    bool multi = false, autoSync = false, isObject = false;
+    if (!objectField(t, w, isObject, [&](std::string_view key) {
+            bool inner = false;
+            if (key == "project")
+                return stringField(t, w, project);
+            if (key == "destination") {
+                server = destName = destNamespace = {};
+                return objectField(t, w, inner, [&](std::string_view k) {
+                    if (k == "server")
+                        return stringField(t, w, server);
+                    if (k == "name")
+                        return stringField(t, w, destName);
+                    if (k == "namespace")
+                        return stringField(t, w, destNamespace);
+                    return skipValue(t);
+                });
+            }
+            if (key == "source")
+                return readSourceFields(t, w, source);
+            if (key == "sources") {
+                multi = false;
+                firstOfSources = {};
+                return arrayField(t, inner, [&](std::size_t index) {
+                    if (index > 0)
+                        return skipValue(t);
+                    multi = true;
+                    return readSourceFields(t, w, firstOfSources);
+                });
+            }
+            if (key == "syncPolicy") {
+                autoSync = false;
+                return objectField(t, w, inner, [&](std::string_view k) {
+                    if (k != "automated")
+                        return skipValue(t);
+                    bool enabled = true, isAutomated = false;
+                    if (!objectField(t, w, isAutomated, [&](std::string_view e) {
+                            if (e != "enabled")
+                                return skipValue(t);
+                            enabled = !(t.peek() == 'f' && isLiteral(t.at(), "false"));
+                            return skipValue(t);
+                        }))
+                        return false;
+                    autoSync = isAutomated && enabled;
+                    return true;
+                });
+            }
+            return skipValue(t);
+        }))
+        return false;
+    app.project = w.memo(MemoProject, project);
+    app.destServer = w.memo(MemoServer, server);
+    app.destName = w.memo(MemoDestName, destName);
+    app.destNamespace = w.memo(MemoDestNamespace, destNamespace);
+    app.multiSource = false;
+    app.repoURL = app.path = app.targetRevision = QString();
+    if (source.isObject) {
+        applySource(source, w, app);
+    } else if (multi) {
+        app.multiSource = true;
+        applySource(firstOfSources, w, app);
+    }
+    app.autoSync = autoSync;
+    return true;
+}
+
+bool walkStatus(Tokens& t, Walk& w, AppSummary& app) {
+    std::string_view syncStatus, revision, firstRevision, healthStatus, message, phase, started,
+        finished;
+    bool images = false, isObject = false;
+    QStringList imageList;
+    if (!objectField(t, w, isObject, [&](std::string_view key) {
+            bool inner = false;
+            if (key == "sync") {
+                syncStatus = revision = firstRevision = {};
+                return objectField(t, w, inner, [&](std::string_view k) {
+                    if (k == "status")
+                        return stringField(t, w, syncStatus);
+                    if (k == "revision")
+                        return stringField(t, w, revision);
+                    if (k == "revisions") {
+                        firstRevision = {};
+                        bool isArray = false;
+                        return arrayField(t, isArray, [&](std::size_t index) {
+                            return index == 0 ? stringField(t, w, firstRevision) : skipValue(t);
+                        });
+                    }
+                    return skipValue(t);
+                });
+            }
+            if (key == "health") {
+                healthStatus = message = {};
+                return objectField(t, w, inner, [&](std::string_view k) {
+                    if (k == "status")
+                        return stringField(t, w, healthStatus);
+                    if (k == "message")
+                        return stringField(t, w, message);
+                    return skipValue(t);
+                });
+            }
+            if (key == "operationState") {
+                phase = started = finished = {};
+                return objectField(t, w, inner, [&](std::string_view k) {
+                    if (k == "phase")
+                        return stringField(t, w, phase);
+                    if (k == "startedAt")
+                        return stringField(t, w, started);
+                    if (k == "finishedAt")
+                        return stringField(t, w, finished);
+                    return skipValue(t);
+                });
+            }
+            if (key == "summary") {
+                images = false;
+                imageList.clear();
+                return objectField(t, w, inner, [&](std::string_view k) {
+                    if (k != "images")
+                        return skipValue(t);
+                    imageList.clear();
+                    return arrayField(t, images, [&](std::size_t) {
+                        if (t.peek() != '"')
+                            return skipValue(t);
+                        std::string_view image;
+                        if (!readString(t, w, image))
+                            return false;
+                        imageList.append(w.at(w.images, std::size_t(imageList.size()), image));
+                        return true;
+                    });
+                });
+            }
+            return skipValue(t);
+        }))
+        return false;
+    app.sync = fsync(syncStatus);
+    app.syncRevision = w.memo(MemoRevision, revision);
+    if (app.syncRevision.isEmpty())
+        app.syncRevision = w.intern(firstRevision);
+    app.health = fhealth(healthStatus);
+    app.healthMessage = w.memo(MemoMessage, message);
+    app.operationPhase = fphase(phase);
+    app.operationStartedAt = ftime(started);
+    app.operationFinishedAt = ftime(finished);
+    app.images = images ? w.imageList(imageList) : QStringList();
+    return true;
+}
+
+// One element of `items`. One that is not an object is the DOM path's error to word.
+bool walkApplication(Tokens& t, Walk& w, AppSummary& app) {
+    return eachField(t, w, [&](std::string_view key) {
+        if (key == "metadata")
+            return walkMetadata(t, w, app);
+        if (key == "spec")
+            return walkSpec(t, w, app);
+        if (key == "status")
+            return walkStatus(t, w, app);
+        return skipValue(t);
+    });
+}
+
+// Which part of a body a walker has.
+enum class Part {
+    Whole,
+    // Everything up to and including the `}` that ends an item: the walk must end inside the
+    // root's `items` array, right after an element (a cut anywhere else fails).
+    Head,
+    // Everything after the `,` that follows that item: elements of `items`, then `]}`.
+    Tail,
+};
+
+// The elements of an items array from the cursor on (after its `[` or a `,`). With
+// `open`, the tokens may end after an element instead of at the `]` (a Head).
+bool walkItems(Tokens& t, Walk& w, const QString& instanceId, AppList& list, bool open,
+               bool& ended) {
+    ended = false;
+    const std::uint32_t first = t.i;
+    for (;;) {
+        AppSummary& app = list.apps.emplace_back();
+        app.instance = instanceId;
+        if (!walkApplication(t, w, app))
+            return false;
+        // Room for the rest, estimated from the first item's share of the index (only for
+        // items of a realistic size, so a tiny first item cannot reserve millions of rows).
+        if (list.apps.size() == 1) {
+            const std::uint32_t per = t.i - first + 1;
+            if (per >= 64)
+                list.apps.reserve(1 + qsizetype((t.n - t.i) / per) * 9 / 8);
+        }
+        if (open && t.i == t.n) {
+            ended = true;
+            return true;
+        }
+        const char c = t.peek();
+        ++t.i;
+        if (c == ']')
+            return true;
+        if (c != ',')
+            return false;
+    }
+}
+
+bool walkRoot(Tokens& t, Part part, const QString& instanceId, Walk& w, AppList& list) {
+    if (part == Part::Tail) {
+        bool ended = false;
+        // After the items only the root's `}` may follow, and nothing after it: a key after
+        // `items` would have to be read in order with the Head's, so such a body is walked whole.
+        return walkItems(t, w, instanceId, list, false, ended) && t.peek() == '}' && ++t.i == t.n;
+    }
+    bool cutReached = false;
+    const bool ok = eachField(t, w, [&](std::string_view key) {
+        if (key == "metadata") {
+            std::string_view version;
+            bool isObject = false;
+            if (!objectField(t, w, isObject, [&](std::string_view k) {
+                    return k == "resourceVersion" ? stringField(t, w, version) : skipValue(t);
+                }))
+                return false;
+            list.resourceVersion = unique(version);
+            return true;
+        }
+        if (key != "items")
+            return skipValue(t);
+        list.apps.clear(); // the last `items` wins
+        const char c = t.peek();
+        if (c == 'n')
+            return takeNull(t);
+        if (c != '[')
+            return false; // not an array: the DOM path words the error
+        ++t.i;
+        if (t.peek() == ']') {
+            ++t.i;
+            return true;
+        }
+        if (!walkItems(t, w, instanceId, list, part == Part::Head, cutReached))
+            return false;
+        // A Head ends here: make eachField stop without reading a `,` or `}`.
+        return !cutReached;
+    });
+    if (part == Part::Head)
+        return !ok && cutReached;
+    return ok && t.i == t.n; // nothing may follow the root object
+}
+
+// Stage 1 for one walker: a simdjson parser implementation and its structural index, kept for
+// reuse like ListParser's DOM parser.
+struct Indexer {
+    std::unique_ptr<simdjson::internal::dom_parser_implementation> impl;
+
+    bool index(const char* data, std::size_t size, Tokens& t) {
+        if (size == 0)
+            return false;
+        if (!impl || impl->capacity() < size) {
+            impl.reset();
+            if (simdjson::get_active_implementation()->create_dom_parser_implementation(
+                    size, simdjson::DEFAULT_MAX_DEPTH, impl) != simdjson::SUCCESS)
+                return false;
+        }
+        if (impl->stage1(reinterpret_cast<const std::uint8_t*>(data), size,
+                         simdjson::stage1_mode::regular) != simdjson::SUCCESS)
+            return false;
+        t = {data, impl->structural_indexes.get(), impl->n_structural_indexes, 0};
+        return true;
+    }
+};
+
+bool walkPart(Indexer& indexer, const char* data, std::size_t size, Part part,
+              const QString& instanceId, Walk& w, AppList& list) {
+    Tokens t;
+    if (!indexer.index(data, size, t))
+        return false;
+    if (part != Part::Tail && t.peek() != '{')
+        return false;
+    return walkRoot(t, part, instanceId, w, list);
+}
+
+// Where to cut the items array between two walkers: the offset of the `}` that closes an item
+// near the middle of the body, or -1. In valid JSON `},{"metadata":` can only be structure
+// (a quote inside a string is always escaped, and this one follows `{`): the boundary of two
+// objects in some array. The Head and Tail walks fail for a cut in any array but `items`.
+// Argo CD writes every Application's `metadata` first.
+qsizetype splitPoint(const QByteArray& body) {
+    static constexpr char kPattern[] = R"(},{"metadata":)";
+    const qsizetype middle = body.size() / 2;
+    const qsizetype at = body.indexOf(QByteArrayView(kPattern), middle);
+    if (at < 0 || at > middle + body.size() / 4)
+        return -1;
+    return at;
+}
+
 } // namespace
 
-Result<AppList> parseApplicationListFast(const QByteArray& body, const QString& instanceId,
-                                         StringPool* pool, ListParser* reusable) {
+struct ListParser::Impl {
+    Options options;
+    Stats last;
+    simdjson::dom::parser parser;
+    Indexer indexers[2];
+};
+
+ListParser::ListParser()
+    : ListParser(Options{}) {}
+ListParser::ListParser(const Options& options)
+    : d(std::make_unique<Impl>()) {
+    d->options = options;
+}
+ListParser::~ListParser() = default;
+
+const ListParser::Options& ListParser::options() const {
+    return d->options;
+}
+
+const ListParser::Stats& ListParser::lastStats() const {
+    return d->last;
+}
+
+qsizetype ListParser::domParseOnly(const QByteArray& body) {
+    Q_ASSERT(roomAfter(body) >= qsizetype(simdjson::SIMDJSON_PADDING));
+    simdjson::dom::element root;
+    if (d->parser.parse(body.constData(), std::size_t(body.size()), false).get(root) !=
+        simdjson::SUCCESS)
+        return -1;
+    simdjson::dom::array items;
+    if (root["items"].get(items) != simdjson::SUCCESS)
+        return 0;
+    return qsizetype(items.size());
+}
+
+namespace {
+
+// Two walkers over the halves of a large body, in place (stage 1 reads only the bytes it is
+// given, and the walk reads no further than a string's closing quote or the byte after a
+// scalar). False when the cut was not between two items or a walker gave up; the caller then
+// walks the body whole.
+bool splitWalk(ListParser::Impl& p, const QByteArray& body, qsizetype cut,
+               const QString& instanceId, StringPool* pool, AppList& list) {
+    AppList tail;
+    bool tailOk = false;
+    std::optional<QMutexLocker<QMutex>> lock;
+    if (pool)
+        lock.emplace(&pool->mutex());
+    SpinLock shared;
+    std::thread helper([&] {
+        Walk w(pool, &shared);
+        const std::size_t from = std::size_t(cut) + 2; // after "},"
+        tailOk = walkPart(p.indexers[1], body.constData() + from, std::size_t(body.size()) - from,
+                          Part::Tail, instanceId, w, tail);
+    });
+    Walk w(pool, &shared);
+    const bool headOk = walkPart(p.indexers[0], body.constData(), std::size_t(cut) + 1, Part::Head,
+                                 instanceId, w, list);
+    helper.join();
+    if (!headOk || !tailOk)
+        return false;
+    list.apps.reserve(list.apps.size() + tail.apps.size());
+    for (AppSummary& app : tail.apps)
+        list.apps.append(std::move(app));
+    return true;
+}
+
+// The indexed walk; nullopt sends the caller to the DOM path.
+std::optional<AppList> indexedApplicationList(ListParser::Impl& p, const QByteArray& body,
+                                              const QString& instanceId, StringPool* pool) {
+    // The walk may look at the byte after the last one (QByteArray's terminating '\0'); raw
+    // data has none, so it is copied.
+    QByteArray owned;
+    const QByteArray* bytes = &body;
+    if (!const_cast<QByteArray&>(body).data_ptr().isMutable()) {
+        owned = QByteArray(body.constData(), body.size());
+        bytes = &owned;
+    }
+    const ListParser::Options& o = p.options;
+    if (o.maxThreads > 1 && bytes->size() >= o.splitBytes) {
+        if (const qsizetype cut = splitPoint(*bytes); cut > 0) {
+            AppList list;
+            if (splitWalk(p, *bytes, cut, instanceId, pool, list)) {
+                p.last = {true, 2};
+                return list;
+            }
+        }
+    }
+    AppList list;
+    std::optional<QMutexLocker<QMutex>> lock;
+    if (pool)
+        lock.emplace(&pool->mutex());
+    Walk w(pool, nullptr);
+    if (!walkPart(p.indexers[0], bytes->constData(), std::size_t(bytes->size()), Part::Whole,
+                  instanceId, w, list))
+        return std::nullopt;
+    p.last = {true, 1};
+    return list;
+}
+
+// The DOM path: simdjson's DOM parse checks every byte, then one walk over the tape.
+Result<AppList> domApplicationList(ListParser::Impl& p, const QByteArray& body,
+                                   const QString& instanceId, StringPool* pool) {
     QByteArray padded;
     const QByteArray* bytes = &body;
     if (roomAfter(body) < qsizetype(simdjson::SIMDJSON_PADDING)) {
+        // Spaces in the padding, then cut off: simdjson reads the padding (valgrind reported
+        // its uninitialised bytes), chop() keeps them in the allocation.
         padded.reserve(body.size() + qsizetype(simdjson::SIMDJSON_PADDING));
         padded.append(body);
+        padded.append(QByteArray(qsizetype(simdjson::SIMDJSON_PADDING), ' '));
+        padded.chop(qsizetype(simdjson::SIMDJSON_PADDING));
         bytes = &padded;
     }
-    std::unique_ptr<ListParser> temporary;
-    if (!reusable) {
-        temporary = std::make_unique<ListParser>();
-        reusable = temporary.get();
-    }
     element root;
-    if (reusable->d->parser.parse(bytes->constData(), std::size_t(bytes->size()), false)
-            .get(root) != simdjson::SUCCESS) {
+    if (p.parser.parse(bytes->constData(), std::size_t(bytes->size()), false).get(root) !=
+        simdjson::SUCCESS) {
         // Rare: let the reference parser say where and why (or accept what it accepts).
         return parseApplicationList(body, instanceId);
     }
+    p.last = {false, 1};
     if (!root.is_object())
         return Error::make(Error::Kind::Protocol,
                            QStringLiteral("the server's application list is not a JSON object"),
@@ -761,6 +1665,24 @@ Result<AppList> parseApplicationListFast(const QByteArray& body, const QString& 
         ++index;
     }
     return list;
+}
+
+} // namespace
+
+Result<AppList> parseApplicationListFast(const QByteArray& body, const QString& instanceId,
+                                         StringPool* pool, ListParser* reusable) {
+    std::unique_ptr<ListParser> temporary;
+    if (!reusable) {
+        temporary = std::make_unique<ListParser>();
+        reusable = temporary.get();
+    }
+    ListParser::Impl& p = *reusable->d;
+    p.last = {};
+    if (p.options.indexedWalk) {
+        if (std::optional<AppList> list = indexedApplicationList(p, body, instanceId, pool))
+            return std::move(*list);
+    }
+    return domApplicationList(p, body, instanceId, pool);
 }
 
 } // namespace sextant::argocd

@@ -58,10 +58,32 @@ private:
 // default (nullptr) uses a temporary parser that frees its buffers when the parse returns.
 class ListParser {
 public:
+    struct Options {
+        // The indexed walk: simdjson's stage 1 (UTF-8, strings closed, no raw control
+        // characters, the structure indexed) covers the whole body, then one walk over the
+        // index reads and checks the values the rows need and skips the rest by bracket depth,
+        // without checking their grammar (see docs/benchmarks.md). Off: the DOM path, which
+        // checks every byte as the reference does.
+        bool indexedWalk = true;
+        // Walk the items on two threads when the body is at least splitBytes long (indexed
+        // walk only; see splitPoint in appparser.cpp).
+        int maxThreads = 2;
+        qsizetype splitBytes = 4 * 1024 * 1024;
+    };
+    // What the last parseApplicationListFast with this parser did (for the benchmarks).
+    struct Stats {
+        bool indexedWalk = false; // the rows came from the indexed walk
+        int threads = 0;          // walkers that built them (0: the reference parser did)
+    };
+
     ListParser();
+    explicit ListParser(const Options& options);
     ~ListParser();
     ListParser(const ListParser&) = delete;
     ListParser& operator=(const ListParser&) = delete;
+
+    const Options& options() const;
+    const Stats& lastStats() const;
 
     // simdjson's DOM parse alone (the physical-limit reference of the benchmarks): the number
     // of elements of `items`, 0 when there is none, -1 for invalid JSON. `body` must be padded
@@ -72,12 +94,14 @@ public:
     std::unique_ptr<Impl> d;
 };
 
-// The hot path for GET /api/v1/applications: simdjson's DOM parse, then one walk that builds
-// AppSummary rows with interned strings. Gives the same AppList as parseApplicationList
-// (labels ordered by key, as the reference's std::map gives them). Invalid JSON falls back to
-// the reference parser, so errors carry the same message and byte offset. Reads up to
-// SIMDJSON_PADDING bytes past the end of `body` when its allocation has room (see
-// padForFastParse), otherwise parses a padded copy.
+// The hot path for GET /api/v1/applications: simdjson's stage 1 indexes the body, then one walk
+// over the index builds AppSummary rows with interned strings (two walkers on the halves of a
+// large body). Gives the same AppList as parseApplicationList (labels ordered by key, as the
+// reference's std::map gives them). Whenever the walk meets anything it does not expect
+// (invalid JSON, a truncated body, a shape error) the body is parsed again by simdjson's DOM
+// and, if that rejects it, by the reference parser, so errors carry the same message and byte
+// offset. The walk reads the body in place; the DOM path reads up to SIMDJSON_PADDING bytes
+// past its end when its allocation has room (see padForFastParse), otherwise a padded copy.
 Result<AppList> parseApplicationListFast(const QByteArray& body, const QString& instanceId,
                                          StringPool* pool = StringPool::shared(),
                                          ListParser* parser = nullptr);

@@ -77,8 +77,12 @@ FleetStore::Plan prepareSnapshot(const RowsView& cur, const SnapshotInput& in) {
     hashes.reserve(in.apps.size());
     for (const AppSummary& app : in.apps)
         hashes.append(FleetStore::keyHash(app));
-    // A first list of an instance only adds: no key set needed to find what went away.
-    if (cur.counts.contains(in.instanceId)) {
+    // A first list of an instance only adds: no key set needed to find what went away, and
+    // every row goes to `added` (reserved: growing a vector of AppSummary moves every row).
+    if (!cur.counts.contains(in.instanceId)) {
+        plan.added.reserve(in.apps.size());
+        plan.addedHashes.reserve(in.apps.size());
+    } else {
         QHash<quint64, int> fresh; // hash -> an app of the list with it
         fresh.reserve(in.apps.size());
         bool collision = false;
@@ -350,8 +354,8 @@ void FleetStore::finishSlices() {
         announce(false);
 }
 
-void FleetStore::countRow(const AppSummary& app, int sign) {
-    FleetCounts& c = m_counts[app.instance];
+namespace {
+void addToCounts(FleetCounts& c, const AppSummary& app, int sign) {
     c.apps += sign;
     if (app.sync == argocd::SyncStatus::OutOfSync)
         c.outOfSync += sign;
@@ -361,6 +365,12 @@ void FleetStore::countRow(const AppSummary& app, int sign) {
         c.progressing += sign;
     if (app.syncFailed())
         c.syncFailed += sign;
+}
+} // namespace
+
+void FleetStore::countRow(const AppSummary& app, int sign) {
+    FleetCounts& c = m_counts[app.instance];
+    addToCounts(c, app, sign);
     if (c.apps == 0)
         m_counts.remove(app.instance);
 }
@@ -459,18 +469,27 @@ void FleetStore::announce(bool sliced) {
         const int first = int(m_rows.size());
         const int last = first + int(done.added.size()) - 1;
         Q_EMIT rowsAboutToBeInserted(first, last);
-        m_rows.order.reserve(m_rows.size() + done.added.size());
-        // The slab too, so 50,000 rows from the cache do not grow it a dozen times; with room
-        // to spare, because QList::reserve allocates exactly what it is asked for: the watch
-        // batches that follow would otherwise move the whole slab (~20 ms at 50,000 rows).
-        const qsizetype needed =
-            m_rows.slab.size() + std::max<qsizetype>(0, done.added.size() - m_rows.free.size());
-        if (needed > m_rows.slab.capacity())
-            m_rows.slab.reserve(std::max(needed + needed / 4, m_rows.slab.capacity() * 3 / 2));
-        m_hashes.reserve(m_hashes.size() + done.added.size());
+        // Room for the rows, growing at least twofold: reserve() allocates exactly what it is
+        // asked for, so reserving a few more rows per watch batch would copy the whole slab
+        // every time.
+        auto makeRoom = [](auto& vector, qsizetype needed) {
+            if (needed > vector.capacity())
+                vector.reserve(std::max(needed, 2 * vector.capacity()));
+        };
+        makeRoom(m_rows.order, m_rows.size() + done.added.size());
+        makeRoom(m_rows.slab, m_rows.slab.size() +
+                                  std::max<qsizetype>(0, done.added.size() - m_rows.free.size()));
+        makeRoom(m_hashes, m_hashes.size() + done.added.size());
         m_index.byHash.reserve(m_index.byHash.size() + done.added.size());
+        // Added rows come grouped by instance: one counts lookup per run of the same one.
+        FleetCounts* counts = nullptr;
+        QString countsOf;
         for (int i = 0; i < done.added.size(); ++i) {
-            countRow(done.added[i], +1);
+            if (!counts || done.added[i].instance != countsOf) {
+                countsOf = done.added[i].instance;
+                counts = &m_counts[countsOf];
+            }
+            addToCounts(*counts, done.added[i], +1);
             m_index.insert(m_rows, done.added[i], done.addedHashes[i], int(m_rows.size()));
             m_hashes.append(done.addedHashes[i]);
             m_rows.append(std::move(done.added[i]));

@@ -66,6 +66,15 @@ private Q_SLOTS:
             QVERIFY2(out.contains(QLatin1String(key)), key);
         QCOMPARE(out.value(QLatin1String("apps")).toInt(), 40);
         QCOMPARE(out.value(QLatin1String("bytes")).toInteger(), f.size());
+        // A small body: the indexed walk on one thread.
+        QCOMPARE(out.value(QLatin1String("path")).toString(), QStringLiteral("indexed"));
+        QCOMPARE(out.value(QLatin1String("threads")).toInt(), 1);
+
+        const QJsonObject dom = runBench(
+            {QStringLiteral("ingest"), f.fileName(), QStringLiteral("--runs"), QStringLiteral("1"),
+             QStringLiteral("--dom"), QStringLiteral("--threads"), QStringLiteral("1")});
+        QCOMPARE(dom.value(QLatin1String("path")).toString(), QStringLiteral("dom"));
+        QCOMPARE(dom.value(QLatin1String("apps")).toInt(), 40);
     }
 
     void fleet() {

@@ -1,6 +1,7 @@
 // The simdjson list parser (parseApplicationListFast) against the nlohmann reference
 // (parseApplicationList): same AppList field for field, same typed errors, no crash on
-// truncated or damaged input, and interned strings shared between rows.
+// truncated or damaged input, and interned strings shared between rows. Most comparisons run
+// the indexed walk on one thread, on two (split at any size) and the DOM path.
 
 #include "argocd/appparser.h"
 #include "argocd/client.h"
@@ -58,12 +59,27 @@ void compareApps(const AppSummary& a, const AppSummary& b, int index) {
     QVERIFY2(a == b, where + "operator==");
 }
 
+ListParser::Options walkOptions(int threads) {
+    ListParser::Options o;
+    o.maxThreads = threads;
+    o.splitBytes = 1; // split whatever has a cut after its middle
+    return o;
+}
+
+ListParser::Options domOptions() {
+    ListParser::Options o;
+    o.indexedWalk = false;
+    return o;
+}
+
 // Both parsers on the same bytes: the same list, or errors of the same kind and message.
-void compareParsers(const QByteArray& body, bool expectOk, StringPool* pool = nullptr) {
+void compareParsers(const QByteArray& body, bool expectOk, StringPool* pool = nullptr,
+                    const ListParser::Options& options = walkOptions(1)) {
     const Result<AppList> reference = parseApplicationList(body, QStringLiteral("inst"));
     StringPool local;
+    ListParser parser(options);
     const Result<AppList> fast =
-        parseApplicationListFast(body, QStringLiteral("inst"), pool ? pool : &local);
+        parseApplicationListFast(body, QStringLiteral("inst"), pool ? pool : &local, &parser);
     QCOMPARE(fast.ok(), reference.ok());
     if (expectOk)
         QVERIFY2(reference.ok(),
@@ -82,9 +98,71 @@ void compareParsers(const QByteArray& body, bool expectOk, StringPool* pool = nu
             return;
     }
     // Without a pool the fast parser gives the same too.
-    const Result<AppList> plain = parseApplicationListFast(body, QStringLiteral("inst"), nullptr);
+    ListParser plainParser(options);
+    const Result<AppList> plain =
+        parseApplicationListFast(body, QStringLiteral("inst"), nullptr, &plainParser);
     QVERIFY(plain.ok());
     QCOMPARE(plain->apps, reference->apps);
+}
+
+// compareParsers with one walker, two walkers and the DOM path.
+void compareAllPaths(const QByteArray& body, bool expectOk) {
+    for (const ListParser::Options& o : {walkOptions(1), walkOptions(2), domOptions()}) {
+        compareParsers(body, expectOk, nullptr, o);
+        if (QTest::currentTestFailed())
+            return;
+    }
+}
+
+// Damage the walk may accept: the reference rejects `damaged`, the fast parser either rejects
+// it with the same error or (the damage lies inside a value the walk skips, see
+// docs/benchmarks.md) gives exactly the rows of the undamaged list, `intact`. Returns whether
+// it was accepted.
+bool compareDamaged(const QByteArray& damaged, const AppList& intact,
+                    const ListParser::Options& options) {
+    const Result<AppList> reference = parseApplicationList(damaged, QStringLiteral("inst"));
+    StringPool pool;
+    ListParser parser(options);
+    const Result<AppList> fast =
+        parseApplicationListFast(damaged, QStringLiteral("inst"), &pool, &parser);
+    if (reference.ok()) {
+        compareParsers(damaged, true, nullptr, options);
+        return false;
+    }
+    if (!fast.ok()) {
+        [&] {
+            QCOMPARE(fast.error().kind, reference.error().kind);
+            QCOMPARE(fast.error().shortMessage, reference.error().shortMessage);
+            QCOMPARE(fast.error().details, reference.error().details);
+        }();
+        return false;
+    }
+    [&] {
+        QVERIFY2(parser.lastStats().indexedWalk, "only the walk may accept damaged JSON");
+        QCOMPARE(fast->resourceVersion, intact.resourceVersion);
+        QCOMPARE(fast->apps.size(), intact.apps.size());
+        for (int i = 0; i < fast->apps.size(); ++i) {
+            compareApps(fast->apps[i], intact.apps[i], i);
+            if (QTest::currentTestFailed())
+                return;
+        }
+    }();
+    return true;
+}
+
+// A list whose middle item carries `},{"metadata":` inside a nested array of objects, so the
+// cut near the middle of the body falls inside an item.
+QByteArray nestedPatternList() {
+    QByteArray nested;
+    for (int i = 0; i < 400; ++i)
+        nested += (i ? "," : "") + QByteArray(R"({"metadata":{"name":"child-)") +
+                  QByteArray::number(i) + R"("},"kind":"Pod"})";
+    return QByteArray(R"({"metadata":{"resourceVersion":"77"},"items":[)"
+                      R"({"metadata":{"name":"a","namespace":"argocd"},"spec":{"project":"p"}},)"
+                      R"({"metadata":{"name":"b","namespace":"argocd"},"status":{"resources":[)") +
+           nested +
+           R"(],"health":{"status":"Degraded","message":"x"}}},)"
+           R"({"metadata":{"name":"c","namespace":"argocd"},"status":{"sync":{"status":"Synced"}}}]})";
 }
 
 QByteArray generatedList(quint32 seed, int apps, const QString& fields = {}) {
@@ -103,7 +181,7 @@ QByteArray generatedList(quint32 seed, int apps, const QString& fields = {}) {
 class TestListParser : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void sampleAgrees() { compareParsers(listSample(), true); }
+    void sampleAgrees() { compareAllPaths(listSample(), true); }
 
     void generatedListsAgree_data() {
         QTest::addColumn<quint32>("seed");
@@ -133,7 +211,119 @@ private Q_SLOTS:
         QVERIFY(labelled);
         QVERIFY(message);
         Q_UNUSED(failed);
-        compareParsers(body, true);
+        compareAllPaths(body, true);
+    }
+
+    // Sizes around the split threshold with the default options, and the split at any size.
+    void splitAgrees_data() {
+        QTest::addColumn<int>("apps");
+        for (int apps : {1, 2, 3, 10, 97, 800, 1500})
+            QTest::newRow(qPrintable(QStringLiteral("%1 apps").arg(apps))) << apps;
+    }
+    void splitAgrees() {
+        QFETCH(int, apps);
+        const QByteArray body = generatedList(quint32(apps), apps);
+        compareAllPaths(body, true);
+        if (QTest::currentTestFailed())
+            return;
+        StringPool pool;
+        ListParser parser(walkOptions(2));
+        const Result<AppList> list =
+            parseApplicationListFast(body, QStringLiteral("inst"), &pool, &parser);
+        QVERIFY(list.ok());
+        QVERIFY(parser.lastStats().indexedWalk);
+        // Two or more items always have a cut between two of them after the middle.
+        QCOMPARE(parser.lastStats().threads, apps >= 3 ? 2 : 1);
+        ListParser defaults;
+        const Result<AppList> byDefault =
+            parseApplicationListFast(body, QStringLiteral("inst"), &pool, &defaults);
+        QVERIFY(byDefault.ok());
+        QCOMPARE(defaults.lastStats().threads,
+                 body.size() >= defaults.options().splitBytes ? 2 : 1);
+        QCOMPARE(byDefault->apps, list->apps);
+    }
+
+    // The split pattern inside an item (a nested array of objects), inside another root key,
+    // and a root key after `items`: the two walkers give up and one walks the body whole.
+    void splitFallsBackToOneWalker_data() {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<int>("threads");
+        QByteArray other;
+        for (int i = 0; i < 300; ++i)
+            other += (i ? "," : "") + QByteArray(R"({"metadata":{"name":"o"}})");
+        const QByteArray items =
+            R"([{"metadata":{"name":"a"}},{"metadata":{"name":"b"}},{"metadata":{"name":"c"}}])";
+        QTest::newRow("inside an item") << nestedPatternList() << 1;
+        QTest::newRow("another root key")
+            << QByteArray(R"({"other":[)") + other + R"(],"items":)" + items + "}" << 1;
+        QTest::newRow("key after items")
+            << QByteArray(R"({"items":[)") + other + R"(],"metadata":{"resourceVersion":"8"}})"
+            << 1;
+        // The last `items` wins, and the cut is in it: the split holds.
+        QTest::newRow("items twice")
+            << QByteArray(R"({"items":)") + items + R"(,"items":[)" + other + "]}" << 2;
+    }
+    void splitFallsBackToOneWalker() {
+        QFETCH(QByteArray, body);
+        QFETCH(int, threads);
+        compareAllPaths(body, true);
+        if (QTest::currentTestFailed())
+            return;
+        ListParser parser(walkOptions(2));
+        StringPool pool;
+        const Result<AppList> list =
+            parseApplicationListFast(body, QStringLiteral("inst"), &pool, &parser);
+        QVERIFY(list.ok());
+        QVERIFY(parser.lastStats().indexedWalk);
+        QCOMPARE(parser.lastStats().threads, threads);
+    }
+
+    // Truncation anywhere in a body the walkers split, including around the cut.
+    void truncationOfASplitList() {
+        const QByteArray body = generatedList(8, 12);
+        const qsizetype cut = body.indexOf(R"(},{"metadata":)", body.size() / 2);
+        QVERIFY(cut > 0);
+        QList<qsizetype> cuts;
+        for (qsizetype at = cut - 40; at < cut + 40; ++at)
+            cuts << at;
+        QRandomGenerator rng(31);
+        for (int k = 0; k < 150; ++k)
+            cuts << qsizetype(rng.bounded(quint32(body.size() - 1)));
+        for (qsizetype at : std::as_const(cuts)) {
+            compareParsers(body.left(at), false, nullptr, walkOptions(2));
+            if (QTest::currentTestFailed())
+                return;
+        }
+    }
+
+    // Escaped keys and values in what the walk reads are unescaped as the reference does.
+    // (Plain literals: moc misreads raw strings holding escapes.)
+    void escapesAgree() {
+        compareAllPaths(QByteArray("{\"items\":[{\"meta\\u0064ata\":{\"na\\u006de\":"
+                                   "\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\",\"labels\":{\"k\\u00e9y\":"
+                                   "\"\\ud83d\\ude00\",\"z\":\"\\u0000\"}},"
+                                   "\"spec\":{\"project\":\"p\\u0041\"}}]}"),
+                        true);
+        for (const char* bad : {"\\x", "\\u12", "\\ud800", "\\udc00", "\\ud800\\u0041"}) {
+            compareAllPaths(QByteArray("{\"items\":[{\"metadata\":{\"name\":\"") + bad + "\"}}]}",
+                            false);
+            if (QTest::currentTestFailed())
+                return;
+        }
+    }
+
+    // Scalars in fields the walk reads but cannot use (wrong types) are checked in full.
+    void scalarsInReadFieldsAgree() {
+        for (const char* value : {"1", "-0.5", "1e5", "1E999", "01", "1.", "-", "true", "tru",
+                                  "false", "nul", "null", "123456789012345678901234567890"}) {
+            compareAllPaths(QByteArray(R"({"items":[{"metadata":{"name":)") + value +
+                                R"(,"generation":)" + value +
+                                R"(},"spec":{"syncPolicy":{"automated":{"enabled":)" + value +
+                                R"(}}}}]})",
+                            false);
+            if (QTest::currentTestFailed())
+                return;
+        }
     }
 
     void shapesAgree_data() {
@@ -212,7 +402,7 @@ private Q_SLOTS:
         QCOMPARE(reference.ok(), ok);
         if (!ok)
             QCOMPARE(reference.error().kind, Error::Kind::Protocol);
-        compareParsers(body, ok);
+        compareAllPaths(body, ok);
     }
 
     // Every prefix of a list is an error of kind Protocol (never a crash), identical to the
@@ -245,22 +435,87 @@ private Q_SLOTS:
         }
     }
 
-    // Random byte damage: both parsers agree on whatever comes out, and nothing crashes.
+    // Random byte damage: both parsers agree on whatever comes out, and nothing crashes;
+    // where the walk accepts damage the reference rejects, the damage lay in a skipped value
+    // and the rows are those of the intact list.
     void damagedBytesAgree() {
         const QByteArray body = generatedList(11, 20);
+        const Result<AppList> intact = parseApplicationList(body, QStringLiteral("inst"));
+        QVERIFY(intact.ok());
         QRandomGenerator rng(17);
         static const char kBytes[] = "{}[]\",:0 1e-\\\x01\xff\xc3tn";
+        int accepted = 0;
         for (int k = 0; k < 400; ++k) {
             QByteArray damaged = body;
-            const int edits = 1 + int(rng.bounded(3));
-            for (int e = 0; e < edits; ++e) {
-                const qsizetype at = qsizetype(rng.bounded(quint32(damaged.size())));
-                damaged[at] = kBytes[rng.bounded(quint32(sizeof(kBytes) - 1))];
-            }
-            compareParsers(damaged, false);
+            const qsizetype at = qsizetype(rng.bounded(quint32(damaged.size())));
+            damaged[at] = kBytes[rng.bounded(quint32(sizeof(kBytes) - 1))];
+            accepted += compareDamaged(damaged, *intact, walkOptions(k % 2 ? 2 : 1));
             if (QTest::currentTestFailed())
                 return;
         }
+        // Several edits at once: no crash, and the same error or the same rows unless the
+        // walk accepted what the reference rejects (then nothing is compared: the edits may
+        // also have changed values the rows read).
+        for (int k = 0; k < 200; ++k) {
+            QByteArray damaged = body;
+            for (int e = 0; e < 3; ++e) {
+                const qsizetype at = qsizetype(rng.bounded(quint32(damaged.size())));
+                damaged[at] = kBytes[rng.bounded(quint32(sizeof(kBytes) - 1))];
+            }
+            const Result<AppList> reference = parseApplicationList(damaged, QStringLiteral("i"));
+            ListParser parser(walkOptions(2));
+            StringPool pool;
+            const Result<AppList> fast =
+                parseApplicationListFast(damaged, QStringLiteral("i"), &pool, &parser);
+            if (reference.ok() || !fast.ok())
+                compareParsers(damaged, false, nullptr, walkOptions(2));
+            if (QTest::currentTestFailed())
+                return;
+        }
+        qInfo("the walk accepted %d of 400 single-byte damages (inside skipped values)", accepted);
+    }
+
+    // The DOM path (ListParser::Options::indexedWalk off) rejects whatever the reference rejects.
+    void domPathRejectsAllDamage() {
+        const QByteArray body = generatedList(11, 20);
+        QRandomGenerator rng(23);
+        static const char kBytes[] = "{}[]\",:0 1e-\\\x01\xff\xc3tn";
+        for (int k = 0; k < 300; ++k) {
+            QByteArray damaged = body;
+            const qsizetype at = qsizetype(rng.bounded(quint32(damaged.size())));
+            damaged[at] = kBytes[rng.bounded(quint32(sizeof(kBytes) - 1))];
+            compareParsers(damaged, false, nullptr, domOptions());
+            if (QTest::currentTestFailed())
+                return;
+        }
+    }
+
+    // A damaged byte at every offset of one item and around it: in what the walk reads, in
+    // what it skips (history, resources, operation results) and at the cut of a split body.
+    void damageAtEveryOffsetOfAnItem() {
+        const QByteArray body = generatedList(5, 3);
+        const Result<AppList> intact = parseApplicationList(body, QStringLiteral("inst"));
+        QVERIFY(intact.ok());
+        const qsizetype from = body.indexOf(R"(},{"metadata":)", body.size() / 2);
+        QVERIFY(from > 0);
+        const qsizetype to = body.indexOf(R"(},{"metadata":)", from + 1);
+        const qsizetype end = to > 0 ? to : body.size() - 8;
+        int accepted = 0;
+        for (qsizetype at = from - 8; at < end + 8; ++at) {
+            // A closing brace, a quote, a letter: structure, strings and scalars broken.
+            for (char c : {'}', '\x22', 'x'}) {
+                if (body[at] == c)
+                    continue;
+                QByteArray damaged = body;
+                damaged[at] = c;
+                accepted += compareDamaged(damaged, *intact, walkOptions(at % 2 ? 2 : 1));
+                if (QTest::currentTestFailed())
+                    return;
+            }
+        }
+        QVERIFY(accepted > 0); // the offsets do reach skipped values
+        qInfo("the walk accepted %d damaged bytes of %lld offsets (inside skipped values)",
+              accepted, qint64(end - from + 16));
     }
 
     // Rows parsed through one pool share the data of repeated values.
