@@ -1,6 +1,7 @@
 // Every real Application object in ../shared/argocd/fixtures parses into a sensible AppSummary.
 
 #include "argocd/appparser.h"
+#include "core/yamljson.h"
 
 #include <QDir>
 #include <QFile>
@@ -16,45 +17,6 @@ namespace {
 
 const QString kFixtures = QStringLiteral(SEXTANT_SHARED_DIR "/argocd/fixtures");
 
-// YAML -> JSON as the API server would serialise it: plain scalars that look like booleans,
-// null or numbers become those; quoted scalars stay strings.
-json toJson(const YAML::Node& n) {
-    switch (n.Type()) {
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-        return nullptr;
-    case YAML::NodeType::Sequence: {
-        json a = json::array();
-        for (const YAML::Node& c : n)
-            a.push_back(toJson(c));
-        return a;
-    }
-    case YAML::NodeType::Map: {
-        json o = json::object();
-        for (auto it = n.begin(); it != n.end(); ++it)
-            o[it->first.as<std::string>()] = toJson(it->second);
-        return o;
-    }
-    case YAML::NodeType::Scalar: {
-        const std::string& s = n.Scalar();
-        if (n.Tag() == "!") // quoted
-            return s;
-        if (s == "true")
-            return true;
-        if (s == "false")
-            return false;
-        if (s == "null" || s == "~")
-            return nullptr;
-        char* end = nullptr;
-        const long long v = std::strtoll(s.c_str(), &end, 10);
-        if (!s.empty() && end && *end == '\0')
-            return v;
-        return s;
-    }
-    }
-    return nullptr;
-}
-
 QStringList applicationFixtures() {
     QStringList out;
     const QStringList files =
@@ -69,7 +31,7 @@ QStringList applicationFixtures() {
 
 Result<AppSummary> load(const QString& name) {
     const YAML::Node doc = YAML::LoadFile(QDir(kFixtures).filePath(name).toStdString());
-    return parseApplication(toJson(doc), QStringLiteral("corpus"));
+    return parseApplication(sextant::yamlToJson(doc), QStringLiteral("corpus"));
 }
 
 } // namespace
@@ -100,7 +62,8 @@ private slots:
             }
             // The same object as a one-item list parses the same way.
             const YAML::Node doc = YAML::LoadFile(QDir(kFixtures).filePath(f).toStdString());
-            const std::string body = json{{"items", json::array({toJson(doc)})}}.dump();
+            const std::string body =
+                json{{"items", json::array({sextant::yamlToJson(doc)})}}.dump();
             const auto list =
                 parseApplicationList(QByteArray::fromStdString(body), QStringLiteral("corpus"));
             QVERIFY(list.ok());

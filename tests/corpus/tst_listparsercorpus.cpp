@@ -3,6 +3,7 @@
 // indexed walk (one walker and two, the cut forced), the DOM path and the reference alike.
 
 #include "argocd/appparser.h"
+#include "core/yamljson.h"
 
 #include <QDir>
 #include <QFile>
@@ -18,45 +19,6 @@ namespace {
 
 const QString kFixtures = QStringLiteral(SEXTANT_SHARED_DIR "/argocd/fixtures");
 
-// YAML -> JSON as the API server would serialise it (as in tst_argocdfixtures), keeping the
-// order of the keys: plain scalars that look like booleans, null or integers become those.
-json toJson(const YAML::Node& n) {
-    switch (n.Type()) {
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-        return nullptr;
-    case YAML::NodeType::Sequence: {
-        json a = json::array();
-        for (const YAML::Node& c : n)
-            a.push_back(toJson(c));
-        return a;
-    }
-    case YAML::NodeType::Map: {
-        json o = json::object();
-        for (auto it = n.begin(); it != n.end(); ++it)
-            o[it->first.as<std::string>()] = toJson(it->second);
-        return o;
-    }
-    case YAML::NodeType::Scalar: {
-        const std::string& s = n.Scalar();
-        if (n.Tag() == "!") // quoted
-            return s;
-        if (s == "true")
-            return true;
-        if (s == "false")
-            return false;
-        if (s == "null" || s == "~")
-            return nullptr;
-        char* end = nullptr;
-        const long long v = std::strtoll(s.c_str(), &end, 10);
-        if (!s.empty() && end && *end == '\0')
-            return v;
-        return s;
-    }
-    }
-    return nullptr;
-}
-
 // Every Application fixture as the list response carries it: without kind and apiVersion, so
 // `metadata` comes first as in Argo CD's own output.
 json applications() {
@@ -67,7 +29,8 @@ json applications() {
         QFile file(QDir(kFixtures).filePath(f));
         if (!file.open(QIODevice::ReadOnly) || !file.readAll().contains("\nkind: Application\n"))
             continue;
-        json app = toJson(YAML::LoadFile(QDir(kFixtures).filePath(f).toStdString()));
+        json app =
+            json(sextant::yamlToJson(YAML::LoadFile(QDir(kFixtures).filePath(f).toStdString())));
         app.erase("kind");
         app.erase("apiVersion");
         items.push_back(std::move(app));
