@@ -234,6 +234,42 @@ private Q_SLOTS:
         QVERIFY(parser.lastStats().indexedWalk);
         // Two or more items always have a cut between two of them after the middle.
         QCOMPARE(parser.lastStats().threads, apps >= 3 ? 2 : 1);
+        // The second walker interns into a pool of its own; its rows must end up on the
+        // shared pool's strings and lists like the first walker's: equal text, one copy.
+        QHash<QString, const void*> copyOf;
+        auto sameCopy = [&copyOf](const QString& s) {
+            if (s.isEmpty())
+                return true;
+            const void* data = copyOf.value(s, s.constData());
+            copyOf.insert(s, data);
+            return data == s.constData();
+        };
+        QHash<QString, const void*> labelsOf;
+        for (const AppSummary& app : list->apps) {
+            for (const QString* s :
+                 {&app.instance, &app.project, &app.destServer, &app.destName, &app.destNamespace,
+                  &app.repoURL, &app.path, &app.targetRevision, &app.syncRevision})
+                QVERIFY2(sameCopy(*s), qPrintable(app.name + QLatin1String(": ") + *s));
+            for (const auto& [key, value] : app.labels)
+                QVERIFY2(sameCopy(key) && sameCopy(value), qPrintable(app.name + ": " + key));
+            for (const QString& image : app.images)
+                QVERIFY2(sameCopy(image), qPrintable(app.name + ": " + image));
+            if (!app.labels.isEmpty()) {
+                QString text;
+                for (const auto& [key, value] : app.labels)
+                    text += key + QLatin1Char('=') + value + QLatin1Char(',');
+                const void* data = labelsOf.value(text, app.labels.constData());
+                labelsOf.insert(text, data);
+                QVERIFY2(data == app.labels.constData(), qPrintable(app.name + ": " + text));
+            }
+        }
+        // And a later list of the same fleet takes the very same strings from the pool.
+        const Result<AppList> again =
+            parseApplicationListFast(body, QStringLiteral("inst"), &pool, &parser);
+        QVERIFY(again.ok());
+        for (qsizetype i = 0; i < again->apps.size(); ++i)
+            QVERIFY(again->apps[i].project.isEmpty() ||
+                    again->apps[i].project.constData() == list->apps[i].project.constData());
         ListParser defaults;
         const Result<AppList> byDefault =
             parseApplicationListFast(body, QStringLiteral("inst"), &pool, &defaults);
