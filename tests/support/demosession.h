@@ -8,6 +8,7 @@
 
 #include <QDir>
 #include <QString>
+#include <QTemporaryDir>
 
 namespace sextant::test {
 
@@ -27,6 +28,15 @@ inline void connectDemo(ui::ConsoleSession& session, sim::Simulator& sim) {
         config.baseUrl = ep.url;
         session.addEphemeralInstance(config, ep.token);
     }
+}
+
+// A console session that keeps its audit log, knowledge base and health timeline in `dir`
+// (never in the user's data folder), owned by `parent`.
+inline ui::ConsoleSession* sessionIn(const QTemporaryDir& dir, QObject* parent) {
+    auto* session = new ui::ConsoleSession(parent, dir.filePath(QStringLiteral("audit.jsonl")));
+    session->setKnowledgeBasePath(dir.filePath(QStringLiteral("knowledge.sqlite")));
+    session->setHealthTimelinePath(dir.filePath(QStringLiteral("timeline.sqlite")));
+    return session;
 }
 
 } // namespace sextant::test

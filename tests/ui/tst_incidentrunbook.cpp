@@ -10,6 +10,7 @@
 #include "configchange.h"
 #include "consolesession.h"
 #include "correctiveproposal.h"
+#include "demosession.h"
 #include "fleet/fleetstore.h"
 #include "gitfixtures.h"
 #include "gitops/gitremotes.h"
@@ -117,9 +118,7 @@ private Q_SLOTS:
             settings.setValue(QStringLiteral("git/authorEmail"),
                               QStringLiteral("responder@example.test"));
         }
-        m_session = new ui::ConsoleSession(this, m_dir.filePath(QStringLiteral("audit.jsonl")));
-        m_session->setKnowledgeBasePath(m_dir.filePath(QStringLiteral("knowledge.sqlite")));
-        m_session->setHealthTimelinePath(m_dir.filePath(QStringLiteral("timeline.sqlite")));
+        m_session = test::sessionIn(m_dir, this);
         m_session->setApprover(&m_approver);
         m_session->startDemo();
         QTRY_VERIFY_WITH_TIMEOUT(m_session->gitRemotes()->find(kRepoURL).has_value(), kWait);

@@ -90,9 +90,7 @@ private Q_SLOTS:
         QVERIFY(m_sim.loadDemo().ok());
         m_sim.setTimeScale(0.01);
         QVERIFY(m_sim.listen().ok());
-        m_session = new ui::ConsoleSession(this, m_dir.filePath(QStringLiteral("audit.jsonl")));
-        m_session->setKnowledgeBasePath(m_dir.filePath(QStringLiteral("knowledge.sqlite")));
-        m_session->setHealthTimelinePath(m_dir.filePath(QStringLiteral("timeline.sqlite")));
+        m_session = test::sessionIn(m_dir, this);
         m_session->setApprover(&m_approver);
         test::connectDemo(*m_session, m_sim);
         QTRY_VERIFY_WITH_TIMEOUT(m_session->store()->indexOf(kPayments) >= 0, kWait);
