@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <cstring>
 #include <deque>
@@ -708,32 +709,66 @@ const char* typeName(element e) {
 // leaves to simdjson -- makes the walk give up, and the caller parses the body with the DOM
 // path, which gives the reference's typed errors.
 
-// Two walkers share the pool between themselves through this lock while the caller holds the
-// pool's mutex for both (against other parsers). A spin lock, because a pool call takes well
-// under a microsecond and a contended QMutex would put the walker to sleep.
-class SpinLock {
-public:
-    void lock() {
-        while (m_flag.test_and_set(std::memory_order_acquire)) {
-            while (m_flag.test(std::memory_order_relaxed))
-                std::this_thread::yield();
-        }
-    }
-    void unlock() { m_flag.clear(std::memory_order_release); }
-
-private:
-    std::atomic_flag m_flag;
+// The string values of one row that go through the pool, as views of the body (or of the
+// walker's unescaped strings). The walk collects them; internRow() turns them into the row's
+// QStrings.
+struct RowViews {
+    std::string_view name, version; // unique per row, not pooled
+    std::string_view ns, project, server, destName, destNamespace, repo, path, target, revision,
+        firstRevision, message;
+    // Ranges of the walker's `kv` (labels, sorted, last duplicate kept) and `imageViews`.
+    std::uint32_t labelsBegin = 0, labelsCount = 0, imagesBegin = 0, imagesCount = 0;
+    bool images = false; // status.summary.images is an array
 };
 
-// Interning for one walker: with the pool's mutex held by the caller, and `shared` when two
-// walkers use the pool at once.
+// A collected value equal to the last one of its field (see Walk::note); compared by address.
+const char kRepeatByte[] = "\x01";
+const std::string_view kRepeat(kRepeatByte, 1);
+
+// Interning for one walker, with the pool's mutex held by the caller. The second of two
+// walkers only collects the views of its rows (`collect`), and the first walker's thread
+// interns them after the join: copying the same QStrings ("default", a cluster URL) into
+// every row from two threads at once made their reference counts bounce between the cores,
+// and looking values up in one pool from both threads did the same to the pool's table; each
+// cost more than the second thread gained (docs/benchmarks.md).
+struct Handoff;
+using LabelViews = std::vector<std::pair<std::string_view, std::string_view>>;
+using ImageViews = std::vector<std::string_view>;
+
 struct Walk {
-    Walk(StringPool* p, SpinLock* s)
+    Walk(StringPool* p, bool collectOnly)
         : pool(p)
-        , shared(s) {}
+        , collect(collectOnly) {}
 
     StringPool* pool = nullptr;
-    SpinLock* shared = nullptr;
+    bool collect = false;
+    std::vector<RowViews> pending; // collect: the views of the rows not handed over yet
+    Handoff* handoff = nullptr;    // collect: where full batches go
+    // Collecting: a value equal to the last one of its field becomes kRepeat (the interning
+    // thread copies its own last value; it sees the rows in the same order), any other is
+    // copied to `dense` while there is room, so that the interning thread reads consecutive
+    // memory instead of cache lines all over the other core's part of the body.
+    char* dense = nullptr;
+    char* denseEnd = nullptr;
+
+    std::string_view keep(std::string_view s) {
+        if (s.size() > std::size_t(denseEnd - dense))
+            return s;
+        std::memcpy(dense, s.data(), s.size());
+        const std::string_view copy(dense, s.size());
+        dense += s.size();
+        return copy;
+    }
+    std::string_view note(std::string_view& last, std::string_view s) {
+        if (!pool || s.empty())
+            return s;
+        if (s == last)
+            return kRepeat;
+        last = s;
+        return keep(s);
+    }
+    LabelViews kv;
+    ImageViews imageViews;
     Scratch scratch;
     std::deque<std::string> unescaped; // strings with escapes, alive for the whole walk
 
@@ -742,31 +777,29 @@ struct Walk {
             return unique(s);
         if (s.empty())
             return {};
-        if (!shared)
-            return pool->intern(s);
-        std::lock_guard<SpinLock> lock(*shared);
         return pool->intern(s);
-    }
-    QString memo(MemoSlot slot, std::string_view s) {
-        if (!pool)
-            return unique(s);
-        auto& [bytes, value] = scratch.memo[slot];
-        if (s.empty())
-            return {};
-        if (s == bytes)
-            return value;
-        value = intern(s);
-        bytes = s;
-        return value;
     }
     template <typename List>
     List internList(const List& list) {
         if (!pool)
             return list;
-        if (!shared)
-            return pool->intern(list);
-        std::lock_guard<SpinLock> lock(*shared);
         return pool->intern(list);
+    }
+    // The pooled string for `s`; a value equal to the last one of its field is copied
+    // without a pool lookup.
+    QString memo(MemoSlot slot, std::string_view s) {
+        if (!pool)
+            return unique(s);
+        if (s.empty())
+            return {};
+        auto& [bytes, value] = scratch.memo[slot];
+        if (s.data() == kRepeat.data())
+            return value;
+        if (s != bytes) {
+            value = intern(s);
+            bytes = s;
+        }
+        return value;
     }
 
     // Label sets and image lists repeat from row to row (and key by key: sorted keys put
@@ -785,6 +818,8 @@ struct Walk {
         if (position >= memo.size())
             memo.resize(position + 1);
         auto& [bytes, value] = memo[position];
+        if (s.data() == kRepeat.data())
+            return value;
         if (s != bytes) {
             value = intern(s);
             bytes = s;
@@ -845,11 +880,14 @@ bool endsScalar(char c) {
 }
 
 // The body's bytes and stage 1's index of them; `i` is the next entry to read.
+struct Pieces;
 struct Tokens {
     const char* buf = nullptr;
     const std::uint32_t* idx = nullptr;
     std::uint32_t n = 0;
     std::uint32_t i = 0;
+    std::size_t size = 0;     // bytes of the piece at buf
+    Pieces* pieces = nullptr; // where the next piece comes from
 
     char peek() const { return i < n ? buf[idx[i]] : '\0'; }
     const char* at() const { return buf + idx[i]; }
@@ -1150,10 +1188,12 @@ bool readSourceFields(Tokens& t, Walk& w, SourceFields& s) {
     });
 }
 
-bool walkLabels(Tokens& t, Walk& w, AppSummary& app) {
-    auto& kv = w.scratch.labels;
-    kv.clear();
-    app.labels = {};
+// Appends the row's labels to w.kv, sorted by key with the last duplicate kept (the
+// reference's std::map), replacing those of an earlier `labels` of the same row.
+bool walkLabels(Tokens& t, Walk& w, RowViews& v) {
+    auto& kv = w.kv;
+    kv.resize(v.labelsBegin);
+    v.labelsCount = 0;
     bool isObject = false;
     if (!objectField(t, w, isObject, [&](std::string_view key) {
             std::string_view value;
@@ -1163,27 +1203,22 @@ bool walkLabels(Tokens& t, Walk& w, AppSummary& app) {
             return true;
         }))
         return false;
-    if (kv.empty())
-        return true;
-    // The reference's std::map orders keys and keeps the last duplicate.
-    std::stable_sort(kv.begin(), kv.end(),
+    const auto begin = kv.begin() + qsizetype(v.labelsBegin);
+    std::stable_sort(begin, kv.end(),
                      [](const auto& x, const auto& y) { return x.first < y.first; });
-    for (std::size_t i = kv.size(); i-- > 1;) {
+    for (std::size_t i = kv.size(); i-- > v.labelsBegin + 1;) {
         if (kv[i - 1].first == kv[i].first)
             kv.erase(kv.begin() + qsizetype(i) - 1);
     }
-    Labels out;
-    out.reserve(qsizetype(kv.size()));
-    for (std::size_t i = 0; i < kv.size(); ++i)
-        out.append({w.at(w.labelKeys, i, kv[i].first), w.at(w.labelValues, i, kv[i].second)});
-    app.labels = w.labels(out);
+    v.labelsCount = std::uint32_t(kv.size() - v.labelsBegin);
     return true;
 }
 
-bool walkMetadata(Tokens& t, Walk& w, AppSummary& app) {
+bool walkMetadata(Tokens& t, Walk& w, RowViews& v, AppSummary& app) {
     std::string_view name, ns, version, created;
     bool deleting = false, isObject = false;
-    app.labels = {};
+    w.kv.resize(v.labelsBegin);
+    v.labelsCount = 0;
     if (!objectField(t, w, isObject, [&](std::string_view key) {
             if (key == "name")
                 return stringField(t, w, name);
@@ -1198,25 +1233,25 @@ bool walkMetadata(Tokens& t, Walk& w, AppSummary& app) {
                 return deleting ? skipValue(t) : takeNull(t);
             }
             if (key == "labels")
-                return walkLabels(t, w, app);
+                return walkLabels(t, w, v);
             return skipValue(t);
         }))
         return false;
-    app.name = unique(name);
-    app.appNamespace = w.memo(MemoNamespace, ns);
-    app.resourceVersion = unique(version);
+    v.name = name;
+    v.ns = ns;
+    v.version = version;
     app.createdAt = ftime(created);
     app.deleting = deleting;
     return true;
 }
 
-void applySource(const SourceFields& s, Walk& w, AppSummary& app) {
-    app.repoURL = w.memo(MemoRepo, s.repo);
-    app.path = w.memo(MemoPath, s.path.empty() ? s.chart : s.path);
-    app.targetRevision = w.memo(MemoTarget, s.target);
+void takeSource(const SourceFields& s, RowViews& v) {
+    v.repo = s.repo;
+    v.path = s.path.empty() ? s.chart : s.path;
+    v.target = s.target;
 }
 
-bool walkSpec(Tokens& t, Walk& w, AppSummary& app) {
+bool walkSpec(Tokens& t, Walk& w, RowViews& v, AppSummary& app) {
     std::string_view project, server, destName, destNamespace;
     SourceFields source, firstOfSources;
     bool multi = false, autoSync = false, isObject = false;
@@ -1268,27 +1303,27 @@ bool walkSpec(Tokens& t, Walk& w, AppSummary& app) {
             return skipValue(t);
         }))
         return false;
-    app.project = w.memo(MemoProject, project);
-    app.destServer = w.memo(MemoServer, server);
-    app.destName = w.memo(MemoDestName, destName);
-    app.destNamespace = w.memo(MemoDestNamespace, destNamespace);
+    v.project = project;
+    v.server = server;
+    v.destName = destName;
+    v.destNamespace = destNamespace;
     app.multiSource = false;
-    app.repoURL = app.path = app.targetRevision = QString();
+    v.repo = v.path = v.target = {};
     if (source.isObject) {
-        applySource(source, w, app);
+        takeSource(source, v);
     } else if (multi) {
         app.multiSource = true;
-        applySource(firstOfSources, w, app);
+        takeSource(firstOfSources, v);
     }
     app.autoSync = autoSync;
     return true;
 }
 
-bool walkStatus(Tokens& t, Walk& w, AppSummary& app) {
+bool walkStatus(Tokens& t, Walk& w, RowViews& v, AppSummary& app) {
     std::string_view syncStatus, revision, firstRevision, healthStatus, message, phase, started,
         finished;
     bool images = false, isObject = false;
-    QStringList imageList;
+    w.imageViews.resize(v.imagesBegin);
     if (!objectField(t, w, isObject, [&](std::string_view key) {
             bool inner = false;
             if (key == "sync") {
@@ -1332,18 +1367,18 @@ bool walkStatus(Tokens& t, Walk& w, AppSummary& app) {
             }
             if (key == "summary") {
                 images = false;
-                imageList.clear();
+                w.imageViews.resize(v.imagesBegin);
                 return objectField(t, w, inner, [&](std::string_view k) {
                     if (k != "images")
                         return skipValue(t);
-                    imageList.clear();
+                    w.imageViews.resize(v.imagesBegin);
                     return arrayField(t, images, [&](std::size_t) {
                         if (t.peek() != '"')
                             return skipValue(t);
                         std::string_view image;
                         if (!readString(t, w, image))
                             return false;
-                        imageList.append(w.at(w.images, std::size_t(imageList.size()), image));
+                        w.imageViews.push_back(image);
                         return true;
                     });
                 });
@@ -1352,30 +1387,171 @@ bool walkStatus(Tokens& t, Walk& w, AppSummary& app) {
         }))
         return false;
     app.sync = fsync(syncStatus);
-    app.syncRevision = w.memo(MemoRevision, revision);
-    if (app.syncRevision.isEmpty())
-        app.syncRevision = w.intern(firstRevision);
+    v.revision = revision;
+    v.firstRevision = firstRevision;
     app.health = fhealth(healthStatus);
-    app.healthMessage = w.memo(MemoMessage, message);
+    v.message = message;
     app.operationPhase = fphase(phase);
     app.operationStartedAt = ftime(started);
     app.operationFinishedAt = ftime(finished);
-    app.images = images ? w.imageList(imageList) : QStringList();
+    v.images = images;
+    v.imagesCount = std::uint32_t(w.imageViews.size() - v.imagesBegin);
     return true;
 }
 
-// One element of `items`. One that is not an object is the DOM path's error to word.
-bool walkApplication(Tokens& t, Walk& w, AppSummary& app) {
-    return eachField(t, w, [&](std::string_view key) {
-        if (key == "metadata")
-            return walkMetadata(t, w, app);
-        if (key == "spec")
-            return walkSpec(t, w, app);
-        if (key == "status")
-            return walkStatus(t, w, app);
-        return skipValue(t);
-    });
+// A collecting walker's part of internRow: the views of the row made kRepeat or dense.
+void collectRow(Walk& w, RowViews& v) {
+    v.name = w.keep(v.name);
+    v.version = w.keep(v.version);
+    auto& m = w.scratch.memo;
+    v.ns = w.note(m[MemoNamespace].first, v.ns);
+    v.project = w.note(m[MemoProject].first, v.project);
+    v.server = w.note(m[MemoServer].first, v.server);
+    v.destName = w.note(m[MemoDestName].first, v.destName);
+    v.destNamespace = w.note(m[MemoDestNamespace].first, v.destNamespace);
+    v.repo = w.note(m[MemoRepo].first, v.repo);
+    v.path = w.note(m[MemoPath].first, v.path);
+    v.target = w.note(m[MemoTarget].first, v.target);
+    v.revision = w.note(m[MemoRevision].first, v.revision);
+    if (v.revision.empty())
+        v.firstRevision = w.keep(v.firstRevision);
+    v.message = w.note(m[MemoMessage].first, v.message);
+    auto position = [](Walk::PositionMemo& memo, std::size_t i) -> std::string_view& {
+        if (i >= memo.size())
+            memo.resize(i + 1);
+        return memo[i].first;
+    };
+    for (std::uint32_t i = 0; i < v.labelsCount; ++i) {
+        auto& [key, value] = w.kv[v.labelsBegin + i];
+        key = w.note(position(w.labelKeys, i), key);
+        value = w.note(position(w.labelValues, i), value);
+    }
+    if (v.images) {
+        for (std::uint32_t i = 0; i < v.imagesCount; ++i) {
+            std::string_view& image = w.imageViews[v.imagesBegin + i];
+            image = w.note(position(w.images, i), image);
+        }
+    }
 }
+
+// The row's pooled strings from its views: `w` interns (and remembers the last values), `kv`
+// and `images` hold the row's label and image views (the walker's own, or a batch's).
+void internRow(Walk& w, const LabelViews& kv, const ImageViews& images, const RowViews& v,
+               const QString& instanceId, AppSummary& app) {
+    app.instance = instanceId;
+    app.name = unique(v.name);
+    app.resourceVersion = unique(v.version);
+    app.appNamespace = w.memo(MemoNamespace, v.ns);
+    app.labels = {};
+    if (v.labelsCount > 0) {
+        Labels out;
+        out.reserve(qsizetype(v.labelsCount));
+        for (std::uint32_t i = 0; i < v.labelsCount; ++i) {
+            const auto& [key, value] = kv[v.labelsBegin + i];
+            out.append({w.at(w.labelKeys, i, key), w.at(w.labelValues, i, value)});
+        }
+        app.labels = w.labels(out);
+    }
+    app.project = w.memo(MemoProject, v.project);
+    app.destServer = w.memo(MemoServer, v.server);
+    app.destName = w.memo(MemoDestName, v.destName);
+    app.destNamespace = w.memo(MemoDestNamespace, v.destNamespace);
+    app.repoURL = w.memo(MemoRepo, v.repo);
+    app.path = w.memo(MemoPath, v.path);
+    app.targetRevision = w.memo(MemoTarget, v.target);
+    app.syncRevision = w.memo(MemoRevision, v.revision);
+    if (app.syncRevision.isEmpty())
+        app.syncRevision = w.intern(v.firstRevision);
+    app.healthMessage = w.memo(MemoMessage, v.message);
+    app.images = {};
+    if (v.images && v.imagesCount > 0) {
+        QStringList list;
+        list.reserve(qsizetype(v.imagesCount));
+        for (std::uint32_t i = 0; i < v.imagesCount; ++i)
+            list.append(w.at(w.images, i, images[v.imagesBegin + i]));
+        app.images = w.imageList(list);
+    }
+}
+
+// One element of `items`. One that is not an object is the DOM path's error to word.
+// Its pooled strings are interned at once, or for a collecting walker left in w.pending.
+bool walkApplication(Tokens& t, Walk& w, const QString& instanceId, AppSummary& app) {
+    if (!w.collect) {
+        w.kv.clear();
+        w.imageViews.clear();
+    }
+    RowViews v;
+    v.labelsBegin = std::uint32_t(w.kv.size());
+    v.imagesBegin = std::uint32_t(w.imageViews.size());
+    if (!eachField(t, w, [&](std::string_view key) {
+            if (key == "metadata")
+                return walkMetadata(t, w, v, app);
+            if (key == "spec")
+                return walkSpec(t, w, v, app);
+            if (key == "status")
+                return walkStatus(t, w, v, app);
+            return skipValue(t);
+        }))
+        return false;
+    if (w.collect) {
+        collectRow(w, v);
+        w.pending.push_back(v);
+    } else
+        internRow(w, w.kv, w.imageViews, v, instanceId, app);
+    return true;
+}
+
+// Stage 1 for one walker: a simdjson parser implementation and its structural index, kept for
+// reuse like ListParser's DOM parser. Sized for the largest piece it has indexed.
+struct Indexer {
+    std::unique_ptr<simdjson::internal::dom_parser_implementation> impl;
+
+    bool reserve(std::size_t size) {
+        if (impl && impl->capacity() >= size)
+            return true;
+        impl.reset();
+        return simdjson::get_active_implementation()->create_dom_parser_implementation(
+                   size, simdjson::DEFAULT_MAX_DEPTH, impl) == simdjson::SUCCESS;
+    }
+    bool index(const char* data, std::size_t size, Tokens& t) {
+        if (size == 0 || !reserve(size))
+            return false;
+        if (impl->stage1(reinterpret_cast<const std::uint8_t*>(data), size,
+                         simdjson::stage1_mode::regular) != simdjson::SUCCESS)
+            return false;
+        t.buf = data;
+        t.idx = impl->structural_indexes.get();
+        t.n = impl->n_structural_indexes;
+        t.i = 0;
+        t.size = size;
+        return true;
+    }
+};
+
+// A byte range [begin, end) of the body.
+struct Range {
+    std::size_t begin = 0, end = 0;
+};
+
+// One walker's part of the body in pieces: each piece but the first starts at an item's `{`,
+// each but the last ends with an item's `}` (the `,` between them is in no piece). Stage 1
+// indexes one piece, the walk reads it while its bytes and index are still in the core's
+// cache (a piece is a few hundred KiB), then the next. Indexing the whole body first and
+// walking it afterwards read everything back from memory: the walk over pieces was measured
+// 25 % faster (docs/benchmarks.md).
+struct Pieces {
+    const char* body = nullptr;
+    const Range* next = nullptr;
+    const Range* end = nullptr;
+    Indexer* indexer = nullptr;
+    std::size_t rowBytes = 0; // the bytes whose rows this walk holds (for the estimate)
+
+    bool more() const { return next != end; }
+    bool advance(Tokens& t) {
+        const Range r = *next++;
+        return indexer->index(body + r.begin, r.end - r.begin, t);
+    }
+};
 
 // Which part of a body a walker has.
 enum class Part {
@@ -1387,27 +1563,100 @@ enum class Part {
     Tail,
 };
 
+// Rows a collecting walker hands over to the interning thread: a batch at a time, in document
+// order, each with its own views (see splitWalk).
+struct Batch {
+    QVector<AppSummary> rows;
+    std::vector<RowViews> views;
+    LabelViews kv;
+    ImageViews imageViews;
+};
+
+struct Handoff {
+    static constexpr qsizetype kRows = 256;
+    std::mutex mutex;
+    std::condition_variable ready;
+    std::deque<Batch> full;   // handed over, not interned yet
+    std::vector<Batch> spare; // empty batches allocated by the interning thread
+    bool finished = false;    // the walk is over; `full` holds the last batches
+    bool ok = false;          // and it succeeded
+
+    // Hands over the walker's rows and views, and gives it the containers of a spare batch.
+    void handOver(Walk& w, QVector<AppSummary>& rows) {
+        Batch next;
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            full.push_back(
+                {std::move(rows), std::move(w.pending), std::move(w.kv), std::move(w.imageViews)});
+            if (!spare.empty()) {
+                next = std::move(spare.back());
+                spare.pop_back();
+            }
+        }
+        ready.notify_one();
+        rows = std::move(next.rows);
+        w.pending = std::move(next.views);
+        w.kv = std::move(next.kv);
+        w.imageViews = std::move(next.imageViews);
+    }
+    void finish(Walk& w, QVector<AppSummary>& rows, bool walked) {
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            if (walked && !rows.isEmpty())
+                full.push_back({std::move(rows), std::move(w.pending), std::move(w.kv),
+                                std::move(w.imageViews)});
+            finished = true;
+            ok = walked;
+        }
+        ready.notify_one();
+    }
+    // The next full batch; false once the walk is over and every batch was taken.
+    bool take(Batch& out) {
+        std::unique_lock<std::mutex> lock(mutex);
+        ready.wait(lock, [this] { return !full.empty() || finished; });
+        if (full.empty())
+            return false;
+        out = std::move(full.front());
+        full.pop_front();
+        return true;
+    }
+};
+
 // The elements of an items array from the cursor on (after its `[` or a `,`). With
-// `open`, the tokens may end after an element instead of at the `]` (a Head).
+// `open`, the tokens may end after an element instead of at the `]` (a Head). When the
+// tokens of a piece end right after an element, the walk goes on in the next piece.
 bool walkItems(Tokens& t, Walk& w, const QString& instanceId, AppList& list, bool open,
                bool& ended) {
     ended = false;
-    const std::uint32_t first = t.i;
+    const std::uint32_t firstOffset = t.i < t.n ? t.idx[t.i] : 0;
+    bool estimated = false;
     for (;;) {
         AppSummary& app = list.apps.emplace_back();
-        app.instance = instanceId;
-        if (!walkApplication(t, w, app))
+        if (!walkApplication(t, w, instanceId, app))
             return false;
-        // Room for the rest, estimated from the first item's share of the index (only for
-        // items of a realistic size, so a tiny first item cannot reserve millions of rows).
-        if (list.apps.size() == 1) {
-            const std::uint32_t per = t.i - first + 1;
-            if (per >= 64)
-                list.apps.reserve(1 + qsizetype((t.n - t.i) / per) * 9 / 8);
+        // Room for the rows this walk will hold, estimated from the first item's size (only
+        // for items of a realistic size, so a tiny first item cannot reserve millions).
+        if (w.handoff) {
+            if (list.apps.size() >= Handoff::kRows)
+                w.handoff->handOver(w, list.apps);
+        } else if (!estimated && t.pieces) {
+            estimated = true;
+            const std::size_t per = (t.i < t.n ? t.idx[t.i] : t.size) - firstOffset;
+            if (per >= 256)
+                list.apps.reserve(list.apps.size() + qsizetype(t.pieces->rowBytes / per) * 9 / 8 +
+                                  1);
         }
-        if (open && t.i == t.n) {
-            ended = true;
-            return true;
+        if (t.i == t.n) {
+            if (t.pieces && t.pieces->more()) {
+                if (!t.pieces->advance(t))
+                    return false;
+                continue;
+            }
+            if (open) {
+                ended = true;
+                return true;
+            }
+            return false;
         }
         const char c = t.peek();
         ++t.i;
@@ -1460,50 +1709,42 @@ bool walkRoot(Tokens& t, Part part, const QString& instanceId, Walk& w, AppList&
     return ok && t.i == t.n; // nothing may follow the root object
 }
 
-// Stage 1 for one walker: a simdjson parser implementation and its structural index, kept for
-// reuse like ListParser's DOM parser.
-struct Indexer {
-    std::unique_ptr<simdjson::internal::dom_parser_implementation> impl;
-
-    bool index(const char* data, std::size_t size, Tokens& t) {
-        if (size == 0)
-            return false;
-        if (!impl || impl->capacity() < size) {
-            impl.reset();
-            if (simdjson::get_active_implementation()->create_dom_parser_implementation(
-                    size, simdjson::DEFAULT_MAX_DEPTH, impl) != simdjson::SUCCESS)
-                return false;
-        }
-        if (impl->stage1(reinterpret_cast<const std::uint8_t*>(data), size,
-                         simdjson::stage1_mode::regular) != simdjson::SUCCESS)
-            return false;
-        t = {data, impl->structural_indexes.get(), impl->n_structural_indexes, 0};
-        return true;
-    }
-};
-
-bool walkPart(Indexer& indexer, const char* data, std::size_t size, Part part,
-              const QString& instanceId, Walk& w, AppList& list) {
+// Walks pieces [first, last) of `ranges` as `part`.
+bool walkPieces(Indexer& indexer, const char* body, const Range* first, const Range* last,
+                std::size_t rowBytes, Part part, const QString& instanceId, Walk& w,
+                AppList& list) {
+    Pieces pieces{body, first, last, &indexer, rowBytes};
     Tokens t;
-    if (!indexer.index(data, size, t))
+    t.pieces = &pieces;
+    if (!pieces.advance(t))
         return false;
     if (part != Part::Tail && t.peek() != '{')
         return false;
     return walkRoot(t, part, instanceId, w, list);
 }
 
-// Where to cut the items array between two walkers: the offset of the `}` that closes an item
-// near the middle of the body, or -1. In valid JSON `},{"metadata":` can only be structure
-// (a quote inside a string is always escaped, and this one follows `{`): the boundary of two
-// objects in some array. The Head and Tail walks fail for a cut in any array but `items`.
-// Argo CD writes every Application's `metadata` first.
-qsizetype splitPoint(const QByteArray& body) {
+// The pieces of a body, cut at the first item boundary at least `step` bytes after the last
+// cut (one search over the body in all). In valid JSON `},{"metadata":` can only
+// be structure (a quote inside a string is always escaped, and this one follows `{`): the
+// boundary of two objects in some array. A walk fails at a cut in any array but `items` (its
+// piece ends where the walk does not expect an end), and stage 1 fails for a piece that would
+// end inside a string, so a cut is trusted only as far as the walk succeeds. Argo CD writes
+// every Application's `metadata` first.
+std::vector<Range> cutPieces(const QByteArray& body, qsizetype step) {
     static constexpr char kPattern[] = R"(},{"metadata":)";
-    const qsizetype middle = body.size() / 2;
-    const qsizetype at = body.indexOf(QByteArrayView(kPattern), middle);
-    if (at < 0 || at > middle + body.size() / 4)
-        return -1;
-    return at;
+    std::vector<Range> ranges;
+    std::size_t begin = 0;
+    qsizetype from = step;
+    while (from < body.size()) {
+        const qsizetype at = body.indexOf(QByteArrayView(kPattern), from);
+        if (at < 0)
+            break;
+        ranges.push_back({begin, std::size_t(at) + 1});
+        begin = std::size_t(at) + 2; // after "},"
+        from = at + step;
+    }
+    ranges.push_back({begin, std::size_t(body.size())});
+    return ranges;
 }
 
 } // namespace
@@ -1545,34 +1786,93 @@ qsizetype ListParser::domParseOnly(const QByteArray& body) {
 
 namespace {
 
-// Two walkers over the halves of a large body, in place (stage 1 reads only the bytes it is
-// given, and the walk reads no further than a string's closing quote or the byte after a
-// scalar). False when the cut was not between two items or a walker gave up; the caller then
-// walks the body whole.
-bool splitWalk(ListParser::Impl& p, const QByteArray& body, qsizetype cut,
-               const QString& instanceId, StringPool* pool, AppList& list) {
-    AppList tail;
-    bool tailOk = false;
+// Two walkers over the pieces of a large body: this thread takes the first `headPieces` as
+// a Head, a helper the rest as a Tail. The helper interns nothing (see Walk): it hands its
+// rows over in batches, and this thread interns them after its own, while the helper walks
+// on. So this thread takes the smaller share of the body (Options::headShare). False when the
+// cut between the two was not between two items or a walker gave up; the caller then walks
+// the body with one walker.
+bool splitWalk(ListParser::Impl& p, const QByteArray& body, const std::vector<Range>& ranges,
+               std::size_t headPieces, const QString& instanceId, StringPool* pool, AppList& list) {
+    const Range* cut = ranges.data() + headPieces;
+    const Range* end = ranges.data() + ranges.size();
+    const auto tailBytes = std::size_t(body.size()) - cut->begin;
     std::optional<QMutexLocker<QMutex>> lock;
     if (pool)
         lock.emplace(&pool->mutex());
-    SpinLock shared;
-    std::thread helper([&] {
-        Walk w(pool, &shared);
-        const std::size_t from = std::size_t(cut) + 2; // after "},"
-        tailOk = walkPart(p.indexers[1], body.constData() + from, std::size_t(body.size()) - from,
-                          Part::Tail, instanceId, w, tail);
-    });
-    Walk w(pool, &shared);
-    const bool headOk = walkPart(p.indexers[0], body.constData(), std::size_t(cut) + 1, Part::Head,
-                                 instanceId, w, list);
-    helper.join();
-    if (!headOk || !tailOk)
+
+    // What the helper needs is allocated here, before it starts. Memory a thread allocates
+    // and frees stays in that thread's malloc arena, and glibc does not give the free top of
+    // a secondary arena back (malloc_trim neither): the helper's temporary buffers cost 230
+    // bytes per application of resident memory at 50,000 (bench fleet). The helper's own
+    // allocations are the escaped strings and growth past the estimates below.
+    std::size_t largest = 0;
+    for (const Range& r : ranges)
+        largest = std::max(largest, r.end - r.begin);
+    if (!p.indexers[0].reserve(largest) || !p.indexers[1].reserve(largest))
         return false;
-    list.apps.reserve(list.apps.size() + tail.apps.size());
-    for (AppSummary& app : tail.apps)
-        list.apps.append(std::move(app));
-    return true;
+    Walk collected(pool, true);
+    Handoff handoff;
+    collected.handoff = &handoff;
+    // Room for the values that change from row to row (a few hundred bytes of each item of
+    // several KiB); past it, values stay views of the body. Not zeroed: the helper touches
+    // only what it writes.
+    const std::size_t denseBytes = tailBytes / 8;
+    const std::unique_ptr<char[]> dense(new char[denseBytes]);
+    collected.dense = dense.get();
+    collected.denseEnd = dense.get() + denseBytes;
+    // Batches for its rows, estimated from the size of its first items with room to spare
+    // (memory not written is not resident).
+    static constexpr char kBoundary[] = R"(},{"metadata":)";
+    qsizetype sampleEnd = qsizetype(cut->begin);
+    int sampled = 0;
+    for (; sampled < 8; ++sampled) {
+        const qsizetype next = body.indexOf(QByteArrayView(kBoundary), sampleEnd);
+        if (next < 0)
+            break;
+        sampleEnd = next + 2;
+    }
+    const qsizetype per = sampled > 0 ? (sampleEnd - qsizetype(cut->begin)) / sampled : 0;
+    const qsizetype rows = per > 0 ? qsizetype(tailBytes) / per * 3 / 2 + 1 : 0;
+    auto emptyBatch = [] {
+        Batch b;
+        b.rows.reserve(Handoff::kRows);
+        b.views.reserve(std::size_t(Handoff::kRows));
+        b.kv.reserve(std::size_t(Handoff::kRows) * 8);
+        b.imageViews.reserve(std::size_t(Handoff::kRows) * 4);
+        return b;
+    };
+    const qsizetype batches = std::min<qsizetype>(rows / Handoff::kRows + 2, 4096);
+    handoff.spare.reserve(std::size_t(batches));
+    for (qsizetype i = 0; i < batches; ++i)
+        handoff.spare.push_back(emptyBatch());
+    AppList tail;
+    Batch first = emptyBatch();
+    tail.apps = std::move(first.rows);
+    collected.pending = std::move(first.views);
+    collected.kv = std::move(first.kv);
+    collected.imageViews = std::move(first.imageViews);
+
+    std::thread helper([&] {
+        const bool ok = walkPieces(p.indexers[1], body.constData(), cut, end, tailBytes, Part::Tail,
+                                   instanceId, collected, tail);
+        handoff.finish(collected, tail.apps, ok);
+    });
+    Walk w(pool, false);
+    // The Head's rows estimate covers the whole body: the Tail's rows join them.
+    const bool headOk = walkPieces(p.indexers[0], body.constData(), ranges.data(), cut,
+                                   std::size_t(body.size()), Part::Head, instanceId, w, list);
+    Batch batch;
+    while (handoff.take(batch)) {
+        if (!headOk)
+            continue; // the helper is left to finish; its rows are not used
+        for (qsizetype i = 0; i < batch.rows.size(); ++i) {
+            AppSummary& app = list.apps.emplace_back(std::move(batch.rows[i]));
+            internRow(w, batch.kv, batch.imageViews, batch.views[std::size_t(i)], instanceId, app);
+        }
+    }
+    helper.join();
+    return headOk && handoff.ok;
 }
 
 // The indexed walk; nullopt sends the caller to the DOM path.
@@ -1586,23 +1886,41 @@ std::optional<AppList> indexedApplicationList(ListParser::Impl& p, const QByteAr
         owned = QByteArray(body.constData(), body.size());
         bytes = &owned;
     }
+    if (bytes->isEmpty())
+        return std::nullopt;
     const ListParser::Options& o = p.options;
-    if (o.maxThreads > 1 && bytes->size() >= o.splitBytes) {
-        if (const qsizetype cut = splitPoint(*bytes); cut > 0) {
-            AppList list;
-            if (splitWalk(p, *bytes, cut, instanceId, pool, list)) {
-                p.last = {true, 2};
-                return list;
-            }
+    std::vector<Range> ranges = cutPieces(*bytes, std::max<qsizetype>(1, o.pieceBytes));
+    if (o.maxThreads > 1 && bytes->size() >= o.splitBytes && ranges.size() >= 2) {
+        // This thread also interns the helper's rows after the join, so it takes a smaller
+        // share of the body: the first piece that starts past headShare of it is the helper's.
+        const auto share = std::size_t(double(bytes->size()) * o.headShare);
+        std::size_t head = 1;
+        while (head + 1 < ranges.size() && ranges[head].begin < share)
+            ++head;
+        AppList list;
+        if (splitWalk(p, *bytes, ranges, head, instanceId, pool, list)) {
+            p.last = {true, 2};
+            return list;
         }
     }
-    AppList list;
     std::optional<QMutexLocker<QMutex>> lock;
     if (pool)
         lock.emplace(&pool->mutex());
-    Walk w(pool, nullptr);
-    if (!walkPart(p.indexers[0], bytes->constData(), std::size_t(bytes->size()), Part::Whole,
-                  instanceId, w, list))
+    const char* data = bytes->constData();
+    const auto size = std::size_t(bytes->size());
+    AppList list;
+    Walk w(pool, false);
+    bool ok = walkPieces(p.indexers[0], data, ranges.data(), ranges.data() + ranges.size(), size,
+                         Part::Whole, instanceId, w, list);
+    if (!ok && ranges.size() > 1) {
+        // A cut that was not between two items: the body as one piece.
+        const Range whole{0, size};
+        list = {};
+        Walk again(pool, false);
+        ok = walkPieces(p.indexers[0], data, &whole, &whole + 1, size, Part::Whole, instanceId,
+                        again, list);
+    }
+    if (!ok)
         return std::nullopt;
     p.last = {true, 1};
     return list;

@@ -60,15 +60,20 @@ class ListParser {
 public:
     struct Options {
         // The indexed walk: simdjson's stage 1 (UTF-8, strings closed, no raw control
-        // characters, the structure indexed) covers the whole body, then one walk over the
-        // index reads and checks the values the rows need and skips the rest by bracket depth,
-        // without checking their grammar (see docs/benchmarks.md). Off: the DOM path, which
+        // characters, the structure indexed) covers the whole body, piece by piece, and a walk
+        // over the index reads and checks the values the rows need and skips the rest by bracket
+        // depth, without checking their grammar (see docs/benchmarks.md). Off: the DOM path, which
         // checks every byte as the reference does.
         bool indexedWalk = true;
         // Walk the items on two threads when the body is at least splitBytes long (indexed
-        // walk only; see splitPoint in appparser.cpp).
+        // walk only; see splitWalk in appparser.cpp). The first walker takes about headShare
+        // of the body, as it also interns the second one's rows.
         int maxThreads = 2;
         qsizetype splitBytes = 4 * 1024 * 1024;
+        double headShare = 0.3;
+        // Stage 1 and the walk go piece by piece, pieces cut between two items about every
+        // pieceBytes (see cutPieces in appparser.cpp). 1 cuts between every two items.
+        qsizetype pieceBytes = 512 * 1024;
     };
     // What the last parseApplicationListFast with this parser did (for the benchmarks).
     struct Stats {

@@ -63,6 +63,7 @@ int compareAllPaths(const QByteArray& body) {
         o.indexedWalk = variant < 2;
         o.maxThreads = variant == 1 ? 2 : 1;
         o.splitBytes = 1;
+        o.pieceBytes = 1; // a piece per item
         ListParser parser(o);
         StringPool pool;
         const Result<AppList> fast =
