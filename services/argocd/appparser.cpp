@@ -279,17 +279,16 @@ QString StringPool::intern(std::string_view utf8) {
     if (utf8.empty())
         return {};
     const quint64 h = std::hash<std::string_view>{}(utf8);
-    if (auto it = m_strings.find(h); it != m_strings.end()) {
-        if (sameText(it->second, utf8))
-            return it->second;
+    if (auto it = m_strings.constFind(h); it != m_strings.cend()) {
+        if (sameText(it.value(), utf8))
+            return it.value();
         return QString::fromUtf8(utf8.data(), qsizetype(utf8.size())); // hash collision
     }
     // Unique values (revisions nobody else shares, one-off messages) would otherwise pile up:
     // drop what no row uses any more once the pool has doubled since the last prune.
-    if (++m_insertsSincePrune > std::max<std::size_t>(4096, m_strings.size()))
+    if (++m_insertsSincePrune > std::max<std::size_t>(4096, std::size_t(m_strings.size())))
         prune();
-    return m_strings.emplace(h, QString::fromUtf8(utf8.data(), qsizetype(utf8.size())))
-        .first->second;
+    return m_strings.emplace(h, QString::fromUtf8(utf8.data(), qsizetype(utf8.size()))).value();
 }
 
 Labels StringPool::intern(const Labels& labels) {
@@ -308,9 +307,9 @@ Labels StringPool::intern(const Labels& labels) {
         }
         return true;
     };
-    if (auto it = m_labels.find(h); it != m_labels.end())
-        return same(it->second) ? it->second : labels;
-    return m_labels.emplace(h, labels).first->second;
+    if (auto it = m_labels.constFind(h); it != m_labels.cend())
+        return same(it.value()) ? it.value() : labels;
+    return m_labels.emplace(h, labels).value();
 }
 
 QStringList StringPool::intern(const QStringList& images) {
@@ -328,23 +327,17 @@ QStringList StringPool::intern(const QStringList& images) {
         }
         return true;
     };
-    if (auto it = m_images.find(h); it != m_images.end())
-        return same(it->second) ? it->second : images;
-    return m_images.emplace(h, images).first->second;
+    if (auto it = m_images.constFind(h); it != m_images.cend())
+        return same(it.value()) ? it.value() : images;
+    return m_images.emplace(h, images).value();
 }
 
 int StringPool::prune() {
     m_insertsSincePrune = 0;
     int dropped = 0;
     auto sweep = [&dropped](auto& map) {
-        for (auto it = map.begin(); it != map.end();) {
-            if (it->second.isDetached()) { // only the pool holds it
-                it = map.erase(it);
-                ++dropped;
-            } else {
-                ++it;
-            }
-        }
+        // isDetached(): only the pool holds it
+        dropped += int(map.removeIf([](const auto& it) { return it.value().isDetached(); }));
     };
     // Lists first: they hold the strings they are made of.
     sweep(m_labels);
@@ -713,7 +706,6 @@ const char* typeName(element e) {
 // walker's unescaped strings). The walk collects them; internRow() turns them into the row's
 // QStrings.
 struct RowViews {
-    std::string_view name, version; // unique per row, not pooled
     std::string_view ns, project, server, destName, destNamespace, repo, path, target, revision,
         firstRevision, message;
     // Ranges of the walker's `kv` (labels, sorted, last duplicate kept) and `imageViews`.
@@ -990,8 +982,15 @@ bool readString(Tokens& t, Walk& w, std::string_view& out) {
         while (q > begin && (*q == ' ' || *q == '\n' || *q == '\r' || *q == '\t'))
             --q;
         if (q >= begin && *q == '"') {
-            const void* escape = std::memchr(begin, '\\', std::size_t(q - begin));
-            s = escape ? static_cast<const char*>(escape) : q;
+            // Most strings here are keys and names of a few bytes: a loop beats the call.
+            if (q - begin <= 32) {
+                s = begin;
+                while (s < q && *s != '\\')
+                    ++s;
+            } else {
+                const void* escape = std::memchr(begin, '\\', std::size_t(q - begin));
+                s = escape ? static_cast<const char*>(escape) : q;
+            }
         }
     }
     while (*s != '"' && *s != '\\')
@@ -1237,9 +1236,11 @@ bool walkMetadata(Tokens& t, Walk& w, RowViews& v, AppSummary& app) {
             return skipValue(t);
         }))
         return false;
-    v.name = name;
+    // Unique per row, not pooled: made by whichever walker reads them (a helper's stay in its
+    // malloc arena for good, next to nothing it frees).
+    app.name = unique(name);
     v.ns = ns;
-    v.version = version;
+    app.resourceVersion = unique(version);
     app.createdAt = ftime(created);
     app.deleting = deleting;
     return true;
@@ -1401,8 +1402,6 @@ bool walkStatus(Tokens& t, Walk& w, RowViews& v, AppSummary& app) {
 
 // A collecting walker's part of internRow: the views of the row made kRepeat or dense.
 void collectRow(Walk& w, RowViews& v) {
-    v.name = w.keep(v.name);
-    v.version = w.keep(v.version);
     auto& m = w.scratch.memo;
     v.ns = w.note(m[MemoNamespace].first, v.ns);
     v.project = w.note(m[MemoProject].first, v.project);
@@ -1439,8 +1438,6 @@ void collectRow(Walk& w, RowViews& v) {
 void internRow(Walk& w, const LabelViews& kv, const ImageViews& images, const RowViews& v,
                const QString& instanceId, AppSummary& app) {
     app.instance = instanceId;
-    app.name = unique(v.name);
-    app.resourceVersion = unique(v.version);
     app.appNamespace = w.memo(MemoNamespace, v.ns);
     app.labels = {};
     if (v.labelsCount > 0) {
