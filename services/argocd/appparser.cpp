@@ -802,54 +802,60 @@ struct Walk {
     Labels lastLabels;
     QStringList lastImages;
 
-    QString at(PositionMemo& memo, std::size_t position, std::string_view s) {
-        if (!pool)
-            return unique(s);
+    // The pooled string at a position; `memo` must have room for it. The reference stays
+    // valid until the memo is resized.
+    const QString& atRef(PositionMemo& memo, std::size_t position, std::string_view s) {
+        static const QString kNull;
         if (s.empty())
-            return {};
-        if (position >= memo.size())
-            memo.resize(position + 1);
+            return kNull;
         auto& [bytes, value] = memo[position];
-        if (s.data() == kRepeat.data())
-            return value;
-        if (s != bytes) {
+        if (s.data() != kRepeat.data() && s != bytes) {
             value = intern(s);
             bytes = s;
         }
         return value;
     }
-    Labels labels(const Labels& list) {
-        if (!pool)
-            return list;
-        auto same = [&] {
-            if (list.size() != lastLabels.size())
-                return false;
-            for (qsizetype i = 0; i < list.size(); ++i) {
-                // at(): operator[] on the member would detach it from the pool's copy
-                if (list.at(i).first.constData() != lastLabels.at(i).first.constData() ||
-                    list.at(i).second.constData() != lastLabels.at(i).second.constData())
-                    return false;
-            }
-            return true;
-        };
-        if (!same())
+    // The pooled label list of a row (sorted views, pool set): the previous row's list when
+    // its elements are the same strings, without building a list to find out.
+    Labels pooledLabels(const std::pair<std::string_view, std::string_view>* kv, std::size_t n) {
+        if (labelKeys.size() < n)
+            labelKeys.resize(n);
+        if (labelValues.size() < n)
+            labelValues.resize(n);
+        bool same = lastLabels.size() == qsizetype(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            const QString& key = atRef(labelKeys, i, kv[i].first);
+            const QString& value = atRef(labelValues, i, kv[i].second);
+            // at(): operator[] on the member would detach it from the pool's copy
+            same = same && key.constData() == lastLabels.at(qsizetype(i)).first.constData() &&
+                   value.constData() == lastLabels.at(qsizetype(i)).second.constData();
+        }
+        if (!same) {
+            Labels list;
+            list.reserve(qsizetype(n));
+            for (std::size_t i = 0; i < n; ++i)
+                list.append(
+                    {atRef(labelKeys, i, kv[i].first), atRef(labelValues, i, kv[i].second)});
             lastLabels = internList(list);
+        }
         return lastLabels;
     }
-    QStringList imageList(const QStringList& list) {
-        if (!pool)
-            return list;
-        auto same = [&] {
-            if (list.size() != lastImages.size())
-                return false;
-            for (qsizetype i = 0; i < list.size(); ++i) {
-                if (list.at(i).constData() != lastImages.at(i).constData())
-                    return false;
-            }
-            return true;
-        };
-        if (!same())
+    // The same for a row's image list.
+    QStringList pooledImages(const std::string_view* views, std::size_t n) {
+        if (images.size() < n)
+            images.resize(n);
+        bool same = lastImages.size() == qsizetype(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            const QString& image = atRef(images, i, views[i]);
+            same = same && image.constData() == lastImages.at(qsizetype(i)).constData();
+        }
+        if (!same) {
+            QStringList list;
+            list.reserve(qsizetype(n));
+            for (std::size_t i = 0; i < n; ++i)
+                list.append(atRef(images, i, views[i]));
             lastImages = internList(list);
+        }
         return lastImages;
     }
 };
@@ -1441,13 +1447,15 @@ void internRow(Walk& w, const LabelViews& kv, const ImageViews& images, const Ro
     app.appNamespace = w.memo(MemoNamespace, v.ns);
     app.labels = {};
     if (v.labelsCount > 0) {
-        Labels out;
-        out.reserve(qsizetype(v.labelsCount));
-        for (std::uint32_t i = 0; i < v.labelsCount; ++i) {
-            const auto& [key, value] = kv[v.labelsBegin + i];
-            out.append({w.at(w.labelKeys, i, key), w.at(w.labelValues, i, value)});
+        if (w.pool) {
+            app.labels = w.pooledLabels(kv.data() + v.labelsBegin, v.labelsCount);
+        } else {
+            app.labels.reserve(qsizetype(v.labelsCount));
+            for (std::uint32_t i = 0; i < v.labelsCount; ++i) {
+                const auto& [key, value] = kv[v.labelsBegin + i];
+                app.labels.append({unique(key), unique(value)});
+            }
         }
-        app.labels = w.labels(out);
     }
     app.project = w.memo(MemoProject, v.project);
     app.destServer = w.memo(MemoServer, v.server);
@@ -1462,11 +1470,13 @@ void internRow(Walk& w, const LabelViews& kv, const ImageViews& images, const Ro
     app.healthMessage = w.memo(MemoMessage, v.message);
     app.images = {};
     if (v.images && v.imagesCount > 0) {
-        QStringList list;
-        list.reserve(qsizetype(v.imagesCount));
-        for (std::uint32_t i = 0; i < v.imagesCount; ++i)
-            list.append(w.at(w.images, i, images[v.imagesBegin + i]));
-        app.images = w.imageList(list);
+        if (w.pool) {
+            app.images = w.pooledImages(images.data() + v.imagesBegin, v.imagesCount);
+        } else {
+            app.images.reserve(qsizetype(v.imagesCount));
+            for (std::uint32_t i = 0; i < v.imagesCount; ++i)
+                app.images.append(unique(images[v.imagesBegin + i]));
+        }
     }
 }
 
