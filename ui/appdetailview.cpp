@@ -632,8 +632,13 @@ void AppDetailView::renderSummary() {
     if (!js(health, "message").isEmpty())
         healthText += QStringLiteral(" — ") + esc(js(health, "message"));
     if (jtime(health, "lastTransitionTime").isValid())
-        healthText += QStringLiteral(" <span style='color:gray'>since %1</span>")
-                          .arg(esc(ago(jtime(health, "lastTransitionTime"))));
+        // "since 2026-01-15 08:04 (315 days ago)": "since 315 days ago" is not English.
+        healthText += QStringLiteral(" <span style='color:gray'>%1</span>")
+                          .arg(esc(tr("since %1 (%2)")
+                                       .arg(jtime(health, "lastTransitionTime")
+                                                .toLocalTime()
+                                                .toString(QStringLiteral("yyyy-MM-dd HH:mm")),
+                                            ago(jtime(health, "lastTransitionTime")))));
     html += row2(tr("Health"), healthText);
     QString syncText =
         colored(models::FleetModel::syncColor(argocd::syncStatusFromString(syncStatus)),
