@@ -686,11 +686,11 @@ const char* typeName(element e) {
 
 // ---- the indexed walk -------------------------------------------------------------------------
 //
-// simdjson's stage 1 runs over the whole body: it validates the UTF-8, checks that every string
-// is closed and holds no raw control character, and writes the offsets of all structure
-// characters and value starts (the structural index). Then, instead of simdjson's stage 2
-// (which builds a tape of every value, most of which a row never reads), the walk below goes
-// through the index once: it checks the grammar of every object and array it descends into and
+// simdjson's stage 1 runs over the whole body (piece by piece, see Pieces): it validates the UTF-8,
+// checks that every string is closed and holds no raw control character, and writes the offsets of
+// all structure characters and value starts (the structural index). Then, instead of simdjson's
+// stage 2 (which builds a tape of every value, most of which a row never reads), the walk below
+// goes through the index once: it checks the grammar of every object and array it descends into and
 // reads, type-checks and (for strings) unescapes exactly the values the rows need, with the
 // same rules as the DOM path. A value it does not need is skipped by bracket depth over the
 // index: its UTF-8 and strings were checked by stage 1, its grammar and scalars are not.
@@ -717,16 +717,17 @@ struct RowViews {
 const char kRepeatByte[] = "\x01";
 const std::string_view kRepeat(kRepeatByte, 1);
 
-// Interning for one walker, with the pool's mutex held by the caller. The second of two
-// walkers only collects the views of its rows (`collect`), and the first walker's thread
-// interns them after the join: copying the same QStrings ("default", a cluster URL) into
-// every row from two threads at once made their reference counts bounce between the cores,
-// and looking values up in one pool from both threads did the same to the pool's table; each
-// cost more than the second thread gained (docs/benchmarks.md).
 struct Handoff;
 using LabelViews = std::vector<std::pair<std::string_view, std::string_view>>;
 using ImageViews = std::vector<std::string_view>;
 
+// Interning for one walker, with the pool's mutex held by the caller. The second of two
+// walkers only collects the views of its rows (`collect`) and hands them over in batches; the
+// first walker's thread interns them after its own rows, while the second walks on (see
+// splitWalk). Copying the same QStrings ("default", a cluster URL) into every row from two
+// threads at once made their reference counts bounce between the cores, and looking values up
+// in one pool from both threads did the same to the pool's table; each cost more than the
+// second thread gained (docs/benchmarks.md).
 struct Walk {
     Walk(StringPool* p, bool collectOnly)
         : pool(p)

@@ -100,12 +100,12 @@ public:
     std::unique_ptr<Impl> d;
 };
 
-// The hot path for GET /api/v1/applications: simdjson's stage 1 indexes the body, then one walk
-// over the index builds AppSummary rows with interned strings (two walkers on the halves of a
-// large body). Gives the same AppList as parseApplicationList (labels ordered by key, as the
-// reference's std::map gives them). Whenever the walk meets anything it does not expect
-// (invalid JSON, a truncated body, a shape error) the body is parsed again by simdjson's DOM
-// and, if that rejects it, by the reference parser, so errors carry the same message and byte
+// The hot path for GET /api/v1/applications: simdjson's stage 1 indexes the body piece by
+// piece, and a walk over the index builds AppSummary rows with interned strings (a second
+// thread walks most of a large body). Gives the same AppList as parseApplicationList (labels
+// ordered by key, as the reference's std::map gives them). Whenever the walk meets anything it does
+// not expect (invalid JSON, a truncated body, a shape error) the body is parsed again by simdjson's
+// DOM and, if that rejects it, by the reference parser, so errors carry the same message and byte
 // offset. The walk reads the body in place; the DOM path reads up to SIMDJSON_PADDING bytes
 // past its end when its allocation has room (see padForFastParse), otherwise a padded copy.
 Result<AppList> parseApplicationListFast(const QByteArray& body, const QString& instanceId,
