@@ -1618,6 +1618,15 @@ struct Handoff {
         }
         ready.notify_one();
     }
+    // Gives an interned batch's containers back to the walker (emptied, capacity kept).
+    void recycle(Batch&& b) {
+        b.rows.clear();
+        b.views.clear();
+        b.kv.clear();
+        b.imageViews.clear();
+        std::lock_guard<std::mutex> lock(mutex);
+        spare.push_back(std::move(b));
+    }
     // The next full batch; false once the walk is over and every batch was taken.
     bool take(Batch& out) {
         std::unique_lock<std::mutex> lock(mutex);
@@ -1850,7 +1859,10 @@ bool splitWalk(ListParser::Impl& p, const QByteArray& body, const std::vector<Ra
         b.imageViews.reserve(std::size_t(Handoff::kRows) * 4);
         return b;
     };
-    const qsizetype batches = std::min<qsizetype>(rows / Handoff::kRows + 2, 4096);
+    // At most 128 (32,768 rows, about 32 MiB of address space, little of it touched): batches
+    // come back for reuse once interned, and a helper that runs further ahead than that (a
+    // list of 100,000 applications or tiny items) allocates the rest itself.
+    const qsizetype batches = std::min<qsizetype>(rows / Handoff::kRows + 2, 128);
     handoff.spare.reserve(std::size_t(batches));
     for (qsizetype i = 0; i < batches; ++i)
         handoff.spare.push_back(emptyBatch());
@@ -1878,6 +1890,7 @@ bool splitWalk(ListParser::Impl& p, const QByteArray& body, const std::vector<Ra
             AppSummary& app = list.apps.emplace_back(std::move(batch.rows[i]));
             internRow(w, batch.kv, batch.imageViews, batch.views[std::size_t(i)], instanceId, app);
         }
+        handoff.recycle(std::move(batch));
     }
     helper.join();
     return headOk && handoff.ok;
