@@ -374,14 +374,22 @@ DashboardView::DashboardView(ConsoleSession* session, FleetModel* model,
                                 QPen pen = line->pen();
                                 pen.setWidthF(on ? 4.5 : 2.2);
                                 line->setPen(pen);
-                                // A single snapshot has no line to thicken: mark its newest
-                                // point in the focus colour.
-                                if (on && line->count() > 0) {
-                                    line->setSelectedColor(
-                                        QApplication::palette().color(QPalette::Highlight));
-                                    line->selectPoint(line->count() - 1);
+                                // Mark where the focused line ends now with a large point
+                                // in the focus colour, drawn even when the line hides its
+                                // points (30 snapshots or more) and visible on a single
+                                // snapshot, which has no line to thicken.
+                                if (line->count() == 0)
+                                    return;
+                                const int newest = line->count() - 1;
+                                if (on) {
+                                    using Config = QXYSeries::PointConfiguration;
+                                    line->setPointConfiguration(
+                                        newest, {{Config::Visibility, true},
+                                                 {Config::Size, 14.0},
+                                                 {Config::Color, QApplication::palette().color(
+                                                                     QPalette::Highlight)}});
                                 } else {
-                                    line->deselectAllPoints();
+                                    line->clearPointConfiguration(newest);
                                 }
                             }});
             }

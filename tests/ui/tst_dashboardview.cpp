@@ -264,9 +264,24 @@ private Q_SLOTS:
         QCOMPARE(bar.sync.size(), 1);
         checkTableShowsExactly(bar);
 
-        // The trend: Enter on the first line filters by its status.
+        // The trend: the focused line's newest point is marked large in the focus colour
+        // (and unmarked when the focus moves on), and Enter filters by its status.
         m_window->showDashboard();
         trend->setFocus();
+        QTest::keyClick(trend, Qt::Key_Home);
+        auto* first = qobject_cast<QLineSeries*>(trend->chart()->series().value(0));
+        auto* second = qobject_cast<QLineSeries*>(trend->chart()->series().value(1));
+        QVERIFY(first && second && first->count() > 0 && second->count() > 0);
+        using Config = QXYSeries::PointConfiguration;
+        const auto mark = first->pointConfiguration(first->count() - 1);
+        QCOMPARE(mark.value(Config::Visibility).toBool(), true);
+        QVERIFY(mark.value(Config::Size).toReal() >= 12);
+        QCOMPARE(mark.value(Config::Color).value<QColor>(),
+                 QApplication::palette().color(QPalette::Highlight));
+        QVERIFY(second->pointConfiguration(second->count() - 1).isEmpty());
+        QTest::keyClick(trend, Qt::Key_Right);
+        QVERIFY(first->pointConfiguration(first->count() - 1).isEmpty());
+        QVERIFY(!second->pointConfiguration(second->count() - 1).isEmpty());
         QTest::keyClick(trend, Qt::Key_Home);
         QTest::keyClick(trend, Qt::Key_Return);
         QCOMPARE(spy.size(), 1);
