@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <cstring>
@@ -722,21 +721,21 @@ using LabelViews = std::vector<std::pair<std::string_view, std::string_view>>;
 using ImageViews = std::vector<std::string_view>;
 
 // Interning for one walker, with the pool's mutex held by the caller. The second of two
-// walkers only collects the views of its rows (`collect`) and hands them over in batches; the
+// walkers only collects the views of its rows (it has a `handoff`) and hands them over in
+// batches; the
 // first walker's thread interns them after its own rows, while the second walks on (see
 // splitWalk). Copying the same QStrings ("default", a cluster URL) into every row from two
 // threads at once made their reference counts bounce between the cores, and looking values up
 // in one pool from both threads did the same to the pool's table; each cost more than the
 // second thread gained (docs/benchmarks.md).
 struct Walk {
-    Walk(StringPool* p, bool collectOnly)
+    explicit Walk(StringPool* p, Handoff* h = nullptr)
         : pool(p)
-        , collect(collectOnly) {}
+        , handoff(h) {}
 
     StringPool* pool = nullptr;
-    bool collect = false;
-    std::vector<RowViews> pending; // collect: the views of the rows not handed over yet
-    Handoff* handoff = nullptr;    // collect: where full batches go
+    Handoff* handoff = nullptr;    // collecting: where full batches go
+    std::vector<RowViews> pending; // collecting: the views of the rows not handed over yet
     // Collecting: a value equal to the last one of its field becomes kRepeat (the interning
     // thread copies its own last value; it sees the rows in the same order), any other is
     // copied to `dense` while there is room, so that the interning thread reads consecutive
@@ -1484,7 +1483,7 @@ void internRow(Walk& w, const LabelViews& kv, const ImageViews& images, const Ro
 // One element of `items`. One that is not an object is the DOM path's error to word.
 // Its pooled strings are interned at once, or for a collecting walker left in w.pending.
 bool walkApplication(Tokens& t, Walk& w, const QString& instanceId, AppSummary& app) {
-    if (!w.collect) {
+    if (!w.handoff) {
         w.kv.clear();
         w.imageViews.clear();
     }
@@ -1501,7 +1500,7 @@ bool walkApplication(Tokens& t, Walk& w, const QString& instanceId, AppSummary& 
             return skipValue(t);
         }))
         return false;
-    if (w.collect) {
+    if (w.handoff) {
         collectRow(w, v);
         w.pending.push_back(v);
     } else
@@ -1536,6 +1535,10 @@ struct Indexer {
     }
 };
 
+// Where one item of `items` ends and the next begins, as Argo CD writes it (every Application's
+// `metadata` first); see cutPieces.
+constexpr char kItemBoundary[] = R"(},{"metadata":)";
+
 // A byte range [begin, end) of the body.
 struct Range {
     std::size_t begin = 0, end = 0;
@@ -1545,8 +1548,8 @@ struct Range {
 // each but the last ends with an item's `}` (the `,` between them is in no piece). Stage 1
 // indexes one piece, the walk reads it while its bytes and index are still in the core's
 // cache (a piece is a few hundred KiB), then the next. Indexing the whole body first and
-// walking it afterwards read everything back from memory: the walk over pieces was measured
-// 25 % faster (docs/benchmarks.md).
+// walking it afterwards read everything back from memory: one walker took 41 ms on the
+// 10,000-application list, 35 ms over pieces (docs/benchmarks.md).
 struct Pieces {
     const char* body = nullptr;
     const Range* next = nullptr;
@@ -1589,30 +1592,36 @@ struct Handoff {
     bool finished = false;    // the walk is over; `full` holds the last batches
     bool ok = false;          // and it succeeded
 
+    // The walker's rows and views as a batch, and the other way round.
+    static Batch takeFrom(Walk& w, QVector<AppSummary>& rows) {
+        return {std::move(rows), std::move(w.pending), std::move(w.kv), std::move(w.imageViews)};
+    }
+    static void giveTo(Batch&& b, Walk& w, QVector<AppSummary>& rows) {
+        rows = std::move(b.rows);
+        w.pending = std::move(b.views);
+        w.kv = std::move(b.kv);
+        w.imageViews = std::move(b.imageViews);
+    }
+
     // Hands over the walker's rows and views, and gives it the containers of a spare batch.
     void handOver(Walk& w, QVector<AppSummary>& rows) {
         Batch next;
         {
             std::lock_guard<std::mutex> lock(mutex);
-            full.push_back(
-                {std::move(rows), std::move(w.pending), std::move(w.kv), std::move(w.imageViews)});
+            full.push_back(takeFrom(w, rows));
             if (!spare.empty()) {
                 next = std::move(spare.back());
                 spare.pop_back();
             }
         }
         ready.notify_one();
-        rows = std::move(next.rows);
-        w.pending = std::move(next.views);
-        w.kv = std::move(next.kv);
-        w.imageViews = std::move(next.imageViews);
+        giveTo(std::move(next), w, rows);
     }
     void finish(Walk& w, QVector<AppSummary>& rows, bool walked) {
         {
             std::lock_guard<std::mutex> lock(mutex);
             if (walked && !rows.isEmpty())
-                full.push_back({std::move(rows), std::move(w.pending), std::move(w.kv),
-                                std::move(w.imageViews)});
+                full.push_back(takeFrom(w, rows));
             finished = true;
             ok = walked;
         }
@@ -1748,12 +1757,11 @@ bool walkPieces(Indexer& indexer, const char* body, const Range* first, const Ra
 // end inside a string, so a cut is trusted only as far as the walk succeeds. Argo CD writes
 // every Application's `metadata` first.
 std::vector<Range> cutPieces(const QByteArray& body, qsizetype step) {
-    static constexpr char kPattern[] = R"(},{"metadata":)";
     std::vector<Range> ranges;
     std::size_t begin = 0;
     qsizetype from = step;
     while (from < body.size()) {
-        const qsizetype at = body.indexOf(QByteArrayView(kPattern), from);
+        const qsizetype at = body.indexOf(QByteArrayView(kItemBoundary), from);
         if (at < 0)
             break;
         ranges.push_back({begin, std::size_t(at) + 1});
@@ -1820,7 +1828,7 @@ bool splitWalk(ListParser::Impl& p, const QByteArray& body, const std::vector<Ra
 
     // What the helper needs is allocated here, before it starts. Memory a thread allocates
     // and frees stays in that thread's malloc arena, and glibc does not give the free top of
-    // a secondary arena back (malloc_trim neither): the helper's temporary buffers cost 230
+    // a secondary arena back (malloc_trim neither): the helper's temporary buffers cost 240
     // bytes per application of resident memory at 50,000 (bench fleet). The helper's own
     // allocations are the escaped strings and growth past the estimates below.
     std::size_t largest = 0;
@@ -1828,9 +1836,8 @@ bool splitWalk(ListParser::Impl& p, const QByteArray& body, const std::vector<Ra
         largest = std::max(largest, r.end - r.begin);
     if (!p.indexers[0].reserve(largest) || !p.indexers[1].reserve(largest))
         return false;
-    Walk collected(pool, true);
     Handoff handoff;
-    collected.handoff = &handoff;
+    Walk collected(pool, &handoff);
     // Room for the values that change from row to row (a few hundred bytes of each item of
     // several KiB); past it, values stay views of the body. Not zeroed: the helper touches
     // only what it writes.
@@ -1840,11 +1847,10 @@ bool splitWalk(ListParser::Impl& p, const QByteArray& body, const std::vector<Ra
     collected.denseEnd = dense.get() + denseBytes;
     // Batches for its rows, estimated from the size of its first items with room to spare
     // (memory not written is not resident).
-    static constexpr char kBoundary[] = R"(},{"metadata":)";
     qsizetype sampleEnd = qsizetype(cut->begin);
     int sampled = 0;
     for (; sampled < 8; ++sampled) {
-        const qsizetype next = body.indexOf(QByteArrayView(kBoundary), sampleEnd);
+        const qsizetype next = body.indexOf(QByteArrayView(kItemBoundary), sampleEnd);
         if (next < 0)
             break;
         sampleEnd = next + 2;
@@ -1867,18 +1873,14 @@ bool splitWalk(ListParser::Impl& p, const QByteArray& body, const std::vector<Ra
     for (qsizetype i = 0; i < batches; ++i)
         handoff.spare.push_back(emptyBatch());
     AppList tail;
-    Batch first = emptyBatch();
-    tail.apps = std::move(first.rows);
-    collected.pending = std::move(first.views);
-    collected.kv = std::move(first.kv);
-    collected.imageViews = std::move(first.imageViews);
+    Handoff::giveTo(emptyBatch(), collected, tail.apps);
 
     std::thread helper([&] {
         const bool ok = walkPieces(p.indexers[1], body.constData(), cut, end, tailBytes, Part::Tail,
                                    instanceId, collected, tail);
         handoff.finish(collected, tail.apps, ok);
     });
-    Walk w(pool, false);
+    Walk w(pool);
     // The Head's rows estimate covers the whole body: the Tail's rows join them.
     const bool headOk = walkPieces(p.indexers[0], body.constData(), ranges.data(), cut,
                                    std::size_t(body.size()), Part::Head, instanceId, w, list);
@@ -1930,14 +1932,14 @@ std::optional<AppList> indexedApplicationList(ListParser::Impl& p, const QByteAr
     const char* data = bytes->constData();
     const auto size = std::size_t(bytes->size());
     AppList list;
-    Walk w(pool, false);
+    Walk w(pool);
     bool ok = walkPieces(p.indexers[0], data, ranges.data(), ranges.data() + ranges.size(), size,
                          Part::Whole, instanceId, w, list);
     if (!ok && ranges.size() > 1) {
         // A cut that was not between two items: the body as one piece.
         const Range whole{0, size};
         list = {};
-        Walk again(pool, false);
+        Walk again(pool);
         ok = walkPieces(p.indexers[0], data, &whole, &whole + 1, size, Part::Whole, instanceId,
                         again, list);
     }
