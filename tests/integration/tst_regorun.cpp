@@ -6,6 +6,7 @@
 // the inputs they are given, which checks the command lines and the mapping back to files
 // through a real process boundary.
 
+#include "files.h"
 #include "processrun.h"
 
 #include "policy/manifests.h"
@@ -93,16 +94,7 @@ const QByteArray kManifests = "apiVersion: apps/v1\n"         // 1
                               "spec:\n"                       // 33
                               "  selector: {app: web}\n";     // 34
 
-bool writeFile(const QString& path, const QByteArray& text, bool executable = false) {
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(text) != text.size())
-        return false;
-    f.close();
-    if (executable)
-        f.setPermissions(f.permissions() | QFileDevice::ExeOwner | QFileDevice::ExeUser);
-    return true;
-}
+using test::writeFile;
 
 // A repository folder with the manifests and the two policies in .sextant/policy.
 bool makeRepo(const QString& dir) {

@@ -4,6 +4,7 @@
 // dates, no user or system configuration), and a loopback smart-HTTP server — lighttpd running
 // `git http-backend` behind basic auth — for credentials and push results over the wire.
 
+#include "files.h"
 #include "processrun.h"
 
 #include <QDir>
@@ -49,13 +50,6 @@ inline ProcessRun git(const QString& dir, const QStringList& args, const QString
 inline QString gitText(const QString& dir, const QStringList& args) {
     const ProcessRun r = git(dir, args);
     return r.exitCode == 0 ? QString::fromUtf8(r.out).trimmed() : QString();
-}
-
-inline bool writeFile(const QString& path, const QByteArray& content) {
-    if (!QDir().mkpath(QFileInfo(path).absolutePath()))
-        return false;
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(content) == content.size();
 }
 
 // A repository with a work tree, driven through the git CLI.

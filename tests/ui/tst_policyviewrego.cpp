@@ -8,6 +8,7 @@
 #include "appdetailview.h"
 #include "consolesession.h"
 #include "demosession.h"
+#include "files.h"
 #include "fleet/fleetstore.h"
 #include "policyresultsmodel.h"
 #include "policyview.h"
@@ -32,15 +33,7 @@ const QString kPayments = QStringLiteral("prod-eu/argocd/payments-api");
 
 using sextant::test::screenshotDir;
 
-bool writeFile(const QString& path, const QByteArray& text, bool executable = false) {
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(text) != text.size())
-        return false;
-    f.close();
-    if (executable)
-        f.setPermissions(f.permissions() | QFileDevice::ExeOwner | QFileDevice::ExeUser);
-    return true;
-}
+using sextant::test::writeFile;
 
 const QByteArray kPolicy = "package main\n\nimport future.keywords.contains\n"
                            "import future.keywords.if\n\n"
