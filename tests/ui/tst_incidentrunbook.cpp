@@ -96,9 +96,10 @@ class TestIncidentRunbook : public QObject {
         if (!page->runbookButton()->isEnabled())
             return nullptr;
         page->runbookButton()->click();
-        QTest::qWaitFor([&dialog, this] { return !dialog.isNull() || failedDraft(); }, kWait);
+        const bool settled =
+            QTest::qWaitFor([&dialog, this] { return !dialog.isNull() || failedDraft(); }, kWait);
         disconnect(c);
-        if (!dialog || !dialog->draft())
+        if (!settled || !dialog || !dialog->draft())
             return nullptr;
         return dialog;
     }
@@ -271,10 +272,10 @@ private Q_SLOTS:
         QVERIFY(log.open(QIODevice::ReadOnly));
         QStringList phases;
         for (const QByteArray& line : log.readAll().split('\n')) {
-            const QJsonObject o = QJsonDocument::fromJson(line).object();
-            if (!o.isEmpty())
-                phases << o.value(QStringLiteral("action")).toString() + QLatin1Char(' ') +
-                              o.value(QStringLiteral("phase")).toString();
+            const QJsonObject record = QJsonDocument::fromJson(line).object();
+            if (!record.isEmpty())
+                phases << record.value(QStringLiteral("action")).toString() + QLatin1Char(' ') +
+                              record.value(QStringLiteral("phase")).toString();
         }
         for (const char* entry : {"git-push rejected", "git-push approved", "git-push succeeded",
                                   "open-pull-request approved", "open-pull-request succeeded"})
